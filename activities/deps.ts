@@ -1,0 +1,13 @@
+import type { Pool } from '../db/pool';
+import type { ChannelRegistry } from '../channels/types';
+import type { Logger } from '../config/logger';
+
+/** What the activities are built over; the worker wires real ones, unit tests pass fakes. */
+export interface ActivityDeps {
+  pool: Pool;
+  channels: ChannelRegistry;
+  log: Logger;
+  /** Merchant notification: a delivery fails unless the answer is `success` within this time. */
+  notifyTimeoutMs: number;
+  now?: () => number;
+}

@@ -1,0 +1,66 @@
+import type { ActivityDeps } from './deps';
+import { findOrderById, setNotifyState } from '../db/orders';
+import { findMerchant } from '../db/merchants';
+import { recordAttempt } from '../db/notify-attempts';
+import { buildNotification } from '../domain/notification';
+import type { PayStatus } from '../domain/pay-status';
+import { NotifyState } from '../domain/pay-status';
+import { SIGN_TYPES, type SignType } from '../domain/signing';
+import { postNotification } from './http-post';
+
+export interface DeliveryRequest {
+  orderId: string;
+  notifyId: string;
+  attempt: number;
+  payStatus: PayStatus;
+  /** Delay before the next attempt if this one fails; null when this is the last scheduled attempt. */
+  nextDelayMs: number | null;
+  /** Optional redirect of the notification to another URL (support tools). */
+  url?: string;
+}
+
+export interface DeliveryResult {
+  delivered: boolean;
+  httpStatus: number | null;
+  latencyMs: number;
+  error: string | null;
+  notifyState: NotifyState;
+}
+
+/**
+ * One attempt to deliver the merchant notification: a signed JSON POST; delivered only when the answer is `success`
+ * (trimmed) within the timeout. The merchant's key is read here, never carried through workflow history. The attempt
+ * and the order's notification state are recorded before returning.
+ */
+export function createNotifyActivities({ pool, notifyTimeoutMs, now = Date.now }: ActivityDeps) {
+  return {
+    async deliverNotification(req: DeliveryRequest): Promise<DeliveryResult> {
+      const order = await findOrderById(pool, req.orderId);
+      if (!order) throw new Error(`order ${req.orderId} not in the read model`);
+      const merchant = await findMerchant(pool, order.mercNo);
+      if (!merchant) throw new Error(`merchant ${order.mercNo} not found`);
+      const signType: SignType = (SIGN_TYPES as readonly string[]).includes(order.signType) ? (order.signType as SignType) : 'MD5';
+      const body = buildNotification(order, req.payStatus, merchant.signKey, signType);
+      const url = req.url ?? order.notifyUrl;
+
+      const startedAtMs = now();
+      const answer = await postNotification(url, body, {
+        timeoutMs: notifyTimeoutMs,
+        headers: { 'X-Notify-Id': req.notifyId, 'X-Notify-Attempt': String(req.attempt) },
+      });
+      const delivered = answer.ok && answer.body.trim() === 'success';
+      const state: NotifyState = delivered ? NotifyState.DELIVERED : req.nextDelayMs === null ? NotifyState.EXHAUSTED : NotifyState.PENDING;
+      const error = delivered ? null : answer.error ?? (answer.ok ? 'answer was not "success"' : `HTTP ${answer.httpStatus}`);
+
+      await recordAttempt(pool, {
+        notifyId: req.notifyId, orderId: req.orderId, attempt: req.attempt, payStatus: req.payStatus, url,
+        startedAtMs, latencyMs: answer.latencyMs, httpStatus: answer.httpStatus, answerExcerpt: answer.body.slice(0, 200),
+        outcome: delivered ? 'success' : 'failed', error,
+      });
+      await setNotifyState(pool, req.orderId, {
+        state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null,
+      });
+      return { delivered, httpStatus: answer.httpStatus, latencyMs: answer.latencyMs, error, notifyState: state };
+    },
+  };
+}

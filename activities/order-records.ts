@@ -1,0 +1,43 @@
+import type { ActivityDeps } from './deps';
+import { inTransaction } from '../db/pool';
+import { insertOrder, recordEvent, savePayAnswer, setNotifyState, transitionOrder, type Transition } from '../db/orders';
+import type { OrderDraft, PayAnswer } from '../domain/order';
+import type { NotifyState } from '../domain/pay-status';
+
+/** Read-model writes. Each is idempotent so that a retried or replayed activity changes nothing twice. */
+export function createOrderRecordActivities({ pool }: ActivityDeps) {
+  return {
+    async openOrder(a: { orderId: string; workflowId: string; requestHash: string; channel: string; draft: OrderDraft }): Promise<void> {
+      await inTransaction(pool, async (tx) => {
+        await insertOrder(tx, a);
+        await recordEvent(tx, { orderId: a.orderId, eventKey: 'created', type: 'created', toStatus: 'p0001', detail: { channel: a.channel } });
+      });
+    },
+
+    /** Applies a guarded status change and records it; `eventKey` names the change so a replay records it once. */
+    async transition(a: Transition & { eventKey: string; eventType: string; detail?: Record<string, unknown> }): Promise<boolean> {
+      return inTransaction(pool, async (tx) => {
+        const applied = await transitionOrder(tx, a);
+        if (applied) {
+          await recordEvent(tx, {
+            orderId: a.orderId, eventKey: a.eventKey, type: a.eventType, fromStatus: a.from.join('|'), toStatus: a.to,
+            detail: a.detail ?? {},
+          });
+        }
+        return applied;
+      });
+    },
+
+    async savePayAnswer(a: { orderId: string; answer: PayAnswer }): Promise<void> {
+      await savePayAnswer(pool, a.orderId, a.answer);
+    },
+
+    async recordOrderEvent(a: { orderId: string; eventKey: string; type: string; detail?: Record<string, unknown> }): Promise<void> {
+      await recordEvent(pool, a);
+    },
+
+    async setNotifyState(a: { orderId: string; state: NotifyState; attempts: number; nextAtMs: number | null }): Promise<void> {
+      await setNotifyState(pool, a.orderId, a);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { createPool } from '../db/pool';
+import { migrate } from '../db/migrate';
+import { startApi } from './server';
+
+/** API process: stateless; scale by running more of these behind a load balancer. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'api');
+  const pool = createPool(config.databaseUrl, config.pgPoolMax);
+  await migrate(pool);
+  const api = await startApi({ config, pool, log });
+  log.info({ url: api.url }, 'api listening');
+  process.send?.({ ready: 'api', url: api.url });
+  const stop = async () => {
+    await api.stop();
+    await pool.end();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error(`api failed: ${(err as Error).message}`);
+  process.exit(1);
+});

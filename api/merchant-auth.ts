@@ -1,0 +1,42 @@
+import { findMerchant, type Merchant } from '../db/merchants';
+import type { Pool } from '../db/pool';
+import { ApiError } from '../domain/errors';
+import { SIGN_TYPES, verifySignature, type SignType } from '../domain/signing';
+
+export interface AuthenticatedRequest {
+  merchant: Merchant;
+  signType: SignType;
+  fields: Record<string, string>;
+}
+
+/**
+ * Authenticates a merchant request: a flat JSON object of strings, a known and active merchant, a supported
+ * signType and a signature that verifies (constant-time) with the merchant's key.
+ */
+export async function authenticate(pool: Pool, body: unknown): Promise<AuthenticatedRequest> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw ApiError.invalidField('request', 'body must be a JSON object');
+  }
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v !== 'string') throw ApiError.invalidField(k, 'must be a string');
+    fields[k] = v;
+  }
+  const mercNo = fields.mercNo;
+  if (!mercNo) throw ApiError.invalidField('mercNo', 'is required');
+  if (mercNo.length > 32) throw ApiError.invalidField('mercNo', 'must be at most 32 characters');
+  const merchant = await findMerchant(pool, mercNo);
+  if (!merchant || merchant.status !== 'active') throw new ApiError('100003', `mercNo ${merchant ? 'is disabled' : 'is unknown'}`, 'mercNo');
+
+  const signType = fields.signType;
+  if (!signType) throw ApiError.invalidField('signType', 'is required');
+  if (!(SIGN_TYPES as readonly string[]).includes(signType)) {
+    throw ApiError.invalidField('signType', `must be one of ${SIGN_TYPES.join(', ')}`);
+  }
+  const signature = fields.signature;
+  if (!signature) throw new ApiError('100002', 'signature is required', 'signature');
+  if (!verifySignature(fields, merchant.signKey, signType as SignType, signature)) {
+    throw new ApiError('100002', 'signature does not match', 'signature');
+  }
+  return { merchant, signType: signType as SignType, fields };
+}

@@ -1,0 +1,105 @@
+import { Router } from 'express';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { ApiContext } from '../context';
+import { authenticate } from '../merchant-auth';
+import { sendAnswer } from '../respond';
+import { requestHash } from '../request-hash';
+import { parseUnifiedOrder } from '../schemas/unified-order';
+import { routeChannel } from '../../channels/registry';
+import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
+import { ApiError } from '../../domain/errors';
+import { orderWorkflowId, type PayAnswer } from '../../domain/order';
+import { createOrderUpdate, type CreateOrderAnswer, type OrderWorkflowInput } from '../../workflows/definitions';
+import { SA } from '../../workflows/search-attributes';
+import type { orderWorkflow } from '../../workflows/order';
+import type { Merchant } from '../../db/merchants';
+import type { SignType } from '../../domain/signing';
+
+/**
+ * Unified order (interfaceCode `pay`). The order's workflow is started and asked for the pay credential in one call
+ * (update-with-start on a workflow id derived from mercNo + mercOrderNo), so concurrent repeats meet the same
+ * workflow. Repeats after the workflow has closed are answered from the read model.
+ */
+export function payRoutes(ctx: ApiContext): Router {
+  const router = Router();
+
+  router.post('/api/pay', async (req, res) => {
+    const auth = await authenticate(ctx.pool, req.body);
+    res.locals.auth = auth;
+    const { merchant, signType, fields } = auth;
+    const draft = parseUnifiedOrder(fields, signType, ctx.now());
+    const hash = requestHash(fields);
+
+    const existing = await findOrderByMercOrderNo(ctx.pool, draft.mercNo, draft.mercOrderNo);
+    if (existing?.payAnswer) return answer(existing.requestHash === hash ? existing.payAnswer : { kind: 'conflict' });
+
+    const channel = routeChannel(merchant.mercNo, draft.paywayCode);
+    const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
+    const input: OrderWorkflowInput = {
+      draft,
+      requestHash: hash,
+      channel,
+      timing: {
+        pollScheduleMs: ctx.config.pollScheduleMs,
+        notifyRetryScheduleMs: merchant.notifyScheduleMs ?? ctx.config.notify.retryScheduleMs,
+      },
+      notifyStatuses: merchant.notifyStatuses,
+    };
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
+      workflowId,
+      taskQueue: ctx.config.temporal.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [input],
+      typedSearchAttributes: [
+        { key: SA.mercNo, value: draft.mercNo },
+        { key: SA.mercOrderNo, value: draft.mercOrderNo },
+        { key: SA.paywayCode, value: draft.paywayCode },
+        { key: SA.channel, value: channel },
+      ],
+    });
+
+    let result: CreateOrderAnswer;
+    try {
+      result = await withTimeout(
+        ctx.temporal.workflow.executeUpdateWithStart(createOrderUpdate, { args: [{ requestHash: hash }], startWorkflowOperation }),
+        ctx.config.api.payAnswerTimeoutMs,
+      );
+    } catch (err) {
+      // A closed workflow refuses the start: the order exists, so answer from the read model.
+      const stored = await findOrderByMercOrderNo(ctx.pool, draft.mercNo, draft.mercOrderNo);
+      if (stored?.payAnswer) return answer(stored.requestHash === hash ? stored.payAnswer : { kind: 'conflict' });
+      if (err instanceof ApiError) throw err;
+      ctx.log.warn({ workflowId, err: (err as Error).message }, 'unified order not answered');
+      throw new ApiError('999999', 'the order is being created; send the same request again');
+    }
+    return answer(result);
+
+    function answer(a: CreateOrderAnswer | OrderRecord['payAnswer']) {
+      respondPay(res, merchant, signType, a as CreateOrderAnswer);
+    }
+  });
+
+  return router;
+}
+
+function respondPay(res: Parameters<typeof sendAnswer>[0], merchant: Merchant, signType: SignType, a: CreateOrderAnswer): void {
+  if (a.kind === 'conflict') {
+    throw new ApiError('100004', 'mercOrderNo was already used for an order with different parameters', 'mercOrderNo');
+  }
+  if (a.kind === 'error') {
+    sendAnswer(res, { interfaceCode: 'pay', respCode: a.respCode, respDesc: a.respDesc, merchant, signType, data: { orderId: a.orderId } });
+    return;
+  }
+  sendAnswer(res, { interfaceCode: 'pay', respCode: '000000', merchant, signType, data: { ...(a as Extract<PayAnswer, { kind: 'ok' }>).data } });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ApiError('999999', 'the order is being created; send the same request again')), ms);
+    promise.then(
+      (v) => { clearTimeout(timer); resolve(v); },
+      (e: unknown) => { clearTimeout(timer); reject(e); },
+    );
+  });
+}

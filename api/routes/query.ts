@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import type { ApiContext } from '../context';
+import { authenticate } from '../merchant-auth';
+import { sendAnswer } from '../respond';
+import { parseOrderRef } from '../schemas/query';
+import { findOrderById, findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
+import { ApiError } from '../../domain/errors';
+import { formatFenAsYuan } from '../../domain/money';
+import { formatCompactTime } from '../../domain/time';
+
+/** Payment query (interfaceCode `query`) by mercOrderNo or orderId, from the read model, with notification state. */
+export function queryRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  router.post('/api/query', async (req, res) => {
+    const auth = await authenticate(ctx.pool, req.body);
+    res.locals.auth = auth;
+    const ref = parseOrderRef(auth.fields);
+    const order = 'orderId' in ref
+      ? await findOrderById(ctx.pool, ref.orderId)
+      : await findOrderByMercOrderNo(ctx.pool, auth.merchant.mercNo, ref.mercOrderNo);
+    if (!order || order.mercNo !== auth.merchant.mercNo) throw new ApiError('100005', 'no such order for this merchant');
+    sendAnswer(res, { interfaceCode: 'query', respCode: '000000', merchant: auth.merchant, signType: auth.signType, data: queryFields(order) });
+  });
+  return router;
+}
+
+export function queryFields(o: OrderRecord): Record<string, string | undefined> {
+  return {
+    mercOrderNo: o.mercOrderNo,
+    orderId: o.orderId,
+    tradeType: o.tradeType,
+    tradeAmt: formatFenAsYuan(o.amountFen),
+    tradeTime: o.tradeTime,
+    feeType: o.feeType,
+    termType: o.termType,
+    paywayCode: o.paywayCode,
+    sceneCode: o.sceneCode,
+    payStatus: o.payStatus,
+    tradeEndTime: o.tradeEndTime ?? undefined,
+    bankType: o.bankType ?? undefined,
+    notifyState: o.notifyState,
+    notifyAttempts: String(o.notifyAttempts),
+    notifyNextTime: o.notifyNextAtMs !== null ? formatCompactTime(o.notifyNextAtMs) : undefined,
+  };
+}

@@ -1,0 +1,88 @@
+import { Router, type Response } from 'express';
+import QRCode from 'qrcode';
+import type { ApiContext } from '../context';
+import { deliverChannelReport } from '../channel-reports';
+import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from '../../channels/sandbox/books';
+import { cashierPath, cashierUrl } from '../../channels/sandbox/urls';
+import { findOrderById } from '../../db/orders';
+import { ApiError } from '../../domain/errors';
+import { formatFenAsYuan } from '../../domain/money';
+
+/**
+ * The sandbox channel's payer side: a cashier page for every sandbox order (what codeUrl / mwebUrl point at), its QR
+ * image, and the "payer pays" action — from the page's button or as a JSON call for scripts and tests. Paying makes
+ * the sandbox report success to the order workflow, as a real channel's callback would.
+ */
+export function sandboxRoutes(ctx: ApiContext): Router {
+  const router = Router();
+
+  router.get('/sandbox/cashier/:no', async (req, res) => {
+    const order = await findSandboxOrder(ctx.pool, req.params.no);
+    if (!order) return void res.status(404).type('html').send(page('Order not found', '<p>No sandbox order with this number.</p>'));
+    res.type('html').send(cashierPage(order));
+  });
+
+  router.get('/sandbox/cashier/:no/qr.svg', async (req, res) => {
+    const order = await findSandboxOrder(ctx.pool, req.params.no);
+    if (!order) return void res.status(404).end();
+    const svg = await QRCode.toString(cashierUrl(ctx.config.api.publicBaseUrl, order.channelOrderNo), { type: 'svg', margin: 1 });
+    res.type('image/svg+xml').set('Cache-Control', 'public, max-age=3600').send(svg);
+  });
+
+  router.post('/sandbox/cashier/:no/pay', async (req, res) => {
+    const outcome = await pay(req.params.no, false);
+    res.status(outcome.paid ? 200 : 409).type('html').send(page(outcome.paid ? 'Paid' : 'Not paid', `<p>${escapeHtml(outcome.message)}</p>`));
+  });
+
+  /** JSON: {channelOrderNo, afterClose?: boolean}. `afterClose` simulates a channel that took the money anyway. */
+  router.post('/sandbox/api/pay', async (req, res) => {
+    const no = typeof req.body?.channelOrderNo === 'string' ? req.body.channelOrderNo : '';
+    if (!no) throw ApiError.invalidField('channelOrderNo', 'is required');
+    const outcome = await pay(no, req.body?.afterClose === true);
+    res.status(outcome.paid ? 200 : 409).json(outcome);
+  });
+
+  async function pay(channelOrderNo: string, afterClose: boolean) {
+    const existing = await findSandboxOrder(ctx.pool, channelOrderNo);
+    if (!existing) throw new ApiError('100005', 'no sandbox order with this channelOrderNo', 'channelOrderNo');
+    const paid = await paySandboxOrder(ctx.pool, channelOrderNo, afterClose);
+    if (!paid) {
+      return { paid: false, status: existing.status, message: existing.status === 'paid' ? 'already paid' : 'the order is closed' };
+    }
+    const order = await findOrderById(ctx.pool, paid.orderId);
+    if (order) {
+      await deliverChannelReport(ctx, order, {
+        source: 'callback',
+        result: { status: 'SUCCESS', paidAtMs: paid.paidAtMs ?? ctx.now(), channelOrderNo: paid.channelOrderNo },
+      });
+    }
+    return { paid: true, status: 'paid', message: `paid ${formatFenAsYuan(paid.amountFen)} CNY` };
+  }
+
+  return router;
+}
+
+function cashierPage(o: SandboxOrder): string {
+  const action = `${cashierPath(o.channelOrderNo)}/pay`;
+  const body = o.status === 'open'
+    ? `<form method="post" action="${escapeHtml(action)}"><button type="submit">Pay ¥${formatFenAsYuan(o.amountFen)}</button></form>`
+    : `<p>This order is ${o.status}.</p>`;
+  return page('Sandbox cashier', `
+    <p><b>${escapeHtml(o.subject)}</b></p>
+    <p>Amount: ¥${formatFenAsYuan(o.amountFen)}</p>
+    <p>Order: ${escapeHtml(o.orderId)}</p>
+    <img src="${escapeHtml(cashierPath(o.channelOrderNo))}/qr.svg" width="160" height="160" alt="QR code">
+    ${body}`);
+}
+
+function page(title: string, inner: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width"><style>body{font-family:sans-serif;max-width:28em;margin:2em auto}
+button{font-size:1.2em;padding:.5em 2em}</style></head><body><h1>${escapeHtml(title)}</h1>${inner}</body></html>`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export type { Response };

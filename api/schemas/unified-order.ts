@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { compactTime, emptyToUndefined, httpUrl, ipAddress, oneOf, optional, orderNo, required, text } from './fields';
+import { PAYWAY_CODES, SCENE_CODES, TERM_TYPES, type OrderDraft } from '../../domain/order';
+import { parseYuanToFen } from '../../domain/money';
+import { parseCompactTime } from '../../domain/time';
+import { isSupportedScene } from '../../domain/payways';
+import { ApiError } from '../../domain/errors';
+import type { SignType } from '../../domain/signing';
+import { firstIssue } from './issues';
+
+/** Longest order validity accepted, in minutes (one day). */
+export const MAX_ORDER_PERIOD_MIN = 1440;
+
+/** Unified order request (merchant-api.md §1): every field with its length, requiredness and enum. */
+export const UnifiedOrderSchema = z.object({
+  mercNo: required(32),
+  mercOrderNo: z.preprocess(emptyToUndefined, orderNo(32)),
+  subject: optional(100),
+  body: optional(200),
+  tradeType: z.preprocess(emptyToUndefined, oneOf(['01', '02', '03'])),
+  tradeAmt: required(12),
+  feeType: z.preprocess(emptyToUndefined, z.literal('CNY', { error: 'must be CNY (other currencies are not supported)' }).optional()),
+  tradeTime: z.preprocess(emptyToUndefined, compactTime),
+  orderPeriod: z.preprocess(emptyToUndefined, text(14).regex(/^\d+$/, { error: 'must be a whole number of minutes' })),
+  notifyUrl: z.preprocess(emptyToUndefined, httpUrl(200)),
+  returnUrl: z.preprocess(emptyToUndefined, httpUrl(200)),
+  refererUrl: z.preprocess(emptyToUndefined, httpUrl(200).optional()),
+  termType: z.preprocess(emptyToUndefined, oneOf(TERM_TYPES)),
+  paywayCode: z.preprocess(emptyToUndefined, oneOf(PAYWAY_CODES)),
+  sceneCode: z.preprocess(emptyToUndefined, oneOf(SCENE_CODES)),
+  ip: z.preprocess(emptyToUndefined, ipAddress),
+  merchantId: optional(8),
+  storeId: optional(8),
+  payeeId: optional(8),
+  remark: optional(100),
+  attach: optional(128),
+  deviceInfo: z.preprocess(emptyToUndefined, oneOf(['IOS_SDK', 'AND_SDK', 'WAP_SDK']).optional()),
+  mchAppName: optional(256),
+  mchAppId: optional(128),
+  bankCode: optional(20),
+  payType: z.preprocess(emptyToUndefined, oneOf(['1', '2', '3']).optional()),
+  quickPayAttach: optional(4096),
+});
+
+export type UnifiedOrderRequest = z.infer<typeof UnifiedOrderSchema>;
+
+/**
+ * Validates a unified-order request and turns it into an OrderDraft. Throws ApiError 100001 naming the field and the
+ * rule, or 200002 for what is valid but not offered (payouts, a payway/scene pair no channel has).
+ */
+export function parseUnifiedOrder(body: Record<string, unknown>, signType: SignType, nowMs: number): OrderDraft {
+  const parsed = UnifiedOrderSchema.safeParse(body);
+  if (!parsed.success) throw firstIssue(parsed.error);
+  const r = parsed.data;
+
+  if (!r.subject && !r.body) throw ApiError.invalidField('subject', 'or body is required (at least one of them)');
+  if (r.tradeType !== '01') throw new ApiError('200002', `tradeType ${r.tradeType} (payout/withdrawal) is not supported yet`, 'tradeType');
+
+  const amount = parseYuanToFen(r.tradeAmt);
+  if (!amount.ok) throw ApiError.invalidField('tradeAmt', amount.rule);
+
+  const tradeTimeMs = parseCompactTime(r.tradeTime);
+  if (tradeTimeMs === null) throw ApiError.invalidField('tradeTime', 'must be a real time in yyyyMMddHHmmss');
+  const period = Number(r.orderPeriod);
+  if (period < 1 || period > MAX_ORDER_PERIOD_MIN) {
+    throw ApiError.invalidField('orderPeriod', `must be between 1 and ${MAX_ORDER_PERIOD_MIN} minutes`);
+  }
+  const expireAtMs = tradeTimeMs + period * 60_000;
+  if (expireAtMs <= nowMs) throw ApiError.invalidField('tradeTime', 'plus orderPeriod is already in the past (the order would be expired)');
+  if (tradeTimeMs > nowMs + 24 * 3_600_000) throw ApiError.invalidField('tradeTime', 'must not be more than one day in the future');
+
+  if (r.paywayCode === 'wxpay' && r.sceneCode === 'h5') {
+    for (const field of ['deviceInfo', 'mchAppName', 'mchAppId'] as const) {
+      if (!r[field]) throw ApiError.invalidField(field, 'is required for WeChat H5 payments (paywayCode wxpay, sceneCode h5)');
+    }
+  }
+  if (r.sceneCode === 'ebank' && !r.bankCode) throw ApiError.invalidField('bankCode', 'is required for e-bank payments (sceneCode ebank)');
+  if (r.payType && r.sceneCode !== 'ebank') throw ApiError.invalidField('payType', 'is only for e-bank payments (sceneCode ebank)');
+  if (!isSupportedScene(r.paywayCode, r.sceneCode)) {
+    throw new ApiError('200002', `paywayCode ${r.paywayCode} does not offer sceneCode ${r.sceneCode}`, 'sceneCode');
+  }
+
+  const draft: OrderDraft = {
+    mercNo: r.mercNo,
+    mercOrderNo: r.mercOrderNo,
+    tradeType: '01',
+    amountFen: amount.fen,
+    feeType: 'CNY',
+    tradeTime: r.tradeTime,
+    orderPeriodMin: period,
+    expireAtMs,
+    notifyUrl: r.notifyUrl,
+    returnUrl: r.returnUrl,
+    termType: r.termType,
+    paywayCode: r.paywayCode,
+    sceneCode: r.sceneCode,
+    ip: r.ip,
+    signType,
+  };
+  const optionalFields = ['subject', 'body', 'refererUrl', 'attach', 'remark', 'merchantId', 'storeId', 'payeeId',
+    'deviceInfo', 'mchAppName', 'mchAppId', 'bankCode', 'payType'] as const;
+  for (const f of optionalFields) {
+    const v = r[f];
+    if (v !== undefined) (draft as unknown as Record<string, string>)[f] = v;
+  }
+  return draft;
+}

@@ -1,0 +1,57 @@
+import type { Pool } from '../../db/pool';
+import type { PayCredential, SceneCode } from '../../domain/order';
+import type { Channel, ChannelOrderRef, ChannelStatus } from '../types';
+import { closeSandboxOrder, findSandboxOrderByOrderId, openSandboxOrder, type SandboxOrder } from './books';
+import { cashierUrl } from './urls';
+
+/**
+ * The sandbox channel: a pretend upstream that lives inside the platform. Its pay links open a cashier page served by
+ * the API (`/sandbox/cashier/:channelOrderNo`); paying there reports success to the order like a channel callback.
+ * Query and close read and write its ledger, so polling finds payments too.
+ */
+export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }): Channel {
+  const { pool, publicBaseUrl } = deps;
+
+  function credentialFor(scene: SceneCode, order: SandboxOrder): PayCredential {
+    const url = cashierUrl(publicBaseUrl, order.channelOrderNo);
+    switch (scene) {
+      case 'scan':
+        return { codeUrl: url, imgUrl: `${url}/qr.svg` };
+      case 'h5':
+        return { mwebUrl: url };
+      case 'jspay':
+      case 'app':
+        return { payInfo: JSON.stringify({ channel: 'sandbox', channelOrderNo: order.channelOrderNo, payUrl: url }) };
+      case 'ebank':
+      case 'gateway':
+        return {
+          resultHtml:
+            `<form id="sandboxpay" method="get" action="${url}"></form>` +
+            '<script>document.getElementById("sandboxpay").submit();</script>',
+        };
+    }
+  }
+
+  function statusOf(order: SandboxOrder | null): ChannelStatus {
+    if (!order) return { status: 'FAIL', reason: 'order not found at sandbox' };
+    if (order.status === 'paid') return { status: 'SUCCESS', paidAtMs: order.paidAtMs ?? Date.now(), channelOrderNo: order.channelOrderNo };
+    if (order.status === 'closed') return { status: 'FAIL', reason: 'closed' };
+    return { status: 'PENDING' };
+  }
+
+  return {
+    name: 'sandbox',
+    async create(req) {
+      const order = await openSandboxOrder(pool, req.orderId, req.amountFen, req.subject);
+      return { kind: 'CREATED', channelOrderNo: order.channelOrderNo, credential: credentialFor(req.sceneCode, order) };
+    },
+    async query(ref: ChannelOrderRef) {
+      return statusOf(await findSandboxOrderByOrderId(pool, ref.orderId));
+    },
+    async close(ref: ChannelOrderRef) {
+      const order = await findSandboxOrderByOrderId(pool, ref.orderId);
+      if (!order) return statusOf(null);
+      return statusOf(await closeSandboxOrder(pool, order.channelOrderNo));
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import type { Queryable } from './pool';
+import type { NotifyState, PayStatus } from '../domain/pay-status';
+import type { OrderDraft, PayAnswer } from '../domain/order';
+import { parseFenColumn } from '../domain/money';
+
+/** The order read model as the API and activities read it. */
+export interface OrderRecord {
+  orderId: string;
+  mercNo: string;
+  mercOrderNo: string;
+  workflowId: string;
+  requestHash: string;
+  tradeType: string;
+  amountFen: number;
+  feeType: string;
+  tradeTime: string;
+  orderPeriodMin: number;
+  expireAtMs: number;
+  termType: string;
+  paywayCode: string;
+  sceneCode: string;
+  channel: string;
+  channelOrderNo: string | null;
+  payStatus: PayStatus;
+  signType: string;
+  notifyUrl: string;
+  payAnswer: PayAnswer | null;
+  tradeEndTime: string | null;
+  bankType: string | null;
+  latePayment: boolean;
+  notifyState: NotifyState;
+  notifyAttempts: number;
+  notifyNextAtMs: number | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+interface Row {
+  order_id: string; merc_no: string; merc_order_no: string; workflow_id: string; request_hash: string;
+  trade_type: string; trade_amt_fen: string; fee_type: string; trade_time: string; order_period_min: number;
+  expire_at: Date; term_type: string; payway_code: string; scene_code: string; channel: string;
+  channel_order_no: string | null; pay_status: PayStatus; sign_type: string; notify_url: string;
+  pay_response: PayAnswer | null; trade_end_time: string | null; bank_type: string | null; late_payment: boolean;
+  notify_state: NotifyState; notify_attempts: number; notify_next_at: Date | null; created_at: Date; updated_at: Date;
+}
+
+const toRecord = (r: Row): OrderRecord => ({
+  orderId: r.order_id,
+  mercNo: r.merc_no,
+  mercOrderNo: r.merc_order_no,
+  workflowId: r.workflow_id,
+  requestHash: r.request_hash,
+  tradeType: r.trade_type,
+  amountFen: parseFenColumn(r.trade_amt_fen),
+  feeType: r.fee_type,
+  tradeTime: r.trade_time,
+  orderPeriodMin: r.order_period_min,
+  expireAtMs: r.expire_at.getTime(),
+  termType: r.term_type,
+  paywayCode: r.payway_code,
+  sceneCode: r.scene_code,
+  channel: r.channel,
+  channelOrderNo: r.channel_order_no,
+  payStatus: r.pay_status,
+  signType: r.sign_type,
+  notifyUrl: r.notify_url,
+  payAnswer: r.pay_response,
+  tradeEndTime: r.trade_end_time,
+  bankType: r.bank_type,
+  latePayment: r.late_payment,
+  notifyState: r.notify_state,
+  notifyAttempts: r.notify_attempts,
+  notifyNextAtMs: r.notify_next_at ? r.notify_next_at.getTime() : null,
+  createdAtMs: r.created_at.getTime(),
+  updatedAtMs: r.updated_at.getTime(),
+});
+
+export async function findOrderByMercOrderNo(db: Queryable, mercNo: string, mercOrderNo: string): Promise<OrderRecord | null> {
+  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE merc_no = $1 AND merc_order_no = $2', [mercNo, mercOrderNo]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function findOrderById(db: Queryable, orderId: string): Promise<OrderRecord | null> {
+  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function findOrderByChannelOrderNo(db: Queryable, channel: string, channelOrderNo: string): Promise<OrderRecord | null> {
+  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE channel = $1 AND channel_order_no = $2', [channel, channelOrderNo]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Inserts the order in p0001 (idempotent: a replayed activity finds it there). */
+export async function insertOrder(
+  db: Queryable,
+  o: { orderId: string; workflowId: string; requestHash: string; channel: string; draft: OrderDraft },
+): Promise<boolean> {
+  const d = o.draft;
+  const { rowCount } = await db.query(
+    `INSERT INTO orders (order_id, merc_no, merc_order_no, workflow_id, request_hash, trade_type, trade_amt_fen, fee_type,
+       trade_time, order_period_min, expire_at, term_type, payway_code, scene_code, channel, pay_status, sign_type, notify_url)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,to_timestamp($11::double precision / 1000),$12,$13,$14,$15,'p0001',$16,$17)
+     ON CONFLICT DO NOTHING`,
+    [o.orderId, d.mercNo, d.mercOrderNo, o.workflowId, o.requestHash, d.tradeType, d.amountFen, d.feeType, d.tradeTime,
+      d.orderPeriodMin, d.expireAtMs, d.termType, d.paywayCode, d.sceneCode, o.channel, d.signType, d.notifyUrl],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export interface Transition {
+  orderId: string;
+  from: readonly PayStatus[];
+  to: PayStatus;
+  channelOrderNo?: string;
+  payAnswer?: PayAnswer;
+  tradeEndTime?: string;
+  bankType?: string;
+  latePayment?: boolean;
+}
+
+/** Guarded state change: applies only when the order is in one of `from`. Returns whether it applied. */
+export async function transitionOrder(db: Queryable, t: Transition): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE orders SET pay_status = $3,
+       channel_order_no = COALESCE($4, channel_order_no),
+       pay_response = COALESCE($5::jsonb, pay_response),
+       trade_end_time = COALESCE($6, trade_end_time),
+       bank_type = COALESCE($7, bank_type),
+       late_payment = late_payment OR $8,
+       updated_at = now()
+     WHERE order_id = $1 AND pay_status = ANY($2::text[])`,
+    [t.orderId, t.from, t.to, t.channelOrderNo ?? null, t.payAnswer ? JSON.stringify(t.payAnswer) : null,
+      t.tradeEndTime ?? null, t.bankType ?? null, t.latePayment ?? false],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Stores the unified-order answer without changing the status (e.g. a channel error answered while still p0001). */
+export async function savePayAnswer(db: Queryable, orderId: string, answer: PayAnswer): Promise<void> {
+  await db.query('UPDATE orders SET pay_response = $2::jsonb, updated_at = now() WHERE order_id = $1 AND pay_response IS NULL',
+    [orderId, JSON.stringify(answer)]);
+}
+
+export async function setNotifyState(
+  db: Queryable,
+  orderId: string,
+  s: { state: NotifyState; attempts: number; nextAtMs: number | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE orders SET notify_state = $2, notify_attempts = $3,
+       notify_next_at = CASE WHEN $4::double precision IS NULL THEN NULL ELSE to_timestamp($4::double precision / 1000) END,
+       updated_at = now()
+     WHERE order_id = $1`,
+    [orderId, s.state, s.attempts, s.nextAtMs],
+  );
+}
+
+export async function recordEvent(
+  db: Queryable,
+  e: { orderId: string; eventKey: string; type: string; fromStatus?: string; toStatus?: string; detail?: Record<string, unknown> },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO order_events (order_id, event_key, type, from_status, to_status, detail)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (order_id, event_key) DO NOTHING`,
+    [e.orderId, e.eventKey, e.type, e.fromStatus ?? null, e.toStatus ?? null, JSON.stringify(e.detail ?? {})],
+  );
+}
+
+export interface OrderEvent { type: string; fromStatus: string | null; toStatus: string | null; detail: Record<string, unknown>; createdAtMs: number }
+
+export async function listEvents(db: Queryable, orderId: string): Promise<OrderEvent[]> {
+  const { rows } = await db.query<{ type: string; from_status: string | null; to_status: string | null; detail: Record<string, unknown>; created_at: Date }>(
+    'SELECT type, from_status, to_status, detail, created_at FROM order_events WHERE order_id = $1 ORDER BY id', [orderId]);
+  return rows.map((r) => ({ type: r.type, fromStatus: r.from_status, toStatus: r.to_status, detail: r.detail, createdAtMs: r.created_at.getTime() }));
+}

@@ -1,0 +1,60 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Merchant API signatures (merchant-api.md "Common rules").
+ * String to sign: every top-level field except `signature` whose value is not empty, keys sorted ascending (by
+ * UTF-16 code unit, i.e. ASCII for ASCII keys), joined as `k1=v1&k2=v2` with raw values, then `&key=<merchant key>`.
+ *   MD5:         uppercase hex MD5 of that string (UTF-8).
+ *   HMAC-SHA256: uppercase hex HMAC-SHA256 of that same string, keyed with the merchant key.
+ */
+export const SIGN_TYPES = ['MD5', 'HMAC-SHA256'] as const;
+export type SignType = (typeof SIGN_TYPES)[number];
+
+export type SignableValue = string | number | boolean | null | undefined;
+
+export function stringToSign(fields: Record<string, SignableValue>, key: string): string {
+  const parts = Object.keys(fields)
+    .filter((k) => k !== 'signature')
+    .filter((k) => {
+      const v = fields[k];
+      return v !== undefined && v !== null && String(v) !== '';
+    })
+    .sort()
+    .map((k) => `${k}=${String(fields[k])}`);
+  parts.push(`key=${key}`);
+  return parts.join('&');
+}
+
+export function sign(fields: Record<string, SignableValue>, key: string, signType: SignType): string {
+  const text = stringToSign(fields, key);
+  if (signType === 'HMAC-SHA256') {
+    return createHmac('sha256', key).update(text, 'utf8').digest('hex').toUpperCase();
+  }
+  return createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
+}
+
+/** Constant-time comparison of a received signature with the expected one (case-insensitive hex). */
+export function verifySignature(
+  fields: Record<string, SignableValue>,
+  key: string,
+  signType: SignType,
+  received: string,
+): boolean {
+  const expected = Buffer.from(sign(fields, key, signType), 'utf8');
+  const actual = Buffer.from(received.toUpperCase(), 'utf8');
+  if (actual.length !== expected.length) {
+    // Still spend the comparison so that timing does not reveal the expected length.
+    timingSafeEqual(expected, expected);
+    return false;
+  }
+  return timingSafeEqual(expected, actual);
+}
+
+/** Returns the fields with `signature` added. */
+export function withSignature<T extends Record<string, SignableValue>>(
+  fields: T,
+  key: string,
+  signType: SignType,
+): T & { signature: string } {
+  return { ...fields, signature: sign(fields, key, signType) };
+}

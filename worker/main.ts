@@ -1,0 +1,27 @@
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { createPool } from '../db/pool';
+import { migrate } from '../db/migrate';
+import { startWorker } from './create-worker';
+
+/** Worker process: runs order workflows and their activities. Scale by running more of these. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'worker');
+  const pool = createPool(config.databaseUrl, config.pgPoolMax);
+  await migrate(pool);
+  const handle = await startWorker({ config, pool, log });
+  log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+  process.send?.({ ready: 'worker' });
+  const stop = () => void handle.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await handle.run;
+  await pool.end();
+  log.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error(`worker failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+// Entry point of the workflow bundle: every workflow type the worker runs.
+export { orderWorkflow } from './order';
+export { lateReportWorkflow } from './late-report';
