@@ -50,6 +50,9 @@ const EnvSchema = z.object({
   NOTIFY_TIMEOUT: duration('5s'),
   POLL_SCHEDULE: schedule(DEFAULT_POLL_SCHEDULE),
 
+  /** Worker only: a pre-built workflow bundle (tests, containers); default is to bundle ./workflows at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -68,6 +71,7 @@ export interface AppConfig {
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number };
   pollScheduleMs: number[];
+  workflowBundlePath?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -102,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT },
     pollScheduleMs: e.POLL_SCHEDULE,
+    ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -2,6 +2,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from './create-worker';
 
 /** Worker process: runs order workflows and their activities. Scale by running more of these. */
@@ -10,7 +11,11 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, 'worker');
   const pool = createPool(config.databaseUrl, config.pgPoolMax);
   await migrate(pool);
-  const handle = await startWorker({ config, pool, log });
+  if (!['debug', 'trace'].includes(config.logLevel)) Runtime.install({ logger: new DefaultLogger('WARN') });
+  const handle = await startWorker({
+    config, pool, log,
+    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+  });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   process.send?.({ ready: 'worker' });
   const stop = () => void handle.stop();

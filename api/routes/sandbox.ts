@@ -5,6 +5,8 @@ import { deliverChannelReport } from '../channel-reports';
 import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from '../../channels/sandbox/books';
 import { cashierPath, cashierUrl } from '../../channels/sandbox/urls';
 import { findOrderById } from '../../db/orders';
+import { findMerchant } from '../../db/merchants';
+import { verifySignature } from '../../domain/signing';
 import { ApiError } from '../../domain/errors';
 import { formatFenAsYuan } from '../../domain/money';
 
@@ -40,6 +42,20 @@ export function sandboxRoutes(ctx: ApiContext): Router {
     if (!no) throw ApiError.invalidField('channelOrderNo', 'is required');
     const outcome = await pay(no, req.body?.afterClose === true);
     res.status(outcome.paid ? 200 : 409).json(outcome);
+  });
+
+  /**
+   * A stand-in merchant notify endpoint for demos: answers `success` to a notification whose signature verifies with
+   * the merchant's key, `fail` otherwise. Point an order's notifyUrl here when you have no merchant server yet.
+   */
+  router.post('/sandbox/merchant/notify', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const fields = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const merchant = fields.mercNo ? await findMerchant(ctx.pool, fields.mercNo) : null;
+    const signType = fields.signType === 'HMAC-SHA256' ? 'HMAC-SHA256' : 'MD5';
+    const valid = merchant !== null && typeof fields.signature === 'string' &&
+      verifySignature(fields, merchant.signKey, signType, fields.signature);
+    res.type('text/plain').send(valid ? 'success' : 'fail');
   });
 
   async function pay(channelOrderNo: string, afterClose: boolean) {

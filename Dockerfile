@@ -1,0 +1,9 @@
+# One image for both roles: `api` (default) or `worker` (command: npm run start:worker).
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+COPY . .
+ENV NODE_ENV=production
+EXPOSE 8080
+CMD ["npm", "run", "start:api"]

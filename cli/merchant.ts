@@ -1,0 +1,135 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { dataDir } from '../devstack/paths';
+import { sign, verifySignature } from '../domain/signing';
+import { formatCompactTime } from '../domain/time';
+
+/**
+ * A merchant's view of the platform from the command line: signs requests with the demo merchant's key (from
+ * .data/demo-merchant.json, written by `npm start`, or MERC_NO / MERC_KEY / API_URL) so nobody has to compute MD5
+ * by hand.
+ *
+ *   npm run merchant -- demo                          place an order, pay it in the sandbox, wait, query it
+ *   npm run merchant -- pay [--amount 1.23] [--payway alipay] [--scene scan] [--notify-url URL] [--order-no NO]
+ *   npm run merchant -- sandbox-pay <orderId>         pay an order in the sandbox cashier, as the payer
+ *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
+ */
+interface Credentials { mercNo: string; key: string; apiUrl: string }
+
+function credentials(): Credentials {
+  const file = join(dataDir, 'demo-merchant.json');
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Credentials) : null;
+  const mercNo = process.env.MERC_NO ?? stored?.mercNo;
+  const key = process.env.MERC_KEY ?? stored?.key;
+  const apiUrl = process.env.API_URL ?? stored?.apiUrl ?? 'http://127.0.0.1:8080';
+  if (!mercNo || !key) {
+    throw new Error('no merchant credentials: run `npm start` first (it writes .data/demo-merchant.json) or set MERC_NO and MERC_KEY');
+  }
+  return { mercNo, key, apiUrl };
+}
+
+async function call(c: Credentials, path: string, fields: Record<string, string>): Promise<Record<string, string>> {
+  const payload = { ...fields, mercNo: c.mercNo, signType: 'MD5' };
+  const res = await fetch(`${c.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...payload, signature: sign(payload, c.key, 'MD5') }),
+  });
+  const body = (await res.json()) as Record<string, string>;
+  const signed = body.signature ? verifySignature(body, c.key, 'MD5', body.signature) : false;
+  console.log(`HTTP ${res.status}  respCode ${body.respCode}  ${body.respDesc}  (answer signature ${signed ? 'verified' : body.signature ? 'INVALID' : 'absent'})`);
+  return body;
+}
+
+function show(body: Record<string, string>, keys: string[]): void {
+  for (const k of keys) if (body[k] !== undefined) console.log(`  ${k.padEnd(14)} ${body[k]}`);
+}
+
+async function pay(c: Credentials, opts: { amount?: string; payway?: string; scene?: string; 'notify-url'?: string; 'order-no'?: string }) {
+  const now = Date.now();
+  const fields: Record<string, string> = {
+    mercOrderNo: opts['order-no'] ?? `DEMO${formatCompactTime(now)}${Math.floor(Math.random() * 1000)}`,
+    subject: 'Demo order',
+    tradeType: '01',
+    tradeAmt: opts.amount ?? '0.01',
+    feeType: 'CNY',
+    tradeTime: formatCompactTime(now),
+    orderPeriod: '30',
+    notifyUrl: opts['notify-url'] ?? `${c.apiUrl}/sandbox/merchant/notify`,
+    returnUrl: `${c.apiUrl}/healthz`,
+    termType: 'wap',
+    paywayCode: opts.payway ?? 'alipay',
+    sceneCode: opts.scene ?? 'scan',
+    ip: '127.0.0.1',
+  };
+  if (fields.paywayCode === 'wxpay' && fields.sceneCode === 'h5') Object.assign(fields, { deviceInfo: 'WAP_SDK', mchAppName: 'Demo', mchAppId: 'https://demo.example' });
+  if (fields.sceneCode === 'ebank') fields.bankCode = 'ICBC';
+  const body = await call(c, '/api/pay', fields);
+  show(body, ['mercOrderNo', 'orderId', 'tradeAmt', 'codeUrl', 'imgUrl', 'mwebUrl', 'payInfo', 'resultHtml']);
+  return body;
+}
+
+async function sandboxPay(c: Credentials, orderId: string): Promise<void> {
+  const res = await fetch(`${c.apiUrl}/sandbox/api/pay`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channelOrderNo: `SBX${orderId}` }),
+  });
+  const body = (await res.json()) as { paid: boolean; status: string; message?: string; respDesc?: string };
+  console.log(`sandbox: ${body.paid ? 'paid' : `not paid (${body.message ?? body.respDesc ?? body.status})`}`);
+}
+
+async function query(c: Credentials, ref: Record<string, string>) {
+  const body = await call(c, '/api/query', ref);
+  show(body, ['mercOrderNo', 'orderId', 'tradeAmt', 'payStatus', 'tradeEndTime', 'notifyState', 'notifyAttempts', 'notifyNextTime']);
+  return body;
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      amount: { type: 'string' }, payway: { type: 'string' }, scene: { type: 'string' },
+      'notify-url': { type: 'string' }, 'order-no': { type: 'string' }, 'order-id': { type: 'string' },
+    },
+  });
+  const [command, arg] = positionals;
+  const c = credentials();
+  switch (command) {
+    case 'pay':
+      await pay(c, values);
+      break;
+    case 'sandbox-pay':
+      if (!arg) throw new Error('usage: sandbox-pay <orderId>');
+      await sandboxPay(c, arg);
+      break;
+    case 'query':
+      if (!arg && !values['order-id']) throw new Error('usage: query <mercOrderNo> | --order-id <orderId>');
+      await query(c, values['order-id'] ? { orderId: values['order-id'] } : { mercOrderNo: arg! });
+      break;
+    case 'demo': {
+      console.log('1. unified order');
+      const placed = await pay(c, values);
+      if (placed.respCode !== '000000') process.exit(1);
+      console.log('\n2. the payer pays in the sandbox cashier');
+      await sandboxPay(c, placed.orderId!);
+      console.log('\n3. query until the merchant notification is delivered');
+      let last: Record<string, string> = {};
+      for (let i = 0; i < 50; i++) {
+        last = await query(c, { mercOrderNo: placed.mercOrderNo! });
+        if (last.payStatus === 'p0000' && last.notifyState === 'delivered') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const ok = last.payStatus === 'p0000' && last.notifyState === 'delivered';
+      console.log(ok ? '\nDone: paid and the merchant was notified.' : '\nThe order did not complete in time.');
+      process.exit(ok ? 0 : 1);
+    }
+    default:
+      console.log('usage: npm run merchant -- demo | pay [--amount 1.23 --payway alipay --scene scan --notify-url URL] | sandbox-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
+      process.exit(command ? 1 : 0);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`merchant: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataDir, repoRoot } from '../devstack/paths';
+import { databaseFromEnvOrEmbedded } from '../devstack/postgres';
+import { startTemporalServer } from '../devstack/temporal-server';
+import { runEntryPoint } from '../devstack/child';
+import { createPool } from '../db/pool';
+import { migrate } from '../db/migrate';
+import { ensureDemoMerchant } from '../db/merchants';
+
+/**
+ * `npm start`: the whole system on this machine with embedded defaults — Temporal dev server (SQLite file and Web UI),
+ * PostgreSQL (DATABASE_URL or embedded), then the worker and the API as their own processes. State lives in .data/,
+ * so orders survive a restart. Ctrl-C stops everything.
+ */
+const env = process.env;
+const apiPort = env.API_PORT ?? '8080';
+const temporalPort = Number(env.TEMPORAL_PORT ?? 7233);
+const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
+const say = (m: string) => console.log(`[start] ${m}`);
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  say('starting PostgreSQL and the Temporal dev server (the first start may build the Temporal CLI: a few minutes)…');
+  const [pg, temporal] = await Promise.all([
+    databaseFromEnvOrEmbedded({ dataDir: join(dataDir, 'postgres'), port: Number(env.PG_PORT ?? 54329), log: say }),
+    startTemporalServer({ dbFile: join(dataDir, 'temporal.sqlite'), port: temporalPort, uiPort, log: say }),
+  ]);
+
+  const pool = createPool(pg.url, 2);
+  await migrate(pool);
+  const merchant = await ensureDemoMerchant(pool);
+  await pool.end();
+
+  const childEnv: Record<string, string> = {
+    DATABASE_URL: pg.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    API_PORT: apiPort,
+    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+  };
+  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), childEnv);
+  const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.allSettled([api.stop(), worker.stop()]);
+    await Promise.allSettled([temporal.stop(), pg.stop()]);
+    say('stopped');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+  worker.child.once('exit', () => void stopAll(1));
+  api.child.once('exit', () => void stopAll(1));
+
+  const [, apiReady] = await Promise.all([worker.ready, api.ready]);
+  const apiUrl = String(apiReady.url);
+  writeFileSync(
+    join(dataDir, 'demo-merchant.json'),
+    `${JSON.stringify({ mercNo: merchant.mercNo, key: merchant.signKey, apiUrl }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+  console.log(`
+  Payment orchestrator is running.
+
+    API            ${apiUrl}   (POST /api/pay, /api/query; GET /healthz)
+    Temporal UI    ${temporal.uiUrl ?? '(headless)'}
+    Temporal gRPC  ${temporal.address}
+    PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
+
+    Demo merchant  mercNo ${merchant.mercNo}
+                   key    ${merchant.signKey}
+                   (also in .data/demo-merchant.json, which the CLI reads)
+
+  Try it in another terminal:
+    npm run merchant -- demo           # place an order, pay it in the sandbox, query it
+    npm run merchant -- pay            # place an order and print its pay link
+
+  Ctrl-C stops everything; orders are kept for the next start.
+`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`[start] failed: ${(err as Error).message}`);
+  process.exit(1);
+});

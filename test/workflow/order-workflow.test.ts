@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { OrderActivities } from '../../activities';
+import type { ChannelStatus } from '../../channels/types';
+import type { DeliveryRequest } from '../../activities/notify-delivery';
+import { channelReportSignal, createOrderUpdate, orderStateQuery, type OrderWorkflowInput } from '../../workflows/definitions';
+import type { orderWorkflow } from '../../workflows/order';
+import type { OrderDraft } from '../../domain/order';
+import { PayStatus } from '../../domain/pay-status';
+
+// The order workflow on the real Temporal dev server with stub activities and millisecond schedules.
+
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  /* installed */
+}
+
+interface Fake {
+  transitions: { to: string; eventType: string }[];
+  deliveries: DeliveryRequest[];
+  queries: number;
+  closes: number;
+  channelState: ChannelStatus;
+  merchantAnswers: boolean[];
+}
+
+function fakeActivities(f: Fake): OrderActivities {
+  return {
+    async openOrder() {},
+    async transition(t) {
+      f.transitions.push({ to: t.to, eventType: t.eventType });
+      return true;
+    },
+    async savePayAnswer() {},
+    async recordOrderEvent() {},
+    async setNotifyState() {},
+    async channelCreate(a) {
+      return { kind: 'CREATED', channelOrderNo: `C${a.order.orderId}`, credential: { codeUrl: `https://pay.example/${a.order.orderId}` } };
+    },
+    async channelQuery() {
+      f.queries++;
+      return f.channelState;
+    },
+    async channelClose() {
+      f.closes++;
+      return f.channelState.status === 'SUCCESS' ? f.channelState : { status: 'FAIL', reason: 'closed' };
+    },
+    async deliverNotification(req) {
+      f.deliveries.push(req);
+      const delivered = f.merchantAnswers.shift() ?? true;
+      return {
+        delivered, httpStatus: 200, latencyMs: 1, error: null,
+        notifyState: delivered ? 'delivered' : req.nextDelayMs === null ? 'exhausted' : 'pending',
+      };
+    },
+  };
+}
+
+let connection: Connection;
+let client: Client;
+let nativeConnection: NativeConnection;
+const taskQueue = `wf-test-${randomUUID()}`;
+const fakes = new Map<string, Fake>();
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+  nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+});
+afterAll(async () => {
+  await connection?.close();
+  await nativeConnection?.close();
+});
+
+/** Runs `body` with a worker whose activities are the fake (one fake per test, routed by mercNo). */
+async function withWorker<T>(f: Fake, body: (mercNo: string) => Promise<T>): Promise<T> {
+  const mercNo = `M${randomUUID().slice(0, 8)}`;
+  fakes.set(mercNo, f);
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: `${taskQueue}-${mercNo}`,
+    workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    activities: fakeActivities(f),
+  });
+  return worker.runUntil(body(mercNo));
+}
+
+function input(mercNo: string, over: Partial<OrderWorkflowInput> = {}, expireInMs = 60_000): OrderWorkflowInput {
+  const draft: OrderDraft = {
+    mercNo, mercOrderNo: `O${randomUUID().slice(0, 8)}`, subject: 's', tradeType: '01', amountFen: 123, feeType: 'CNY',
+    tradeTime: '20261122100000', orderPeriodMin: 1, expireAtMs: Date.now() + expireInMs, notifyUrl: 'http://m/n',
+    returnUrl: 'http://m/r', termType: 'wap', paywayCode: 'alipay', sceneCode: 'scan', ip: '127.0.0.1', signType: 'MD5',
+  };
+  return {
+    draft, requestHash: 'h1', channel: 'sandbox',
+    timing: { pollScheduleMs: [60_000], notifyRetryScheduleMs: [20, 40, 60] },
+    notifyStatuses: [PayStatus.PAID, PayStatus.EXPIRED], ...over,
+  };
+}
+
+async function start(mercNo: string, inp: OrderWorkflowInput, requestHash = inp.requestHash) {
+  const op = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
+    workflowId: `wf:${inp.draft.mercNo}:${inp.draft.mercOrderNo}`, taskQueue: `${taskQueue}-${mercNo}`,
+    workflowIdConflictPolicy: 'USE_EXISTING', args: [inp],
+  });
+  const answer = await client.workflow.executeUpdateWithStart(createOrderUpdate, { args: [{ requestHash }], startWorkflowOperation: op });
+  return { answer, handle: await op.workflowHandle() };
+}
+
+const newFake = (over: Partial<Fake> = {}): Fake => ({
+  transitions: [], deliveries: [], queries: 0, closes: 0, channelState: { status: 'PENDING' }, merchantAnswers: [], ...over,
+});
+
+describe('order workflow', () => {
+  it('answers the update with the credential, the same answer to a repeat, conflict to other parameters', async () => {
+    const f = newFake();
+    await withWorker(f, async (mercNo) => {
+      const inp = input(mercNo);
+      const { answer, handle } = await start(mercNo, inp);
+      expect(answer).toMatchObject({ kind: 'ok', data: { tradeAmt: '1.23', codeUrl: expect.stringContaining('https://pay.example/') } });
+      expect((await start(mercNo, inp)).answer).toEqual(answer);
+      expect((await start(mercNo, inp, 'other')).answer).toEqual({ kind: 'conflict' });
+      expect((await handle.query(orderStateQuery)).payStatus).toBe('p0002');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('a callback pays the order; duplicate callbacks change nothing; notification delivered first time', async () => {
+    const f = newFake();
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo));
+      const paid = { source: 'callback' as const, result: { status: 'SUCCESS' as const, paidAtMs: Date.now() } };
+      await Promise.all([handle.signal(channelReportSignal, paid), handle.signal(channelReportSignal, paid)]);
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0000');
+      expect(f.transitions.map((t) => t.to)).toEqual(['p0002', 'p0000']);
+      expect(f.deliveries).toHaveLength(1);
+      expect(state.notify.state).toBe('delivered');
+    });
+  });
+
+  it('polling finds a payment without any callback', async () => {
+    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now() } });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, { timing: { pollScheduleMs: [10, 20], notifyRetryScheduleMs: [10] } }));
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0000');
+      expect(f.queries).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  it('polls with backoff while pending and expires at tradeTime + orderPeriod: query, close, p0006', async () => {
+    const f = newFake();
+    await withWorker(f, async (mercNo) => {
+      const started = Date.now();
+      const { handle } = await start(mercNo, input(mercNo, { timing: { pollScheduleMs: [50, 100, 200], notifyRetryScheduleMs: [10] } }, 700));
+      const state = await handle.result();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+      expect(state.payStatus).toBe('p0006');
+      expect(f.closes).toBe(1);
+      // 50 + 100 + 200 + 200 … within 700 ms: a handful of polls, not hundreds, plus the final query at expiry.
+      expect(f.queries).toBeGreaterThanOrEqual(3);
+      expect(f.queries).toBeLessThanOrEqual(6);
+      expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0006']);
+    });
+  });
+
+  it('retries the notification on the schedule until success, then stops', async () => {
+    const f = newFake({ merchantAnswers: [false, false, true] });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo));
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      const state = await handle.result();
+      expect(f.deliveries.map((d) => [d.attempt, d.nextDelayMs])).toEqual([[1, 20], [2, 40], [3, 60]]);
+      expect(new Set(f.deliveries.map((d) => d.notifyId)).size).toBe(1);
+      expect(state.notify).toMatchObject({ state: 'delivered', attempts: 3 });
+    });
+  });
+
+  it('marks the notification exhausted after the last scheduled attempt', async () => {
+    const f = newFake({ merchantAnswers: [false, false, false, false, false] });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo));
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      const state = await handle.result();
+      expect(f.deliveries).toHaveLength(4);
+      expect(f.deliveries.at(-1)!.nextDelayMs).toBeNull();
+      expect(state.notify).toMatchObject({ state: 'exhausted', attempts: 4 });
+    });
+  });
+
+  it('a payment reported while the p0006 notification is pending supersedes it: p0000 is notified, p0006 never again', async () => {
+    const f = newFake({ merchantAnswers: [false, true] });
+    await withWorker(f, async (mercNo) => {
+      const inp = input(mercNo, { timing: { pollScheduleMs: [60_000], notifyRetryScheduleMs: [5_000, 5_000] } }, 300);
+      const { handle } = await start(mercNo, inp);
+      // Wait until the first p0006 attempt has failed, then the channel reports the money taken.
+      for (let i = 0; i < 200 && (await handle.query(orderStateQuery)).notify.attempts < 1; i++) await new Promise((r) => setTimeout(r, 25));
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      const state = await handle.result();
+      expect(state).toMatchObject({ payStatus: 'p0000', latePayment: true });
+      expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0006', 'p0000']);
+      expect(f.transitions.map((t) => t.eventType)).toEqual(['channel_created', 'expired', 'late_payment']);
+    });
+  });
+});
