@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { findOrderById, setNotifyState } from '../db/orders';
 import { findMerchant } from '../db/merchants';
-import { recordAttempt } from '../db/notify-attempts';
+import { lastAttemptNumber, recordAttempt } from '../db/notify-attempts';
 import { buildNotification } from '../domain/notification';
 import type { PayStatus } from '../domain/pay-status';
 import { NotifyState } from '../domain/pay-status';
@@ -61,6 +61,11 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, now = Date.now }
         state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null,
       });
       return { delivered, httpStatus: answer.httpStatus, latencyMs: answer.latencyMs, error, notifyState: state };
+    },
+
+    /** The attempt number a replayed notification gets: one past the last recorded attempt. */
+    async nextNotifyAttempt(a: { notifyId: string }): Promise<number> {
+      return (await lastAttemptNumber(pool, a.notifyId)) + 1;
     },
   };
 }

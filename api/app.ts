@@ -3,6 +3,7 @@ import type { ApiContext } from './context';
 import { errorMiddleware } from './error-middleware';
 import { payRoutes } from './routes/pay';
 import { queryRoutes } from './routes/query';
+import { closeRoutes } from './routes/close';
 import { sandboxRoutes } from './routes/sandbox';
 
 /** The HTTP API: merchant interfaces under /api, the sandbox channel's payer pages under /sandbox, health. */
@@ -17,6 +18,7 @@ export function createApp(ctx: ApiContext): Express {
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.use(payRoutes(ctx));
   app.use(queryRoutes(ctx));
+  app.use(closeRoutes(ctx));
   app.use(sandboxRoutes(ctx));
   app.use('/api', (_req, res) => void res.status(404).json({ respCode: '100001', respDesc: '参数错误: no such interface' }));
   app.use(errorMiddleware(ctx.log));

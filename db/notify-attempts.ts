@@ -39,3 +39,8 @@ export async function listAttempts(db: Queryable, orderId: string): Promise<Noti
     answerExcerpt: r.answer_excerpt, outcome: r.outcome, error: r.error,
   }));
 }
+
+export async function lastAttemptNumber(db: Queryable, notifyId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number | null }>('SELECT max(attempt) AS n FROM notify_attempts WHERE notify_id = $1', [notifyId]);
+  return rows[0]?.n ?? 0;
+}

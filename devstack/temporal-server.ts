@@ -60,6 +60,9 @@ export function startDevArgs(port: number, opts: TemporalServerOptions): string[
     '--sqlite-pragma', 'journal_mode=WAL',
     '--namespace', opts.namespace ?? 'default',
     '--log-level', 'warn',
+    // The history service batches timers by up to 1 s by default; short timers (polling, notification retries at
+    // test scale) then all fire about a second late. 10 ms keeps them close to their schedule.
+    '--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"',
     // Re-registering attributes that a persisted DB already has is accepted by the CLI.
     ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
@@ -131,7 +134,7 @@ async function waitReady(address: string, namespace: string, timeoutMs: number, 
     for (;;) {
       check();
       try {
-        connection ??= await Connection.connect({ address, connectTimeout: 2000 });
+        connection ??= await connectOrClose(address);
         const conn = connection;
         const { customAttributes } = await conn.withDeadline(Date.now() + 2000, async () => {
           await conn.workflowService.describeNamespace({ namespace });
@@ -148,6 +151,18 @@ async function waitReady(address: string, namespace: string, timeoutMs: number, 
     }
   } finally {
     await connection?.close();
+  }
+}
+
+/** Like `Connection.connect`, but closes the gRPC channel on failure (connect() leaks it, keeping Node alive). */
+async function connectOrClose(address: string): Promise<Connection> {
+  const connection = Connection.lazy({ address, connectTimeout: 2000 });
+  try {
+    await connection.ensureConnected();
+    return connection;
+  } catch (err) {
+    await connection.close();
+    throw err;
   }
 }
 

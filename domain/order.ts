@@ -78,7 +78,15 @@ export interface OrderStateView {
   channelOrderNo?: string;
   tradeEndTime?: string;
   latePayment: boolean;
-  notify: { state: NotifyState; notifyId?: string; attempts: number; nextAttemptAtMs?: number };
+  notify: {
+    state: NotifyState;
+    notifyId?: string;
+    attempts: number;
+    nextAttemptAtMs?: number;
+    /** Support controls: paused deliveries wait; a redirect sends later attempts to another URL. */
+    paused: boolean;
+    url?: string;
+  };
 }
 
 /** Workflow id of an order: readable in the Temporal UI and unique per merchant + mercOrderNo. */

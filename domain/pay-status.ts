@@ -19,6 +19,7 @@ export function isFinalStatus(status: PayStatus): boolean {
 export const NotifyState = {
   NONE: 'none',
   PENDING: 'pending',
+  PAUSED: 'paused',
   DELIVERED: 'delivered',
   EXHAUSTED: 'exhausted',
 } as const;

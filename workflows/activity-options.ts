@@ -25,6 +25,7 @@ export function orderActivities() {
     savePayAnswer: db.savePayAnswer,
     recordOrderEvent: db.recordOrderEvent,
     setNotifyState: db.setNotifyState,
+    nextNotifyAttempt: db.nextNotifyAttempt,
     channelCreate: channel.channelCreate,
     channelQuery: channel.channelQuery,
     channelClose: channel.channelClose,

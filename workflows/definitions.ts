@@ -29,10 +29,27 @@ export interface ChannelReport {
 
 export type CreateOrderAnswer = PayAnswer | { kind: 'conflict' };
 
+/** The outcome of a merchant's close request. */
+export type CloseAnswer =
+  | { kind: 'closed'; payStatus: PayStatus }
+  | { kind: 'not-allowed'; payStatus: PayStatus }
+  | { kind: 'unknown'; payStatus: PayStatus; reason: string };
+
+/** Support's controls over an order's pending notification. */
+export type NotifyControl =
+  | { action: 'replay' }
+  | { action: 'pause' }
+  | { action: 'resume' }
+  | { action: 'redirect'; url: string };
+
 /** Unified order: answered with the pay credential once the channel has the order (update-with-start). */
 export const createOrderUpdate = defineUpdate<CreateOrderAnswer, [{ requestHash: string }]>('createOrder');
+/** Merchant close: cancels an unpaid order once the channel confirms. */
+export const closeOrderUpdate = defineUpdate<CloseAnswer, []>('closeOrder');
 /** A channel callback (deduplicated by the workflow: a final order ignores repeats). */
 export const channelReportSignal = defineSignal<[ChannelReport]>('channelReport');
+/** Support: replay now, pause, resume or redirect the pending notification. */
+export const notifyControlSignal = defineSignal<[NotifyControl]>('notifyControl');
 /** The order's current state. */
 export const orderStateQuery = defineQuery<OrderStateView>('orderState');
 
@@ -41,4 +58,11 @@ export interface LateReportInput {
   orderId: string;
   report: ChannelReport;
   notifyRetryScheduleMs: number[];
+}
+
+/** Input of the one-attempt notification workflow that replays a closed order's notification. */
+export interface NotificationReplayInput {
+  orderId: string;
+  payStatus: PayStatus;
+  url?: string;
 }

@@ -1,3 +1,4 @@
 // Entry point of the workflow bundle: every workflow type the worker runs.
 export { orderWorkflow } from './order';
 export { lateReportWorkflow } from './late-report';
+export { notificationReplayWorkflow } from './notification-replay';

@@ -27,10 +27,10 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
   });
   if (!applied) return { applied: false };
   upsertSearchAttributes([{ key: SA.orderId, value: input.orderId }, { key: SA.payStatus, value: PayStatus.PAID }]);
-  const progress: NotifyProgress = { state: NotifyState.NONE, attempts: 0 };
+  const progress: NotifyProgress = { state: NotifyState.NONE, attempts: 0, paused: false };
   await deliverUntilAcknowledged(acts, {
     orderId: input.orderId, payStatus: PayStatus.PAID, retryScheduleMs: input.notifyRetryScheduleMs, progress,
-    superseded: () => false,
+    superseded: () => false, replays: { requested: 0 },
   });
   return { applied: true };
 }

@@ -1,24 +1,39 @@
 import { condition, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OrderActs } from './activity-options';
-import { notifyIdOf } from '../domain/order';
+import type { NotifyControl } from './definitions';
+import { notifyIdOf, type OrderStateView } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
 import { NotifyState } from '../domain/pay-status';
 import { SA } from './search-attributes';
 
 export type NotifyOutcome = 'delivered' | 'exhausted' | 'superseded';
+export type NotifyProgress = OrderStateView['notify'];
 
-export interface NotifyProgress {
-  state: NotifyState;
-  notifyId?: string;
-  attempts: number;
-  nextAttemptAtMs?: number;
+/** Applies a support control to the notification's progress; returns true for "attempt now". */
+export function applyControl(progress: NotifyProgress, control: NotifyControl): boolean {
+  switch (control.action) {
+    case 'pause':
+      progress.paused = true;
+      if (progress.state === NotifyState.PENDING) setState(progress, NotifyState.PAUSED);
+      return false;
+    case 'resume':
+      progress.paused = false;
+      if (progress.state === NotifyState.PAUSED) setState(progress, NotifyState.PENDING, progress.nextAttemptAtMs);
+      return false;
+    case 'redirect':
+      progress.url = control.url;
+      return false;
+    case 'replay':
+      return true;
+  }
 }
 
 /**
  * Delivers one notification (one order in one final state) until the merchant answers `success` or the schedule is
  * exhausted: the first attempt at once, then one attempt after each delay. Attempts are strictly sequential, so two
- * never run at once. `superseded()` is checked while waiting: when the order's state changes, the loop stops and the
- * caller notifies the newer state (the latest state wins; a stale one is never sent after it).
+ * never run at once. While waiting, a replay request triggers the next attempt at once; a paused notification makes
+ * no attempt until resumed (then it attempts at once). `superseded()` is checked while waiting: when the order's state changes, the loop stops and
+ * the caller notifies the newer state (the latest state wins; a stale one is never sent after it).
  */
 export async function deliverUntilAcknowledged(
   acts: OrderActs,
@@ -28,26 +43,44 @@ export async function deliverUntilAcknowledged(
     retryScheduleMs: number[];
     progress: NotifyProgress;
     superseded: () => boolean;
+    /** Incremented by support's "replay now"; each increment triggers one immediate attempt. */
+    replays: { requested: number };
   },
 ): Promise<NotifyOutcome> {
   const notifyId = notifyIdOf(p.orderId, p.payStatus);
-  p.progress.notifyId = notifyId;
-  p.progress.attempts = 0;
+  const progress = p.progress;
+  progress.notifyId = notifyId;
+  progress.attempts = 0;
+  let replaysSeen = p.replays.requested;
   for (let attempt = 1; ; attempt++) {
+    if (progress.paused) {
+      setState(progress, NotifyState.PAUSED);
+      await acts.setNotifyState({ orderId: p.orderId, state: NotifyState.PAUSED, attempts: progress.attempts, nextAtMs: null });
+      await condition(() => !progress.paused || p.superseded());
+      replaysSeen = p.replays.requested;
+    }
+    if (p.superseded()) return 'superseded';
     const nextDelayMs = p.retryScheduleMs[attempt - 1] ?? null;
-    const result = await acts.deliverNotification({ orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs });
-    p.progress.attempts = attempt;
-    setState(p.progress, result.notifyState, nextDelayMs === null ? undefined : Date.now() + nextDelayMs);
+    const result = await acts.deliverNotification({
+      orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}),
+    });
+    progress.attempts = attempt;
+    setState(progress, result.notifyState, nextDelayMs === null ? undefined : Date.now() + nextDelayMs);
     if (result.delivered) return 'delivered';
     if (nextDelayMs === null) return 'exhausted';
-    if (await condition(p.superseded, nextDelayMs)) return 'superseded';
+    await condition(() => p.superseded() || p.replays.requested > replaysSeen || progress.paused, nextDelayMs);
+    replaysSeen = p.replays.requested;
+    if (p.superseded()) return 'superseded';
   }
 }
 
 export function setState(progress: NotifyProgress, state: NotifyState, nextAttemptAtMs?: number): void {
   const changed = progress.state !== state;
   progress.state = state;
-  if (state === NotifyState.PENDING && nextAttemptAtMs !== undefined) progress.nextAttemptAtMs = nextAttemptAtMs;
-  else delete progress.nextAttemptAtMs;
+  if ((state === NotifyState.PENDING || state === NotifyState.PAUSED) && nextAttemptAtMs !== undefined) {
+    progress.nextAttemptAtMs = nextAttemptAtMs;
+  } else if (state !== NotifyState.PAUSED) {
+    delete progress.nextAttemptAtMs;
+  }
   if (changed) upsertSearchAttributes([{ key: SA.notifyState, value: state }]);
 }

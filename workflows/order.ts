@@ -1,7 +1,10 @@
 import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { channelReportSignal, createOrderUpdate, orderStateQuery, type ChannelReport, type OrderWorkflowInput } from './definitions';
+import {
+  channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery,
+  type ChannelReport, type CloseAnswer, type OrderWorkflowInput,
+} from './definitions';
 import { orderActivities } from './activity-options';
-import { deliverUntilAcknowledged, setState } from './notify-loop';
+import { applyControl, deliverUntilAcknowledged, setState } from './notify-loop';
 import { SA } from './search-attributes';
 import type { ChannelStatus } from '../channels/types';
 import { formatFenAsYuan } from '../domain/money';
@@ -27,10 +30,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     payStatus: PayStatus.SUBMITTED,
     channel: input.channel,
     latePayment: false,
-    notify: { state: NotifyState.NONE, attempts: 0 },
+    notify: { state: NotifyState.NONE, attempts: 0, paused: false },
   };
   let answer: PayAnswer | undefined;
   const inbox: ChannelReport[] = [];
+  const replays = { requested: 0 };
+  /** Close requests waiting for the main loop; each gets the outcome of the close attempt that served it. */
+  let closeRequests = 0;
+  let lastClose: CloseAnswer | undefined;
+  let closeRound = 0;
 
   setHandler(createOrderUpdate, async ({ requestHash }) => {
     if (requestHash !== input.requestHash) return { kind: 'conflict' };
@@ -41,6 +49,18 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     inbox.push(report);
   });
   setHandler(orderStateQuery, () => state);
+  setHandler(notifyControlSignal, (control) => {
+    if (applyControl(state.notify, control)) replays.requested++;
+  });
+  setHandler(closeOrderUpdate, async (): Promise<CloseAnswer> => {
+    const status = state.payStatus;
+    if (status === PayStatus.CANCELLED) return { kind: 'closed', payStatus: status };
+    if (isFinalStatus(status)) return { kind: 'not-allowed', payStatus: status };
+    const round = closeRound;
+    closeRequests++;
+    await condition(() => closeRound > round);
+    return lastClose!;
+  });
   upsertSearchAttributes([{ key: SA.orderId, value: orderId }, { key: SA.payStatus, value: state.payStatus }]);
 
   const ref = () => ({ orderId, ...(state.channelOrderNo ? { channelOrderNo: state.channelOrderNo } : {}) });
@@ -89,6 +109,28 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     });
     state.tradeEndTime = tradeEndTime;
     setStatus(PayStatus.EXPIRED);
+  }
+
+  /** Merchant close: the channel decides — closed (p0005), paid after all (p0000), or unknown (try again later). */
+  async function close(): Promise<void> {
+    closeRequests = 0;
+    const result = await acts.channelClose({ channel: input.channel, ref: ref() });
+    if (result.status === 'SUCCESS') {
+      await apply(result, 'callback');
+      lastClose = { kind: 'not-allowed', payStatus: state.payStatus };
+    } else if (result.status === 'FAIL') {
+      const tradeEndTime = formatCompactTime(Date.now());
+      await acts.transition({
+        orderId, from: [state.payStatus], to: PayStatus.CANCELLED, tradeEndTime, eventKey: 'cancelled', eventType: 'cancelled',
+        detail: { reason: result.reason },
+      });
+      state.tradeEndTime = tradeEndTime;
+      setStatus(PayStatus.CANCELLED);
+      lastClose = { kind: 'closed', payStatus: PayStatus.CANCELLED };
+    } else {
+      lastClose = { kind: 'unknown', payStatus: state.payStatus, reason: result.status === 'UNKNOWN' ? result.reason : 'still pending at the channel' };
+    }
+    closeRound++;
   }
 
   // 1. Create the order at the channel and answer the merchant.
@@ -140,13 +182,22 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       break;
     }
     const backoff = timing.pollScheduleMs[Math.min(polls, timing.pollScheduleMs.length - 1)] ?? remaining;
-    if (await condition(() => inbox.length > 0, Math.min(backoff, remaining))) {
-      await apply(inbox.shift()!.result, 'callback');
+    if (await condition(() => inbox.length > 0 || closeRequests > 0, Math.min(backoff, remaining))) {
+      if (inbox.length > 0) await apply(inbox.shift()!.result, 'callback');
+      else await close();
       continue;
     }
     if (Date.now() >= draft.expireAtMs) continue; // the expiry branch above decides
     polls++;
     await apply(await acts.channelQuery({ channel: input.channel, ref: ref() }), 'poll');
+  }
+
+  if (closeRequests > 0) {
+    closeRequests = 0;
+    lastClose = state.payStatus === PayStatus.CANCELLED
+      ? { kind: 'closed', payStatus: state.payStatus }
+      : { kind: 'not-allowed', payStatus: state.payStatus };
+    closeRound++;
   }
 
   // 3. Notify the merchant; a payment reported meanwhile (late payment) supersedes the pending notification.
@@ -156,7 +207,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     if (status === PayStatus.PAID || input.notifyStatuses.includes(status)) {
       await deliverUntilAcknowledged(acts, {
         orderId, payStatus: status, retryScheduleMs: timing.notifyRetryScheduleMs, progress: state.notify,
-        superseded: () => state.payStatus !== PayStatus.PAID && paidReport(),
+        superseded: () => state.payStatus !== PayStatus.PAID && paidReport(), replays,
       });
     } else {
       setState(state.notify, NotifyState.NONE);

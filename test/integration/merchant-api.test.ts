@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, merchantCall, startStack, testMerchant, type TestStack } from '../support/stack';
+import { eventually, merchantCall, payInSandbox, startStack, testMerchant, type TestStack } from '../support/stack';
 import { unifiedOrderFields } from '../support/requests';
 import { sign } from '../../domain/signing';
 import { setMerchantStatus, type Merchant } from '../../db/merchants';
@@ -99,5 +99,31 @@ describe('merchant API edge', () => {
   it('query of an unknown order answers 404 / 100005', async () => {
     const res = await merchantCall(stack.api.url, '/api/query', merchant, { mercOrderNo: 'NOPE' });
     expect(res).toMatchObject({ status: 404, body: { respCode: '100005' } });
+  });
+
+  it('close: an unpaid order becomes p0005 once the channel confirms; again answers the same; a paid order cannot close', async () => {
+    const fields = unifiedOrderFields({ notifyUrl: 'http://127.0.0.1:9/n' });
+    const placed = await merchantCall(stack.api.url, '/api/pay', merchant, fields);
+    const closed = await merchantCall(stack.api.url, '/api/close', merchant, { mercOrderNo: fields.mercOrderNo! });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ respCode: '000000', interfaceCode: 'close', payStatus: 'p0005', orderId: placed.body.orderId });
+    const { signature, ...rest } = closed.body;
+    expect(signature).toBe(sign(rest, merchant.signKey, 'MD5'));
+    // The payer can no longer pay it; the query shows p0005.
+    const channelOrderNo = new URL(placed.body.codeUrl!).pathname.split('/').pop()!;
+    expect((await payInSandbox(stack.api.url, channelOrderNo)).body.paid).toBe(false);
+    expect((await merchantCall(stack.api.url, '/api/query', merchant, { orderId: placed.body.orderId! })).body.payStatus).toBe('p0005');
+    // Closing again, also once the workflow has finished, answers the same.
+    const again = await merchantCall(stack.api.url, '/api/close', merchant, { orderId: placed.body.orderId! });
+    expect(again.body).toMatchObject({ respCode: '000000', payStatus: 'p0005' });
+
+    const paidFields = unifiedOrderFields({ notifyUrl: 'http://127.0.0.1:9/n' });
+    const paidOrder = await merchantCall(stack.api.url, '/api/pay', merchant, paidFields);
+    await payInSandbox(stack.api.url, new URL(paidOrder.body.codeUrl!).pathname.split('/').pop()!);
+    await eventually(async () => (await merchantCall(stack.api.url, '/api/query', merchant, { orderId: paidOrder.body.orderId! })).body.payStatus === 'p0000', 10_000, 'paid');
+    const refused = await merchantCall(stack.api.url, '/api/close', merchant, { orderId: paidOrder.body.orderId! });
+    expect(refused.status).toBe(409);
+    expect(refused.body.respCode).toBe('100006');
+    expect(refused.body.respDesc).toContain('p0000');
   });
 });

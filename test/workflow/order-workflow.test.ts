@@ -7,7 +7,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { OrderActivities } from '../../activities';
 import type { ChannelStatus } from '../../channels/types';
 import type { DeliveryRequest } from '../../activities/notify-delivery';
-import { channelReportSignal, createOrderUpdate, orderStateQuery, type OrderWorkflowInput } from '../../workflows/definitions';
+import {
+  channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, type OrderWorkflowInput,
+} from '../../workflows/definitions';
 import type { orderWorkflow } from '../../workflows/order';
 import type { OrderDraft } from '../../domain/order';
 import { PayStatus } from '../../domain/pay-status';
@@ -39,6 +41,9 @@ function fakeActivities(f: Fake): OrderActivities {
     async savePayAnswer() {},
     async recordOrderEvent() {},
     async setNotifyState() {},
+    async nextNotifyAttempt() {
+      return f.deliveries.length + 1;
+    },
     async channelCreate(a) {
       return { kind: 'CREATED', channelOrderNo: `C${a.order.orderId}`, credential: { codeUrl: `https://pay.example/${a.order.orderId}` } };
     },
@@ -206,6 +211,59 @@ describe('order workflow', () => {
       expect(state).toMatchObject({ payStatus: 'p0000', latePayment: true });
       expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0006', 'p0000']);
       expect(f.transitions.map((t) => t.eventType)).toEqual(['channel_created', 'expired', 'late_payment']);
+    });
+  });
+
+  it('close: an unpaid order is closed at the channel and cancelled (p0005); closing again answers the same', async () => {
+    const f = newFake();
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, { notifyStatuses: [PayStatus.PAID] }));
+      expect(await handle.executeUpdate(closeOrderUpdate)).toEqual({ kind: 'closed', payStatus: 'p0005' });
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0005');
+      expect(f.closes).toBe(1);
+      expect(f.deliveries).toHaveLength(0); // p0005 is not among this merchant's notified states
+      expect(f.transitions.map((t) => t.to)).toEqual(['p0002', 'p0005']);
+    });
+  });
+
+  it('close: a channel that says the order was paid turns the close into p0000, and the close is refused', async () => {
+    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now() } });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo));
+      expect(await handle.executeUpdate(closeOrderUpdate)).toEqual({ kind: 'not-allowed', payStatus: 'p0000' });
+      expect((await handle.result()).payStatus).toBe('p0000');
+    });
+  });
+
+  it('support controls: pause holds attempts, resume attempts at once, redirect changes the URL, replay skips the wait', async () => {
+    const f = newFake({ merchantAnswers: [false, false, false, true] });
+    await withWorker(f, async (mercNo) => {
+      const inp = input(mercNo, { timing: { pollScheduleMs: [60_000], notifyRetryScheduleMs: [60_000, 60_000, 60_000] } });
+      const { handle } = await start(mercNo, inp);
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      const attempts = async (n: number) => {
+        for (let i = 0; i < 400 && (await handle.query(orderStateQuery)).notify.attempts < n; i++) await new Promise((r) => setTimeout(r, 25));
+        return (await handle.query(orderStateQuery)).notify;
+      };
+      expect((await attempts(1)).state).toBe('pending');
+      // Replay: the next attempt comes now instead of in 60 s.
+      await handle.signal(notifyControlSignal, { action: 'replay' });
+      expect((await attempts(2)).attempts).toBe(2);
+      // Pause, then replay: nothing happens while paused.
+      await handle.signal(notifyControlSignal, { action: 'pause' });
+      await handle.signal(notifyControlSignal, { action: 'replay' });
+      const paused = await handle.query(orderStateQuery);
+      expect(paused.notify).toMatchObject({ state: 'paused', paused: true, attempts: 2 });
+      // Redirect and resume: the next attempt goes at once, to the new URL.
+      await handle.signal(notifyControlSignal, { action: 'redirect', url: 'http://elsewhere/notify' });
+      await handle.signal(notifyControlSignal, { action: 'resume' });
+      await attempts(3);
+      expect(f.deliveries[2]!.url).toBe('http://elsewhere/notify');
+      await handle.signal(notifyControlSignal, { action: 'replay' });
+      const state = await handle.result();
+      expect(state.notify).toMatchObject({ state: 'delivered', attempts: 4 });
+      expect(f.deliveries.map((d) => d.attempt)).toEqual([1, 2, 3, 4]);
     });
   });
 });

@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { ApiContext } from '../context';
+import { authenticate } from '../merchant-auth';
+import { sendAnswer } from '../respond';
+import { parseOrderRef } from '../schemas/query';
+import { findOrderById, findOrderByMercOrderNo } from '../../db/orders';
+import { ApiError } from '../../domain/errors';
+import { PayStatus } from '../../domain/pay-status';
+import { closeOrderUpdate, type CloseAnswer } from '../../workflows/definitions';
+
+const STATUS_NAMES: Record<string, string> = {
+  p0000: 'paid', p0001: 'submitted', p0002: 'paying', p0004: 'failed', p0005: 'cancelled', p0006: 'expired',
+};
+
+/**
+ * Close (interfaceCode `close`): cancels an unpaid order once the channel confirms (p0005). A paid order cannot be
+ * closed; closing a cancelled order again succeeds again.
+ */
+export function closeRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  router.post('/api/close', async (req, res) => {
+    const auth = await authenticate(ctx.pool, req.body);
+    res.locals.auth = auth;
+    const ref = parseOrderRef(auth.fields);
+    const order = 'orderId' in ref
+      ? await findOrderById(ctx.pool, ref.orderId)
+      : await findOrderByMercOrderNo(ctx.pool, auth.merchant.mercNo, ref.mercOrderNo);
+    if (!order || order.mercNo !== auth.merchant.mercNo) throw new ApiError('100005', 'no such order for this merchant');
+
+    let outcome: CloseAnswer;
+    try {
+      outcome = await ctx.temporal.workflow.getHandle(order.workflowId).executeUpdate(closeOrderUpdate);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // The order's workflow has finished: its final state is in the read model.
+      outcome = order.payStatus === PayStatus.CANCELLED
+        ? { kind: 'closed', payStatus: order.payStatus }
+        : { kind: 'not-allowed', payStatus: order.payStatus };
+    }
+    if (outcome.kind === 'not-allowed') {
+      throw new ApiError('100006', `the order is ${outcome.payStatus} (${STATUS_NAMES[outcome.payStatus] ?? 'final'}) and cannot be closed`);
+    }
+    if (outcome.kind === 'unknown') throw new ApiError('200001', `the channel did not confirm the close (${outcome.reason}); try again`);
+    sendAnswer(res, {
+      interfaceCode: 'close', respCode: '000000', merchant: auth.merchant, signType: auth.signType,
+      data: { mercOrderNo: order.mercOrderNo, orderId: order.orderId, payStatus: outcome.payStatus },
+    });
+  });
+  return router;
+}
