@@ -48,6 +48,14 @@ export async function startTemporalServer(opts: TemporalServerOptions = {}): Pro
   }
 }
 
+/** Passed to both the CLI we spawn and the SDK fallback. */
+const TUNING_ARGS = [
+  '--sqlite-pragma', 'journal_mode=WAL',
+  // The history service batches timers by up to 1 s by default; short timers (polling, notification retries at
+  // test scale) then all fire about a second late. 10 ms keeps them close to their schedule.
+  '--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"',
+];
+
 /** The exact `start-dev` arguments (exported for docs/tests). */
 export function startDevArgs(port: number, opts: TemporalServerOptions): string[] {
   const uiPort = opts.uiPort ?? null;
@@ -57,12 +65,9 @@ export function startDevArgs(port: number, opts: TemporalServerOptions): string[
     '--port', String(port),
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(opts.dbFile ? ['--db-filename', path.resolve(opts.dbFile)] : []),
-    '--sqlite-pragma', 'journal_mode=WAL',
     '--namespace', opts.namespace ?? 'default',
     '--log-level', 'warn',
-    // The history service batches timers by up to 1 s by default; short timers (polling, notification retries at
-    // test scale) then all fire about a second late. 10 ms keeps them close to their schedule.
-    '--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"',
+    ...TUNING_ARGS,
     // Re-registering attributes that a persisted DB already has is accepted by the CLI.
     ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
@@ -183,8 +188,13 @@ async function startWithSdkDownload(opts: TemporalServerOptions, log: (m: string
       uiPort: uiPort ?? undefined,
       dbFilename: opts.dbFile ? path.resolve(opts.dbFile) : undefined,
       searchAttributes: Object.values(SA),
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL'],
+      extraArgs: TUNING_ARGS,
     },
+  }).catch((err: unknown) => {
+    throw new Error(
+      'No Temporal CLI binary (set TEMPORAL_CLI_PATH, put `temporal` on PATH, or install Go to build it) ' +
+        `and the SDK's download failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   });
   return {
     address: env.address,
