@@ -1,18 +1,21 @@
 import express, { type Express } from 'express';
 import type { ApiContext } from './context';
 import { errorMiddleware } from './error-middleware';
+import { strictJsonBody } from './json-body';
 import { payRoutes } from './routes/pay';
 import { queryRoutes } from './routes/query';
 import { closeRoutes } from './routes/close';
 import { sandboxRoutes } from './routes/sandbox';
+import { ipaynowNotifyRoutes } from './routes/ipaynow-notify';
+import { qrRoutes } from './routes/qr';
 
 /** The HTTP API: merchant interfaces under /api, the sandbox channel's payer pages under /sandbox, health. */
 export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  // Merchant requests are JSON whatever their Content-Type says; bodies over 64 KiB are refused.
-  app.use('/api', express.json({ limit: '64kb', strict: true, type: () => true }));
+  // Merchant requests: strict JSON (see json-body.ts); bodies over 64 KiB are refused.
+  app.use('/api', strictJsonBody());
   app.use('/sandbox', express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
@@ -20,6 +23,8 @@ export function createApp(ctx: ApiContext): Express {
   app.use(queryRoutes(ctx));
   app.use(closeRoutes(ctx));
   app.use(sandboxRoutes(ctx));
+  app.use(ipaynowNotifyRoutes(ctx)); // IPayNow N001: raw body, answers success=Y/N
+  app.use(qrRoutes(ctx));
   app.use('/api', (_req, res) => void res.status(404).json({ respCode: '100001', respDesc: '参数错误: no such interface' }));
   app.use(errorMiddleware(ctx.log));
   return app;

@@ -11,6 +11,7 @@ import { startWorker, type WorkerHandle } from '../../worker/create-worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { freePort } from '../../devstack/paths';
 import { sign } from '../../domain/signing';
+import type { PayStatus } from '../../domain/pay-status';
 
 export interface TestStack {
   config: AppConfig;
@@ -65,11 +66,12 @@ export async function startStack(envOverrides: Record<string, string> = {}, opts
 }
 
 /** A merchant of its own for one test (own key, optional notification settings). */
-export function testMerchant(pool: Pool, settings: { notifyScheduleMs?: number[] } = {}): Promise<Merchant> {
+export function testMerchant(pool: Pool, settings: { notifyScheduleMs?: number[]; notifyStatuses?: PayStatus[] } = {}): Promise<Merchant> {
   return createMerchant(pool, {
     mercNo: `T${randomUUID().replace(/-/g, '').slice(0, 15).toUpperCase()}`,
     name: 'Test merchant',
     ...(settings.notifyScheduleMs ? { notifyScheduleMs: settings.notifyScheduleMs } : {}),
+    ...(settings.notifyStatuses ? { notifyStatuses: settings.notifyStatuses } : {}),
   });
 }
 
