@@ -12,6 +12,8 @@ export interface TemporalServerHandle {
   address: string;
   namespace: string;
   uiUrl: string | null;
+  /** OS process id of the server when we started a CLI binary (null for the SDK's ephemeral server). */
+  pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -115,7 +117,7 @@ async function startCli(bin: string, port: number, opts: TemporalServerOptions):
     const message = `Temporal dev server at ${address} did not become ready: ${(err as Error).message}\n${output.text(40)}`;
     throw /address already in use/i.test(output.text(200)) ? new PortInUseError(message) : new Error(message);
   }
-  return { address, namespace, uiUrl: opts.uiPort == null ? null : `http://${IP}:${opts.uiPort}`, stop };
+  return { address, namespace, uiUrl: opts.uiPort == null ? null : `http://${IP}:${opts.uiPort}`, pid: child.pid ?? null, stop };
 }
 
 /** Ready = the port accepts, the namespace is described and all custom search attributes are listed. */
@@ -200,6 +202,7 @@ async function startWithSdkDownload(opts: TemporalServerOptions, log: (m: string
     address: env.address,
     namespace,
     uiUrl: uiPort === null ? null : `http://${IP}:${uiPort}`,
+    pid: null,
     stop: () => env.teardown(),
   };
 }

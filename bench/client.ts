@@ -1,0 +1,30 @@
+import { sign } from '../domain/signing';
+import { formatCompactTime } from '../domain/time';
+
+// Node's fetch keeps connections alive, as a merchant's HTTP client would.
+
+export interface Merchant { mercNo: string; key: string }
+
+export async function placeOrder(apiUrl: string, m: Merchant, mercOrderNo: string, notifyUrl: string, orderPeriodMin = 30) {
+  const fields: Record<string, string> = {
+    mercNo: m.mercNo, mercOrderNo, subject: 'Benchmark order', tradeType: '01', tradeAmt: '0.01', feeType: 'CNY',
+    tradeTime: formatCompactTime(Date.now()), orderPeriod: String(orderPeriodMin), notifyUrl,
+    returnUrl: 'http://127.0.0.1/return', termType: 'wap', paywayCode: 'alipay', sceneCode: 'scan', ip: '127.0.0.1',
+    signType: 'MD5',
+  };
+  const res = await fetch(`${apiUrl}/api/pay`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...fields, signature: sign(fields, m.key, 'MD5') }),
+  });
+  const body = (await res.json()) as Record<string, string>;
+  if (body.respCode !== '000000') throw new Error(`unified order failed: ${body.respCode} ${body.respDesc}`);
+  return body;
+}
+
+export async function payInSandbox(apiUrl: string, orderId: string): Promise<void> {
+  const res = await fetch(`${apiUrl}/sandbox/api/pay`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channelOrderNo: `SBX${orderId}` }),
+  });
+  const body = (await res.json()) as { paid?: boolean };
+  if (!body.paid) throw new Error(`sandbox payment of ${orderId} failed`);
+}

@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { freePort } from '../devstack/paths';
+import { startBenchStack } from './stack';
+import { BenchReceiver } from './receiver';
+import { runEndToEnd } from './e2e';
+import { runCeiling } from './ceiling';
+import { runSoak } from './soak';
+import { ProcessMeter, round } from './proc-stats';
+import { printReport } from './report';
+
+/**
+ * `npm run bench`: what merchants feel, against the engine's own ceiling, on a fresh local stack.
+ *   --orders N --concurrency C     end-to-end phase (default 500 at 32)
+ *   --ceiling N                    ceiling workflows (default = orders)
+ *   --soak-orders K --soak-seconds S   open-orders soak (default 10000 for 120 s); --no-soak skips it
+ * Prints a table and one JSON line (prefixed `BENCH_JSON `).
+ */
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string', default: '500' },
+      concurrency: { type: 'string', default: '32' },
+      ceiling: { type: 'string' },
+      'soak-orders': { type: 'string', default: '10000' },
+      'soak-seconds': { type: 'string', default: '120' },
+      'no-soak': { type: 'boolean', default: false },
+    },
+  });
+  const orders = Number(values.orders);
+  const concurrency = Number(values.concurrency);
+  const ceilingN = Number(values.ceiling ?? values.orders);
+  const runId = `B${Date.now().toString(36).toUpperCase()}`;
+  const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+  const workerHttpPort = await freePort();
+  log('starting a fresh stack (Temporal dev server, PostgreSQL, worker, API)…');
+  const stack = await startBenchStack({ WORKER_HTTP_PORT: String(workerHttpPort) }, log);
+  const receiver = await new BenchReceiver().start();
+  try {
+    const meters = (['api', 'worker', 'temporal'] as const)
+      .filter((n) => stack.pids[n] !== null)
+      .map((n) => new ProcessMeter(n, stack.pids[n]!));
+    const tick = () => meters.forEach((m) => m.tick());
+    const sampler = setInterval(tick, 250);
+
+    // Warm-up: bundles, connection pools and JIT, outside the measured phase.
+    await runEndToEnd({ apiUrl: stack.apiUrl, merchant: stack.merchant, receiver, orders: Math.min(20, orders), concurrency: 4, runId: `${runId}W` }, () => undefined);
+
+    const e2eMeters = (['api', 'worker', 'temporal'] as const)
+      .filter((n) => stack.pids[n] !== null)
+      .map((n) => new ProcessMeter(n, stack.pids[n]!));
+    const e2eTick = () => e2eMeters.forEach((m) => m.tick());
+    const e2e = await runEndToEnd({ apiUrl: stack.apiUrl, merchant: stack.merchant, receiver, orders, concurrency, runId }, e2eTick);
+    const processes = e2eMeters.map((m) => m.finish(e2e.wallSeconds * 1000));
+
+    const ceiling = await runCeiling(stack.temporalAddress, ceilingN, concurrency);
+
+    const soak = values['no-soak']
+      ? null
+      : await runSoak({
+        apiUrl: stack.apiUrl, temporalAddress: stack.temporalAddress, merchant: stack.merchant, receiver,
+        orders: Number(values['soak-orders']), concurrency, holdSeconds: Number(values['soak-seconds']),
+        workerPid: stack.pids.worker, runId, channelQueries: () => scrapeChannelQueries(workerHttpPort),
+      });
+    clearInterval(sampler);
+    const overall = meters.map((m) => m.finish(1));
+
+    printReport({
+      machine: { cores: (await import('node:os')).cpus().length, node: process.version },
+      e2e, ceiling, ratio: round(e2e.ordersPerSecond / ceiling.workflowsPerSecond, 2), processes,
+      peakRssMiB: Object.fromEntries(overall.map((o) => [o.name, o.peakRssMiB])), soak,
+    });
+  } finally {
+    await receiver.stop();
+    await stack.stop();
+  }
+}
+
+/** Sum of the worker's channel query counter from its /metrics (null when the worker exposes no such metric). */
+async function scrapeChannelQueries(port: number): Promise<number | null> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let sum = 0;
+    let found = false;
+    for (const line of text.split('\n')) {
+      if (/^\w*channel\w*_count\{[^}]*op="query"/.test(line)) {
+        sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+        found = true;
+      }
+    }
+    return found ? sum : null;
+  } catch {
+    return null;
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench failed: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  },
+);

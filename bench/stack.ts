@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPostgres } from '../devstack/postgres';
+import { startTemporalServer } from '../devstack/temporal-server';
+import { runEntryPoint } from '../devstack/child';
+import { freePort, repoRoot } from '../devstack/paths';
+import { createPool } from '../db/pool';
+import { migrate } from '../db/migrate';
+import { createMerchant } from '../db/merchants';
+
+export interface BenchStack {
+  apiUrl: string;
+  temporalAddress: string;
+  databaseUrl: string;
+  merchant: { mercNo: string; key: string };
+  /** Processes whose CPU and memory the benchmark reports. */
+  pids: { api: number | null; worker: number | null; temporal: number | null };
+  stop(): Promise<void>;
+}
+
+/**
+ * A fresh system for one benchmark run, exactly as `npm start` runs it (Temporal dev server on SQLite with WAL,
+ * embedded PostgreSQL, worker and API as separate processes), in a temporary directory.
+ */
+export async function startBenchStack(env: Record<string, string>, log: (m: string) => void): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'paydurable-bench-'));
+  const [pg, temporal] = await Promise.all([
+    startPostgres({ dataDir: join(dir, 'pg'), log }),
+    startTemporalServer({ dbFile: join(dir, 'temporal.sqlite'), uiPort: null, log }),
+  ]);
+  const pool = createPool(pg.url, 2);
+  await migrate(pool);
+  const merchant = await createMerchant(pool, { mercNo: 'BENCH0000000001', name: 'Benchmark merchant' });
+  await pool.end();
+
+  const apiPort = String(await freePort());
+  const childEnv = {
+    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', ...env,
+  };
+  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), childEnv);
+  const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
+  await Promise.all([worker.ready, api.ready]);
+  return {
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    temporalAddress: temporal.address,
+    databaseUrl: pg.url,
+    merchant: { mercNo: merchant.mercNo, key: merchant.signKey },
+    pids: { api: api.child.pid ?? null, worker: worker.child.pid ?? null, temporal: temporal.pid },
+    async stop() {
+      await Promise.allSettled([api.stop(), worker.stop()]);
+      await Promise.allSettled([temporal.stop(), pg.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

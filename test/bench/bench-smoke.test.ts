@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../../devstack/paths';
+
+// A tiny run of the benchmark: it must start its own stack and print figures. (The full benchmark is `npm run bench`,
+// kept out of the test command.)
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/run.ts'), ...args], { cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('benchmark smoke run', () => {
+  it('prints the table and a JSON line with every figure', async () => {
+    const { code, stdout, stderr } = await runBench(['--orders', '6', '--concurrency', '2', '--ceiling', '4', '--soak-orders', '6', '--soak-seconds', '2']);
+    expect(code, stderr.slice(-2000)).toBe(0);
+    expect(stdout).toContain('end-to-end orders/s');
+    const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+    expect(line).toBeDefined();
+    const r = JSON.parse(line!.slice('BENCH_JSON '.length));
+    expect(r.e2e).toMatchObject({ orders: 6, errors: 0 });
+    expect(r.e2e.ordersPerSecond).toBeGreaterThan(0);
+    expect(r.e2e.payLatencyMs.p99).toBeGreaterThan(0);
+    expect(r.e2e.notifyLagMs.p50).toBeGreaterThan(0);
+    expect(r.ceiling.workflowsPerSecond).toBeGreaterThan(0);
+    expect(r.ratio).toBeGreaterThan(0);
+    expect(r.processes.map((p: { name: string }) => p.name).sort()).toEqual(['api', 'temporal', 'worker']);
+    expect(r.processes.every((p: { peakRssMiB: number }) => p.peakRssMiB > 0)).toBe(true);
+    expect(r.soak).toMatchObject({ openOrders: 6, leftRunning: 0 });
+  }, 240_000);
+});
