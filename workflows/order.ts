@@ -71,24 +71,28 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     if (result.status === 'SUCCESS') {
       if (current === PayStatus.PAID) return;
       const late = isFinalStatus(current);
-      const tradeEndTime = formatCompactTime(result.paidAtMs);
-      await acts.transition({
-        orderId, from: [current], to: PayStatus.PAID, tradeEndTime, latePayment: late,
-        ...(result.bankType ? { bankType: result.bankType } : {}),
-        eventKey: `paid`, eventType: late ? 'late_payment' : 'paid', detail: { source, lateAfter: late ? current : undefined },
+      await finish(PayStatus.PAID, { key: 'paid', type: late ? 'late_payment' : 'paid', detail: { source, lateAfter: late ? current : undefined } }, {
+        tradeEndTime: formatCompactTime(result.paidAtMs), latePayment: late, ...(result.bankType ? { bankType: result.bankType } : {}),
       });
-      state.tradeEndTime = tradeEndTime;
       state.latePayment = late;
-      setStatus(PayStatus.PAID);
     } else if (result.status === 'FAIL' && !isFinalStatus(current)) {
-      const tradeEndTime = formatCompactTime(Date.now());
-      await acts.transition({
-        orderId, from: [current], to: PayStatus.FAILED, tradeEndTime, eventKey: 'failed', eventType: 'failed',
-        detail: { source, reason: result.reason },
-      });
-      state.tradeEndTime = tradeEndTime;
-      setStatus(PayStatus.FAILED);
+      await finish(PayStatus.FAILED, { key: 'failed', type: 'failed', detail: { source, reason: result.reason } });
     }
+  }
+
+  /** Moves the order to a final state: the read model and its audit event first, then the workflow's own state. */
+  async function finish(
+    to: PayStatus,
+    event: { key: string; type: string; detail?: Record<string, unknown> },
+    extra: { tradeEndTime?: string; payAnswer?: PayAnswer; bankType?: string; latePayment?: boolean } = {},
+  ): Promise<void> {
+    const tradeEndTime = extra.tradeEndTime ?? formatCompactTime(Date.now());
+    await acts.transition({
+      orderId, from: [state.payStatus], to, ...extra, tradeEndTime, eventKey: event.key, eventType: event.type,
+      detail: event.detail ?? {},
+    });
+    state.tradeEndTime = tradeEndTime;
+    setStatus(to);
   }
 
   function setStatus(status: PayStatus): void {
@@ -102,13 +106,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     if (queried.status === 'SUCCESS') return apply(queried, 'expiry');
     const closed = await acts.channelClose({ channel: input.channel, ref: ref() });
     if (closed.status === 'SUCCESS') return apply(closed, 'expiry');
-    const tradeEndTime = formatCompactTime(Date.now());
-    await acts.transition({
-      orderId, from: [state.payStatus], to: PayStatus.EXPIRED, tradeEndTime, eventKey: 'expired', eventType: 'expired',
-      detail: { close: closed.status },
-    });
-    state.tradeEndTime = tradeEndTime;
-    setStatus(PayStatus.EXPIRED);
+    await finish(PayStatus.EXPIRED, { key: 'expired', type: 'expired', detail: { close: closed.status } });
   }
 
   /** Merchant close: the channel decides — closed (p0005), paid after all (p0000), or unknown (try again later). */
@@ -119,13 +117,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       await apply(result, 'callback');
       lastClose = { kind: 'not-allowed', payStatus: state.payStatus };
     } else if (result.status === 'FAIL') {
-      const tradeEndTime = formatCompactTime(Date.now());
-      await acts.transition({
-        orderId, from: [state.payStatus], to: PayStatus.CANCELLED, tradeEndTime, eventKey: 'cancelled', eventType: 'cancelled',
-        detail: { reason: result.reason },
-      });
-      state.tradeEndTime = tradeEndTime;
-      setStatus(PayStatus.CANCELLED);
+      await finish(PayStatus.CANCELLED, { key: 'cancelled', type: 'cancelled', detail: { reason: result.reason } });
       lastClose = { kind: 'closed', payStatus: PayStatus.CANCELLED };
     } else {
       lastClose = { kind: 'unknown', payStatus: state.payStatus, reason: result.status === 'UNKNOWN' ? result.reason : 'still pending at the channel' };
@@ -163,13 +155,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   } else {
     const respCode = created.kind === 'UNSUPPORTED' ? '200002' : '200001';
     const failed: PayAnswer = { kind: 'error', respCode, respDesc: created.reason, orderId };
-    const tradeEndTime = formatCompactTime(Date.now());
-    await acts.transition({
-      orderId, from: [PayStatus.SUBMITTED], to: PayStatus.FAILED, payAnswer: failed, tradeEndTime, eventKey: 'failed',
-      eventType: 'channel_declined', detail: { reason: created.reason },
-    });
-    state.tradeEndTime = tradeEndTime;
-    setStatus(PayStatus.FAILED);
+    await finish(PayStatus.FAILED, { key: 'failed', type: 'channel_declined', detail: { reason: created.reason } }, { payAnswer: failed });
     answer = failed;
   }
 

@@ -3,8 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiContext } from '../context';
 import { authenticate } from '../merchant-auth';
 import { sendAnswer } from '../respond';
-import { parseOrderRef } from '../schemas/query';
-import { findOrderById, findOrderByMercOrderNo } from '../../db/orders';
+import { findMerchantOrder } from '../merchant-order';
 import { ApiError } from '../../domain/errors';
 import { PayStatus } from '../../domain/pay-status';
 import { closeOrderUpdate, type CloseAnswer } from '../../workflows/definitions';
@@ -22,11 +21,7 @@ export function closeRoutes(ctx: ApiContext): Router {
   router.post('/api/close', async (req, res) => {
     const auth = await authenticate(ctx.pool, req.body);
     res.locals.auth = auth;
-    const ref = parseOrderRef(auth.fields);
-    const order = 'orderId' in ref
-      ? await findOrderById(ctx.pool, ref.orderId)
-      : await findOrderByMercOrderNo(ctx.pool, auth.merchant.mercNo, ref.mercOrderNo);
-    if (!order || order.mercNo !== auth.merchant.mercNo) throw new ApiError('100005', 'no such order for this merchant');
+    const order = await findMerchantOrder(ctx, auth);
 
     let outcome: CloseAnswer;
     try {

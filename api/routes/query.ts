@@ -2,9 +2,8 @@ import { Router } from 'express';
 import type { ApiContext } from '../context';
 import { authenticate } from '../merchant-auth';
 import { sendAnswer } from '../respond';
-import { parseOrderRef } from '../schemas/query';
-import { findOrderById, findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
-import { ApiError } from '../../domain/errors';
+import { findMerchantOrder } from '../merchant-order';
+import type { OrderRecord } from '../../db/orders';
 import { formatFenAsYuan } from '../../domain/money';
 import { formatCompactTime } from '../../domain/time';
 
@@ -14,11 +13,7 @@ export function queryRoutes(ctx: ApiContext): Router {
   router.post('/api/query', async (req, res) => {
     const auth = await authenticate(ctx.pool, req.body);
     res.locals.auth = auth;
-    const ref = parseOrderRef(auth.fields);
-    const order = 'orderId' in ref
-      ? await findOrderById(ctx.pool, ref.orderId)
-      : await findOrderByMercOrderNo(ctx.pool, auth.merchant.mercNo, ref.mercOrderNo);
-    if (!order || order.mercNo !== auth.merchant.mercNo) throw new ApiError('100005', 'no such order for this merchant');
+    const order = await findMerchantOrder(ctx, auth);
     sendAnswer(res, { interfaceCode: 'query', respCode: '000000', merchant: auth.merchant, signType: auth.signType, data: queryFields(order) });
   });
   return router;
