@@ -1,36 +1,47 @@
 import type { ActivityDeps } from './deps';
 import type { ChannelCreateResult, ChannelName, ChannelOrderRef, ChannelOrderRequest, ChannelStatus } from '../channels/types';
+import { recordChannelCall, type ChannelOp } from '../db/channel-calls';
 
 /**
  * Calls to the upstream channel. A network error or timeout becomes UNKNOWN (never a failure), so the workflow
  * decides what to do from the closed union instead of from exceptions.
  */
-export function createChannelActivities({ channels, log }: ActivityDeps) {
+export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
   const unknown = (op: string, channel: string, err: unknown) => {
     log.warn({ op, channel, err: (err as Error).message }, 'channel call failed; result unknown');
     return (err as Error).message || 'channel call failed';
   };
+  /** Runs one channel call and records it in channel_calls (best effort: a failed record never fails the call). */
+  async function recorded<T extends ChannelCreateResult | ChannelStatus>(
+    op: ChannelOp, channel: ChannelName, orderId: string, call: () => Promise<T>, onError: (reason: string) => T,
+  ): Promise<T> {
+    const calledAtMs = Date.now();
+    const started = performance.now();
+    let result: T;
+    try {
+      result = await call();
+    } catch (err) {
+      result = onError(unknown(op, channel, err));
+    }
+    const status = 'kind' in result ? result.kind : result.status;
+    await recordChannelCall(pool, {
+      orderId, channel, op, status, latencyMs: Math.round(performance.now() - started), calledAtMs,
+      error: 'reason' in result ? result.reason : null,
+    }).catch((err: unknown) => log.warn({ op, channel, orderId, err: (err as Error).message }, 'channel call not recorded'));
+    return result;
+  }
   return {
     async channelCreate(a: { channel: ChannelName; order: ChannelOrderRequest }): Promise<ChannelCreateResult> {
-      try {
-        return await channels[a.channel].create(a.order);
-      } catch (err) {
-        return { kind: 'UNKNOWN', reason: unknown('create', a.channel, err) };
-      }
+      return recorded<ChannelCreateResult>('create', a.channel, a.order.orderId, () => channels[a.channel].create(a.order),
+        (reason) => ({ kind: 'UNKNOWN', reason }));
     },
     async channelQuery(a: { channel: ChannelName; ref: ChannelOrderRef }): Promise<ChannelStatus> {
-      try {
-        return await channels[a.channel].query(a.ref);
-      } catch (err) {
-        return { status: 'UNKNOWN', reason: unknown('query', a.channel, err) };
-      }
+      return recorded<ChannelStatus>('query', a.channel, a.ref.orderId, () => channels[a.channel].query(a.ref),
+        (reason) => ({ status: 'UNKNOWN', reason }));
     },
     async channelClose(a: { channel: ChannelName; ref: ChannelOrderRef }): Promise<ChannelStatus> {
-      try {
-        return await channels[a.channel].close(a.ref);
-      } catch (err) {
-        return { status: 'UNKNOWN', reason: unknown('close', a.channel, err) };
-      }
+      return recorded<ChannelStatus>('close', a.channel, a.ref.orderId, () => channels[a.channel].close(a.ref),
+        (reason) => ({ status: 'UNKNOWN', reason }));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Pool } from '../db/pool';
 import type { ChannelRegistry } from '../channels/types';
 import type { Logger } from '../config/logger';
+import type { ActivityMetrics } from '../observability/hooks';
 
 /** What the activities are built over; the worker wires real ones, unit tests pass fakes. */
 export interface ActivityDeps {
@@ -10,4 +11,6 @@ export interface ActivityDeps {
   /** Merchant notification: a delivery fails unless the answer is `success` within this time. */
   notifyTimeoutMs: number;
   now?: () => number;
+  /** Metrics hooks (observability/); absent in unit tests that do not look at metrics. */
+  metrics?: ActivityMetrics;
 }

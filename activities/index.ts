@@ -2,15 +2,22 @@ import type { ActivityDeps } from './deps';
 import { createChannelActivities } from './channel-calls';
 import { createNotifyActivities } from './notify-delivery';
 import { createOrderRecordActivities } from './order-records';
+import { createSupportJobActivities, type SupportJobActivities } from './support-jobs';
+import { withMetrics } from './instrumented';
 
 /** All activities of the order workflows, built over their dependencies (wired in worker/). */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createOrderRecordActivities(deps),
-    ...createChannelActivities(deps),
-    ...createNotifyActivities(deps),
+    ...withMetrics({
+      ...createOrderRecordActivities(deps),
+      ...createChannelActivities(deps),
+      ...createNotifyActivities(deps),
+    }, deps),
+    // Bulk notification replay jobs (workflows/support-replay-job.ts).
+    ...createSupportJobActivities(deps),
   };
 }
 
-export type OrderActivities = ReturnType<typeof createActivities>;
+/** The order workflows' activities (what workflow tests stub); the worker also registers the support job's. */
+export type OrderActivities = Omit<ReturnType<typeof createActivities>, keyof SupportJobActivities>;
 export type { ActivityDeps };

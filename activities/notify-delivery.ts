@@ -49,7 +49,11 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, now = Date.now }
         headers: { 'X-Notify-Id': req.notifyId, 'X-Notify-Attempt': String(req.attempt) },
       });
       const delivered = answer.ok && answer.body.trim() === 'success';
-      const state: NotifyState = delivered ? NotifyState.DELIVERED : req.nextDelayMs === null ? NotifyState.EXHAUSTED : NotifyState.PENDING;
+      // A failed replay of a notification the merchant already acknowledged leaves it delivered.
+      const alreadyDelivered = order.notifyState === NotifyState.DELIVERED && order.payStatus === req.payStatus;
+      const state: NotifyState = delivered || alreadyDelivered
+        ? NotifyState.DELIVERED
+        : req.nextDelayMs === null ? NotifyState.EXHAUSTED : NotifyState.PENDING;
       const error = delivered ? null : answer.error ?? (answer.ok ? 'answer was not "success"' : `HTTP ${answer.httpStatus}`);
 
       await recordAttempt(pool, {

@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { ApiContext } from './context';
 import { findMerchant } from '../db/merchants';
 import type { OrderRecord } from '../db/orders';
+import { lateReportWorkflowId } from '../domain/order';
 import { channelReportSignal, type ChannelReport } from '../workflows/definitions';
 import type { lateReportWorkflow } from '../workflows/late-report';
 import { SA } from '../workflows/search-attributes';
@@ -22,7 +23,7 @@ export async function deliverChannelReport(ctx: ApiContext, order: OrderRecord, 
   const merchant = await findMerchant(ctx.pool, order.mercNo);
   try {
     await ctx.temporal.workflow.start<typeof lateReportWorkflow>('lateReportWorkflow', {
-      workflowId: `late:${order.mercNo}:${order.mercOrderNo}`,
+      workflowId: lateReportWorkflowId(order.mercNo, order.mercOrderNo),
       taskQueue: ctx.config.temporal.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -4,6 +4,7 @@ import { RESP_CODES } from '../domain/resp-codes';
 import type { Logger } from '../config/logger';
 import { sendAnswer, type InterfaceCode } from './respond';
 import type { AuthenticatedRequest } from './merchant-auth';
+import { sendSupportError } from './routes/support/errors';
 
 const INTERFACE_BY_PATH: Record<string, InterfaceCode> = { '/api/pay': 'pay', '/api/query': 'query', '/api/close': 'close' };
 
@@ -13,6 +14,8 @@ const INTERFACE_BY_PATH: Record<string, InterfaceCode> = { '/api/pay': 'pay', '/
  */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    // The support API answers plain JSON errors, not the merchant respCode format.
+    if (req.path === '/support' || req.path.startsWith('/support/')) return sendSupportError(res, err, log, req.path);
     const interfaceCode = INTERFACE_BY_PATH[req.path];
     let error: ApiError;
     let status: number | undefined;

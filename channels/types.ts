@@ -1,7 +1,7 @@
 import type { PayCredential, PaywayCode, SceneCode, TermType } from '../domain/order';
 
 /** Channels registered in this build. */
-export const CHANNEL_NAMES = ['sandbox'] as const;
+export const CHANNEL_NAMES = ['sandbox', 'ipaynow'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
 /** What we ask a channel to collect. */

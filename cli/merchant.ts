@@ -13,9 +13,10 @@ import { formatCompactTime } from '../domain/time';
  *   npm run merchant -- demo                          place an order, pay it in the sandbox, wait, query it
  *   npm run merchant -- pay [--amount 1.23] [--payway alipay] [--scene scan] [--notify-url URL] [--order-no NO]
  *   npm run merchant -- sandbox-pay <orderId>         pay an order in the sandbox cashier, as the payer
+ *   npm run merchant -- emulator-pay <orderId>        pay an order at the IPayNow emulator (DEMO_CHANNEL=ipaynow)
  *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
  */
-interface Credentials { mercNo: string; key: string; apiUrl: string }
+interface Credentials { mercNo: string; key: string; apiUrl: string; ipaynowEmulatorUrl?: string | null }
 
 function credentials(): Credentials {
   const file = join(dataDir, 'demo-merchant.json');
@@ -26,7 +27,8 @@ function credentials(): Credentials {
   if (!mercNo || !key) {
     throw new Error('no merchant credentials: run `npm start` first (it writes .data/demo-merchant.json) or set MERC_NO and MERC_KEY');
   }
-  return { mercNo, key, apiUrl };
+  const ipaynowEmulatorUrl = process.env.IPAYNOW_EMULATOR_URL ?? stored?.ipaynowEmulatorUrl ?? null;
+  return { mercNo, key, apiUrl, ipaynowEmulatorUrl };
 }
 
 async function call(c: Credentials, path: string, fields: Record<string, string>): Promise<Record<string, string>> {
@@ -78,6 +80,22 @@ async function sandboxPay(c: Credentials, orderId: string): Promise<void> {
   console.log(`sandbox: ${body.paid ? 'paid' : `not paid (${body.message ?? body.respDesc ?? body.status})`}`);
 }
 
+async function emulatorPay(c: Credentials, orderId: string): Promise<void> {
+  if (!c.ipaynowEmulatorUrl) throw new Error('no IPayNow emulator: start with DEMO_CHANNEL=ipaynow npm start (or set IPAYNOW_EMULATOR_URL)');
+  const res = await fetch(`${c.ipaynowEmulatorUrl}/_emulator/pay`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mhtOrderNo: orderId }),
+  });
+  const body = (await res.json()) as { paid: boolean; reason?: string };
+  console.log(`ipaynow emulator: ${body.paid ? 'paid (N001 on its way)' : `not paid (${body.reason ?? res.status})`}`);
+}
+
+/** The payer pays where the order's pay link leads: the IPayNow emulator or the sandbox cashier. */
+async function payAsPayer(c: Credentials, placed: Record<string, string>): Promise<void> {
+  const link = placed.codeUrl ?? placed.mwebUrl ?? placed.payInfo ?? placed.resultHtml ?? '';
+  if (c.ipaynowEmulatorUrl && link.includes(c.ipaynowEmulatorUrl)) return emulatorPay(c, placed.orderId!);
+  return sandboxPay(c, placed.orderId!);
+}
+
 async function query(c: Credentials, ref: Record<string, string>) {
   const body = await call(c, '/api/query', ref);
   show(body, ['mercOrderNo', 'orderId', 'tradeAmt', 'payStatus', 'tradeEndTime', 'notifyState', 'notifyAttempts', 'notifyNextTime']);
@@ -102,6 +120,10 @@ async function main(): Promise<void> {
       if (!arg) throw new Error('usage: sandbox-pay <orderId>');
       await sandboxPay(c, arg);
       break;
+    case 'emulator-pay':
+      if (!arg) throw new Error('usage: emulator-pay <orderId>');
+      await emulatorPay(c, arg);
+      break;
     case 'query':
       if (!arg && !values['order-id']) throw new Error('usage: query <mercOrderNo> | --order-id <orderId>');
       await query(c, values['order-id'] ? { orderId: values['order-id'] } : { mercOrderNo: arg! });
@@ -110,8 +132,8 @@ async function main(): Promise<void> {
       console.log('1. unified order');
       const placed = await pay(c, values);
       if (placed.respCode !== '000000') process.exit(1);
-      console.log('\n2. the payer pays in the sandbox cashier');
-      await sandboxPay(c, placed.orderId!);
+      console.log('\n2. the payer pays (sandbox cashier, or the IPayNow emulator when the order went there)');
+      await payAsPayer(c, placed);
       console.log('\n3. query until the merchant notification is delivered');
       let last: Record<string, string> = {};
       for (let i = 0; i < 50; i++) {
@@ -124,7 +146,7 @@ async function main(): Promise<void> {
       process.exit(ok ? 0 : 1);
     }
     default:
-      console.log('usage: npm run merchant -- demo | pay [--amount 1.23 --payway alipay --scene scan --notify-url URL] | sandbox-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
+      console.log('usage: npm run merchant -- demo | pay [--amount 1.23 --payway alipay --scene scan --notify-url URL] | sandbox-pay <orderId> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
       process.exit(command ? 1 : 0);
   }
 }

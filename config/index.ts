@@ -1,33 +1,39 @@
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_RETRY_SCHEDULE, DEFAULT_POLL_SCHEDULE, parseDuration, parseSchedule } from '../domain/durations';
+import { CHANNEL_NAMES, type ChannelName } from '../channels/types';
 
 /**
  * One typed configuration, read from the environment and validated at boot. A bad value stops the process with a
  * message naming the variable; nothing starts half-configured.
  */
-const schedule = (fallback: string) =>
+/** A string variable parsed by `parse`, whose error message becomes the validation issue. */
+const parsedString = <T>(fallback: string, parse: (text: string) => T) =>
   z.string().default(fallback).transform((text, ctx) => {
     try {
-      return parseSchedule(text);
+      return parse(text);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
     }
   });
-
-const duration = (fallback: string) =>
-  z.string().default(fallback).transform((text, ctx) => {
-    try {
-      return parseDuration(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+const schedule = (fallback: string) => parsedString(fallback, parseSchedule);
+const duration = (fallback: string) => parsedString(fallback, parseDuration);
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
-const EnvSchema = z.object({
+/** Comma-separated bearer tokens; unset or empty = none (the support API then answers 503 "not configured"). */
+const adminTokens = z.string().optional().transform((text, ctx) => {
+  const tokens = (text ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  for (const [i, t] of tokens.entries()) {
+    if (!/^[\x21-\x7e]{16,256}$/.test(t)) {
+      ctx.addIssue({ code: 'custom', message: `token #${i + 1} must be 16 to 256 visible ASCII characters` });
+      return z.NEVER;
+    }
+  }
+  return tokens;
+});
+
+export const EnvSchema = z.object({
   DATABASE_URL: z.string().url(),
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 
@@ -38,6 +44,9 @@ const EnvSchema = z.object({
   TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  /** Self-hosted cluster with a private CA: that CA's certificate, and the server name its certificate was issued for. */
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port(8080),
@@ -50,10 +59,44 @@ const EnvSchema = z.object({
   NOTIFY_TIMEOUT: duration('5s'),
   POLL_SCHEDULE: schedule(DEFAULT_POLL_SCHEDULE),
 
+  /** Channel of a merchant's payway when channel_routes has no row for it. */
+  DEFAULT_CHANNEL: z.enum(CHANNEL_NAMES).default('sandbox'),
+  /** The platform's IPayNow application (merchants without their own in ipaynow_accounts use it). Secret: never logged. */
+  IPAYNOW_APP_ID: z.string().min(1).optional(),
+  IPAYNOW_APP_KEY: z.string().min(1).optional(),
+  /** Where WP001 and MQ002 are POSTed (the emulator's URL locally). */
+  IPAYNOW_BASE_URL: z.string().url().optional(),
+  /** An IPayNow call without an answer within this is UNKNOWN (resolved by later queries). */
+  IPAYNOW_TIMEOUT: duration('10s'),
+
   /** Worker only: a pre-built workflow bundle (tests, containers); default is to bundle ./workflows at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /** Worker only: /healthz, /readyz and /metrics on this host and port (0 = no HTTP server). */
+  WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HTTP_PORT: port(0),
+
+  /** Support API bearer tokens (secrets: never logged). */
+  ADMIN_TOKENS: adminTokens,
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((e, ctx) => {
+  if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
+    const missing = e.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS client certificate)' });
+  }
+  if ((e.IPAYNOW_APP_ID === undefined) !== (e.IPAYNOW_APP_KEY === undefined)) {
+    const missing = e.IPAYNOW_APP_ID === undefined ? 'IPAYNOW_APP_ID' : 'IPAYNOW_APP_KEY';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'IPAYNOW_APP_ID and IPAYNOW_APP_KEY go together' });
+  }
+  if (e.IPAYNOW_APP_ID !== undefined && e.IPAYNOW_BASE_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['IPAYNOW_BASE_URL'], message: 'is required with IPAYNOW_APP_ID' });
+  }
+  if (e.IPAYNOW_TIMEOUT < 100 || e.IPAYNOW_TIMEOUT > 20_000) {
+    ctx.addIssue({ code: 'custom', path: ['IPAYNOW_TIMEOUT'], message: 'must be 100ms to 20s (the channel activities give up after 30 s)' });
+  }
+  if (e.DEFAULT_CHANNEL === 'ipaynow' && e.IPAYNOW_APP_ID === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['DEFAULT_CHANNEL'], message: 'ipaynow as the default channel needs IPAYNOW_APP_ID, IPAYNOW_APP_KEY and IPAYNOW_BASE_URL' });
+  }
 });
 
 export interface AppConfig {
@@ -67,12 +110,21 @@ export interface AppConfig {
     tls: boolean;
     tlsCertPath?: string;
     tlsKeyPath?: string;
+    tlsCaPath?: string;
+    tlsServerName?: string;
   };
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number };
   pollScheduleMs: number[];
+  channels: { defaultChannel: ChannelName };
+  /** The platform's IPayNow application (appId and appKey set together) and the call timeout. */
+  ipaynow: { appId?: string; appKey?: string; baseUrl?: string; timeoutMs: number };
+  /** Worker's HTTP server for health and metrics; port 0 = none. */
+  worker: { httpHost: string; httpPort: number };
   workflowBundlePath?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Support API: accepted bearer tokens; empty = the support API is not configured (503). */
+  support: { adminTokens: string[] };
 }
 
 export class ConfigError extends Error {
@@ -93,10 +145,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      tls: e.TEMPORAL_TLS || e.TEMPORAL_API_KEY !== undefined || e.TEMPORAL_TLS_CERT_PATH !== undefined,
+      tls: e.TEMPORAL_TLS || e.TEMPORAL_API_KEY !== undefined || e.TEMPORAL_TLS_CERT_PATH !== undefined || e.TEMPORAL_TLS_CA_PATH !== undefined,
       ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
       ...(e.TEMPORAL_TLS_CERT_PATH ? { tlsCertPath: e.TEMPORAL_TLS_CERT_PATH } : {}),
       ...(e.TEMPORAL_TLS_KEY_PATH ? { tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH } : {}),
+      ...(e.TEMPORAL_TLS_CA_PATH ? { tlsCaPath: e.TEMPORAL_TLS_CA_PATH } : {}),
+      ...(e.TEMPORAL_TLS_SERVER_NAME ? { tlsServerName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
     },
     api: {
       host: e.API_HOST,
@@ -106,7 +160,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT },
     pollScheduleMs: e.POLL_SCHEDULE,
+    channels: { defaultChannel: e.DEFAULT_CHANNEL },
+    ipaynow: {
+      ...(e.IPAYNOW_APP_ID ? { appId: e.IPAYNOW_APP_ID } : {}),
+      ...(e.IPAYNOW_APP_KEY ? { appKey: e.IPAYNOW_APP_KEY } : {}),
+      ...(e.IPAYNOW_BASE_URL ? { baseUrl: e.IPAYNOW_BASE_URL } : {}),
+      timeoutMs: e.IPAYNOW_TIMEOUT,
+    },
+    worker: { httpHost: e.WORKER_HTTP_HOST, httpPort: e.WORKER_HTTP_PORT },
     ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
     logLevel: e.LOG_LEVEL,
+    support: { adminTokens: e.ADMIN_TOKENS },
   };
 }

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Structured JSON logs. Keys, signatures and full payloads never reach a log: the redact list covers the field
@@ -7,10 +7,13 @@ import pino, { type Logger } from 'pino';
 export const REDACT_PATHS = [
   'key', '*.key', 'merchantKey', '*.merchantKey', 'appKey', '*.appKey',
   'signature', '*.signature', 'mhtSignature', '*.mhtSignature',
-  'body', '*.body', 'payload', '*.payload', 'req.headers.authorization',
+  'body', '*.body', 'payload', '*.payload', 'req.headers.authorization', '*.headers.authorization',
+  'signKey', '*.signKey', 'apiKey', '*.apiKey', 'adminTokens', '*.adminTokens',
 ];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** `destination` defaults to stdout (tests pass a stream to read the lines back). */
+export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 export type { Logger };

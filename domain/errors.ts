@@ -22,3 +22,32 @@ export class ApiError extends Error {
     return new ApiError('100001', `${field} ${rule}`, field);
   }
 }
+
+/**
+ * Support API error codes. Each maps onto the merchant respCode with the same HTTP status, so the merchant table stays
+ * the only table of statuses; the support API renders `{error: {code, message}}` instead of respCode/respDesc.
+ */
+export const SUPPORT_ERROR_CODES = {
+  invalid_request: '100001',
+  unauthorized: '100002',
+  not_found: '100005',
+  conflict: '100006',
+  not_configured: '999999',
+} as const satisfies Record<string, RespCode>;
+export type SupportErrorCode = keyof typeof SUPPORT_ERROR_CODES;
+
+/** An ApiError of the support API: a code from SUPPORT_ERROR_CODES and a plain message (no merchant-facing prefix). */
+export class SupportError extends ApiError {
+  readonly code: SupportErrorCode;
+
+  constructor(code: SupportErrorCode, message: string, field?: string) {
+    super(SUPPORT_ERROR_CODES[code], message, field);
+    this.name = 'SupportError';
+    this.code = code;
+    this.message = message;
+  }
+
+  static invalid(field: string, rule: string): SupportError {
+    return new SupportError('invalid_request', `${field} ${rule}`, field);
+  }
+}

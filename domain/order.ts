@@ -94,6 +94,11 @@ export function orderWorkflowId(mercNo: string, mercOrderNo: string): string {
   return `order:${mercNo}:${mercOrderNo}`;
 }
 
+/** Workflow id of the follow-up for a payment reported after the order's workflow closed (one per order). */
+export function lateReportWorkflowId(mercNo: string, mercOrderNo: string): string {
+  return `late:${mercNo}:${mercOrderNo}`;
+}
+
 /** Notification id: constant across every attempt of one notification (one order in one final state). */
 export function notifyIdOf(orderId: string, payStatus: PayStatus): string {
   return `${orderId}-${payStatus}`;

@@ -7,6 +7,8 @@ import { runEntryPoint } from '../devstack/child';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { ensureDemoMerchant } from '../db/merchants';
+import { prepareDemoChannel } from '../devstack/demo-channel';
+import { ensureSupportAdmin } from '../devstack/support-admin';
 
 /**
  * `npm start`: the whole system on this machine with embedded defaults — Temporal dev server (SQLite file and Web UI),
@@ -15,6 +17,7 @@ import { ensureDemoMerchant } from '../db/merchants';
  */
 const env = process.env;
 const apiPort = env.API_PORT ?? '8080';
+const workerHttpPort = env.WORKER_HTTP_PORT ?? '9464';
 const temporalPort = Number(env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
 const say = (m: string) => console.log(`[start] ${m}`);
@@ -30,16 +33,20 @@ async function main(): Promise<void> {
   const pool = createPool(pg.url, 2);
   await migrate(pool);
   const merchant = await ensureDemoMerchant(pool);
+  const demo = await prepareDemoChannel(pool, env, say); // DEMO_CHANNEL=ipaynow: the IPayNow emulator beside the stack
   await pool.end();
 
+  const support = ensureSupportAdmin(env); // the support API's admin token: generated into .data/ on the first start
   const childEnv: Record<string, string> = {
     DATABASE_URL: pg.url,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     API_PORT: apiPort,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    ...demo.env,
+    ADMIN_TOKENS: support.adminTokens,
   };
-  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), childEnv);
+  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, WORKER_HTTP_PORT: workerHttpPort });
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -47,7 +54,7 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping…');
     await Promise.allSettled([api.stop(), worker.stop()]);
-    await Promise.allSettled([temporal.stop(), pg.stop()]);
+    await Promise.allSettled([temporal.stop(), pg.stop(), demo.stop()]);
     say('stopped');
     process.exit(code);
   };
@@ -60,13 +67,15 @@ async function main(): Promise<void> {
   const apiUrl = String(apiReady.url);
   writeFileSync(
     join(dataDir, 'demo-merchant.json'),
-    `${JSON.stringify({ mercNo: merchant.mercNo, key: merchant.signKey, apiUrl }, null, 2)}\n`,
+    `${JSON.stringify({ mercNo: merchant.mercNo, key: merchant.signKey, apiUrl, ipaynowEmulatorUrl: demo.emulatorUrl }, null, 2)}\n`,
     { mode: 0o600 },
   );
+  support.save(apiUrl);
   console.log(`
   Payment orchestrator is running.
 
-    API            ${apiUrl}   (POST /api/pay, /api/query; GET /healthz)
+    API            ${apiUrl}   (POST /api/pay, /api/query, /api/close; docs at /docs)
+    Health/metrics ${apiUrl}/readyz  ${apiUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
     Temporal UI    ${temporal.uiUrl ?? '(headless)'}
     Temporal gRPC  ${temporal.address}
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
@@ -74,10 +83,15 @@ async function main(): Promise<void> {
     Demo merchant  mercNo ${merchant.mercNo}
                    key    ${merchant.signKey}
                    (also in .data/demo-merchant.json, which the CLI reads)
+                   channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
+
+    Support API    ${apiUrl}/support/v1   Authorization: Bearer ${support.display}
+                   (also in .data/support-admin.json, which \`npm run support\` reads)
 
   Try it in another terminal:
-    npm run merchant -- demo           # place an order, pay it in the sandbox, query it
+    npm run merchant -- demo           # place an order, pay it (sandbox or emulator), query it
     npm run merchant -- pay            # place an order and print its pay link
+    npm run support -- show <orderId>  # an order's timeline: audit, channel calls, notification attempts
 
   Ctrl-C stops everything; orders are kept for the next start.
 `);

@@ -5,12 +5,17 @@ import type { Logger } from '../config/logger';
 import type { Pool } from '../db/pool';
 import { createActivities } from '../activities';
 import { createChannels } from '../channels/registry';
+import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker-metrics';
+import { startWorkerOps } from '../observability/worker-ops';
 
 export interface WorkerHandle {
   worker: Worker;
   connection: NativeConnection;
   /** Resolves when the worker has stopped; rejects if it crashed. */
   run: Promise<void>;
+  metrics: WorkerMetrics;
+  /** The health/metrics HTTP server's URL; null when WORKER_HTTP_PORT is 0. */
+  opsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -26,8 +31,9 @@ export async function startWorker(opts: {
 }): Promise<WorkerHandle> {
   const { config, pool, log } = opts;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const channels = createChannels({ pool, publicBaseUrl: config.api.publicBaseUrl });
-  const activities = createActivities({ pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs });
+  const channels = createChannels({ pool, publicBaseUrl: config.api.publicBaseUrl, ipaynow: config.ipaynow });
+  const metrics = createWorkerMetrics();
+  const activities = createActivities({ pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs, metrics: metrics.activities });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -36,11 +42,20 @@ export async function startWorker(opts: {
     activities,
   });
   const run = worker.run();
+  const ops = await startWorkerOps({ config, pool, connection, worker, registry: metrics.registry }).catch(async (err: unknown) => {
+    worker.shutdown();
+    await run.catch(() => undefined);
+    await connection.close();
+    throw err;
+  });
   return {
     worker,
     connection,
     run,
+    metrics,
+    opsUrl: ops?.url ?? null,
     async stop() {
+      await ops?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await run.catch(() => undefined);
       await connection.close();

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     config, pool, log,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
   });
-  log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+  log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, http: handle.opsUrl }, 'worker running');
   process.send?.({ ready: 'worker' });
   const stop = () => void handle.stop();
   process.once('SIGINT', stop);

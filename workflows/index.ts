@@ -2,3 +2,4 @@
 export { orderWorkflow } from './order';
 export { lateReportWorkflow } from './late-report';
 export { notificationReplayWorkflow } from './notification-replay';
+export { notificationReplayJobWorkflow } from './support-replay-job';

@@ -1,7 +1,7 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { LateReportInput } from './definitions';
+import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { notifyControlSignal, type LateReportInput } from './definitions';
 import { orderActivities } from './activity-options';
-import { deliverUntilAcknowledged, type NotifyProgress } from './notify-loop';
+import { applyControl, deliverUntilAcknowledged, type NotifyProgress } from './notify-loop';
 import { SA } from './search-attributes';
 import { NotifyState, PayStatus } from '../domain/pay-status';
 import { formatCompactTime } from '../domain/time';
@@ -12,6 +12,12 @@ import { formatCompactTime } from '../domain/time';
  */
 export async function lateReportWorkflow(input: LateReportInput): Promise<{ applied: boolean }> {
   const acts = orderActivities();
+  const progress: NotifyProgress = { state: NotifyState.NONE, attempts: 0, paused: false };
+  const replays = { requested: 0 };
+  // Support's controls (replay now, pause, resume, redirect) work here as in the order workflow.
+  setHandler(notifyControlSignal, (control) => {
+    if (applyControl(progress, control)) replays.requested++;
+  });
   const { result } = input.report;
   if (result.status !== 'SUCCESS') return { applied: false };
   const applied = await acts.transition({
@@ -27,10 +33,9 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
   });
   if (!applied) return { applied: false };
   upsertSearchAttributes([{ key: SA.orderId, value: input.orderId }, { key: SA.payStatus, value: PayStatus.PAID }]);
-  const progress: NotifyProgress = { state: NotifyState.NONE, attempts: 0, paused: false };
   await deliverUntilAcknowledged(acts, {
     orderId: input.orderId, payStatus: PayStatus.PAID, retryScheduleMs: input.notifyRetryScheduleMs, progress,
-    superseded: () => false, replays: { requested: 0 },
+    superseded: () => false, replays,
   });
   return { applied: true };
 }

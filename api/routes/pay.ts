@@ -33,7 +33,7 @@ export function payRoutes(ctx: ApiContext): Router {
     const existing = await findOrderByMercOrderNo(ctx.pool, draft.mercNo, draft.mercOrderNo);
     if (existing?.payAnswer) return answer(existing.requestHash === hash ? existing.payAnswer : { kind: 'conflict' });
 
-    const channel = routeChannel(merchant.mercNo, draft.paywayCode);
+    const channel = await routeChannel(ctx.pool, ctx.config.channels.defaultChannel, merchant.mercNo, draft.paywayCode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
     const input: OrderWorkflowInput = {
       draft,

@@ -102,7 +102,6 @@ describe('one order end to end', () => {
       const gaps = [receiver.received[1]!.atMs - receiver.received[0]!.atMs, receiver.received[2]!.atMs - receiver.received[1]!.atMs];
       expect(gaps[0]).toBeGreaterThanOrEqual(150);
       expect(gaps[1]).toBeGreaterThanOrEqual(300);
-      expect(gaps[1]).toBeGreaterThan(gaps[0]!);
       // No further attempt after success: the order's workflow has completed.
       const order2 = await findOrderById(stack.pool, body.orderId!);
       const description = await stack.client.workflow.getHandle(order2!.workflowId).describe();

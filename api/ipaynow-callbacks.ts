@@ -1,0 +1,108 @@
+import type { ApiContext } from './context';
+import { deliverChannelReport } from './channel-reports';
+import { accountResolver } from '../channels/ipaynow/accounts';
+import { decodeForm, type FormFields } from '../channels/ipaynow/form';
+import { verifyN001 } from '../channels/ipaynow/notification';
+import { transStatusField } from '../channels/ipaynow/report';
+import { claimCallbackEffect, finishCallback, finishCallbackEffect, recordCallback, type NewCallback } from '../db/channel-callbacks';
+import { findOrderById } from '../db/orders';
+import { PayStatus } from '../domain/pay-status';
+
+/** The answer IPayNow reads: `success=Y` = received, anything else = send it again later. */
+export type NotifyReply = 'success=Y' | 'success=N';
+
+/** A claim older than this whose receipt never finished (a crashed API process) may be taken over by a retry. */
+const STALE_CLAIM_MS = 60_000;
+
+/**
+ * Handles one N001 notification body: parse, verify, record, deduplicate, hand to the order.
+ *   - Every receipt is recorded in channel_callbacks with its verification result and outcome.
+ *   - Unreadable, unknown-order, wrongly signed or inconsistent notifications are rejected (`success=N`, reason
+ *     recorded) and change nothing.
+ *   - The same news (appId + order + state) is handed to the order once: the first receipt claims it; a later one is
+ *     a duplicate (`success=Y`, nothing changes); one that arrives while the first is still being handled is told to
+ *     come again (`success=N`) so that a failed hand-over is never answered as received.
+ *   - Handing over uses deliverChannelReport, which also covers an order whose workflow has closed (late payment).
+ */
+export async function receiveIpaynowNotify(ctx: ApiContext, raw: Buffer): Promise<NotifyReply> {
+  const bodyBytes = raw.length;
+  const reject = async (reason: string, extra: Partial<NewCallback> = {}): Promise<NotifyReply> => {
+    await recordCallback(ctx.pool, { ...emptyRecord(bodyBytes), ...extra, outcome: 'rejected', reason });
+    return 'success=N';
+  };
+
+  const text = utf8(raw);
+  if (text === null) return reject('body is not UTF-8');
+  const decoded = decodeForm(text);
+  if (!decoded.ok) return reject(`malformed body: ${decoded.reason}`);
+  const fields = decoded.fields;
+  if (Object.entries(fields).some(([k, v]) => k.includes('\u0000') || v.includes('\u0000'))) return reject('malformed body: NUL character');
+  const facts: Partial<NewCallback> = {
+    orderId: fields.mhtOrderNo ? fields.mhtOrderNo.slice(0, 64) : null,
+    funcode: fields.funcode ?? null,
+    statusCode: transStatusField(fields) ?? null,
+    fields: withoutSignature(fields),
+  };
+  if (!fields.mhtOrderNo) return reject('mhtOrderNo missing', facts);
+  const order = await findOrderById(ctx.pool, fields.mhtOrderNo);
+  if (!order || order.channel !== 'ipaynow') return reject('unknown order', facts);
+
+  const account = await accountResolver(ctx.pool, ctx.config.ipaynow)(order.mercNo);
+  const verdict = verifyN001(fields, account, { orderId: order.orderId, amountFen: order.amountFen }, ctx.now());
+  if (!verdict.ok) return reject(verdict.reason, { ...facts, signatureValid: verdict.signatureValid });
+
+  const verified: NewCallback = { ...emptyRecord(bodyBytes), ...facts, signatureValid: true, signRule: verdict.signRule, outcome: 'received' };
+  const { result } = verdict;
+  if (result.status === 'PENDING') {
+    await recordCallback(ctx.pool, { ...verified, outcome: 'accepted', reason: 'awaiting payment: nothing to do' });
+    return 'success=Y';
+  }
+  if (result.status === 'SUCCESS' && order.payStatus === PayStatus.PAID) {
+    await recordCallback(ctx.pool, { ...verified, outcome: 'duplicate', reason: 'order already paid' });
+    return 'success=Y';
+  }
+
+  const dedupKey = `ipaynow:${fields.appId}:${order.orderId}:${verdict.statusCode}`;
+  const id = await recordCallback(ctx.pool, { ...verified, dedupKey });
+  const claim = await claimCallbackEffect(ctx.pool, dedupKey, id, STALE_CLAIM_MS);
+  if (claim === 'handed_over') {
+    await finishCallback(ctx.pool, id, 'duplicate', 'already handed to the order');
+    return 'success=Y';
+  }
+  if (claim === 'in_flight') {
+    await finishCallback(ctx.pool, id, 'retry', 'the same notification is being handled');
+    return 'success=N';
+  }
+  try {
+    const handedTo = await deliverChannelReport(ctx, order, { source: 'callback', result });
+    await finishCallbackEffect(ctx.pool, dedupKey, id, { state: 'handed_over', handedTo });
+    await finishCallback(ctx.pool, id, 'accepted', `handed to ${handedTo}`);
+    return 'success=Y';
+  } catch (err) {
+    ctx.log.warn({ orderId: order.orderId, err: (err as Error).message }, 'ipaynow notification not handed over; IPayNow will retry');
+    await finishCallbackEffect(ctx.pool, dedupKey, id, { state: 'failed' });
+    await finishCallback(ctx.pool, id, 'retry', 'hand-over to the order failed');
+    return 'success=N';
+  }
+}
+
+function emptyRecord(bodyBytes: number): NewCallback {
+  return {
+    channel: 'ipaynow', orderId: null, funcode: null, statusCode: null, signatureValid: null, signRule: null,
+    outcome: 'received', reason: null, dedupKey: null, fields: null, bodyBytes,
+  };
+}
+
+function withoutSignature(fields: FormFields): Record<string, string> {
+  const { signature: _signature, ...rest } = fields;
+  return rest;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+function utf8(raw: Buffer): string | null {
+  try {
+    return decoder.decode(raw);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { version } from '../../package.json';
+import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
+import { FIELD_NOTES } from './field-notes';
+import { MERCHANT_OPERATIONS, type CallbackSpec, type NamedSchema, type OperationSpec } from './operations';
+import { OPS_OPERATIONS } from './ops-operations';
+import { SUPPORT_OPERATIONS, SUPPORT_SECURITY_SCHEMES } from './support-operations';
+import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, PathItemObject, ResponseObject } from './types';
+
+/** Every documented operation: the route list. A new route is one entry in one of these lists. */
+export const ALL_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...SUPPORT_OPERATIONS, ...OPS_OPERATIONS];
+
+/** Codes in ascending order (object key order would put 000000 last). */
+const RESP_CODE_LIST = (Object.keys(RESP_CODES) as RespCode[]).sort();
+
+const TAGS = [
+  { name: 'merchant', description: 'Merchant API: signed JSON requests and answers (every value a string).' },
+  { name: 'support', description: 'Support API: find, explain and replay orders.' },
+  { name: 'operations', description: 'Health, metrics and this documentation.' },
+];
+
+/**
+ * Builds the OpenAPI 3.1 document from the operation list. Request and answer schemas are converted from the zod
+ * schemas the API validates with (`z.toJSONSchema`, input side: what a client sends or receives on the wire).
+ */
+export function buildOpenApiDocument(operations: readonly OperationSpec[] = ALL_OPERATIONS): OpenApiDocument {
+  const components = new Components();
+  const paths: Record<string, PathItemObject> = {};
+  const webhooks: Record<string, PathItemObject> = {};
+  const operationIds = new Set<string>();
+
+  for (const op of operations) {
+    if (operationIds.has(op.operationId)) throw new Error(`openapi: operationId ${op.operationId} is used twice`);
+    operationIds.add(op.operationId);
+    const { path, names } = openApiPath(op.path);
+    const item = (paths[path] ??= {});
+    if (item[op.method]) throw new Error(`openapi: ${op.method.toUpperCase()} ${op.path} is listed twice`);
+    item[op.method] = operationObject(op, names, components);
+    for (const cb of op.callbacks ?? []) webhooks[cb.name] = { post: { operationId: cb.name, ...callbackOperation(cb, components) } };
+  }
+
+  const securitySchemes = SUPPORT_SECURITY_SCHEMES;
+  return {
+    openapi: '3.1.0',
+    info: { title: 'paydurable API', version, description: introduction() },
+    tags: TAGS.filter((t) => operations.some((op) => op.tag === t.name)),
+    paths,
+    webhooks,
+    components: { schemas: components.schemas, ...(Object.keys(securitySchemes).length ? { securitySchemes } : {}) },
+    'x-resp-codes': RESP_CODE_LIST.map((code) => ({ code, ...RESP_CODES[code] })),
+  };
+}
+
+function operationObject(op: OperationSpec, pathNames: string[], components: Components): OperationObject {
+  const parameters: ParameterObject[] = [];
+  const pathProps = op.params ? components.inline(op.params) : undefined;
+  for (const name of pathNames) {
+    parameters.push({ name, in: 'path', required: true, schema: pathProps?.properties?.[name] ?? { type: 'string' } });
+  }
+  if (op.query) {
+    const q = components.inline(op.query);
+    for (const [name, schema] of Object.entries(q.properties ?? {})) {
+      parameters.push({
+        name, in: 'query', required: q.required?.includes(name) ?? false, schema,
+        ...(schema.description ? { description: schema.description } : {}),
+      });
+    }
+  }
+
+  const responses: Record<string, ResponseObject> = {};
+  if (op.answer) {
+    const content = 'schema' in op.answer
+      ? { 'application/json': { schema: components.ref(op.answer) } }
+      : { [op.answer.mediaType]: { schema: op.answer.mediaType === 'application/json' ? { type: 'object' } : { type: 'string' } } };
+    const fallback = 'schema' in op.answer ? 'Success' : op.answer.description;
+    for (const s of op.success ?? [{ status: 200, description: fallback }]) {
+      responses[String(s.status)] = { description: s.description, content };
+    }
+  }
+  if (op.errors) {
+    const errorSchema = components.ref(op.errors.schema);
+    for (const c of op.errors.cases) {
+      const status = String(c.httpStatus);
+      const r = (responses[status] ??= { description: '', content: { 'application/json': { schema: errorSchema } }, 'x-codes': [] });
+      r['x-codes']!.push({ code: c.code, meaning: c.meaning });
+      r.description = r['x-codes']!.map((x) => `${x.code}: ${x.meaning}`).join('; ');
+    }
+  }
+
+  const callbacks = op.callbacks?.length
+    ? Object.fromEntries(op.callbacks.map((cb) => [cb.name, { [cb.url]: { post: callbackOperation(cb, components) } }]))
+    : undefined;
+  return {
+    operationId: op.operationId,
+    tags: [op.tag],
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: components.ref(op.body) } } } } : {}),
+    responses,
+    ...(callbacks ? { callbacks } : {}),
+    ...(op.security?.length ? { security: op.security.map((name) => ({ [name]: [] })) } : {}),
+  };
+}
+
+/** The request the platform sends (no operationId: the webhook copy carries it, and ids must be unique). */
+function callbackOperation(cb: CallbackSpec, components: Components): OperationObject {
+  return {
+    tags: ['merchant'],
+    summary: cb.summary,
+    description: cb.description,
+    parameters: cb.headers.map((h) => ({ name: h.name, in: 'header', required: true, description: h.description, schema: { type: 'string' } })),
+    requestBody: { required: true, content: { 'application/json': { schema: components.ref(cb.body) } } },
+    responses: {
+      '200': {
+        description: `Acknowledged only by the plain body "${cb.acknowledge}"; any other answer is retried`,
+        content: { 'text/plain': { schema: { type: 'string', const: cb.acknowledge } } },
+      },
+    },
+  };
+}
+
+/** components.schemas, filled as operations refer to named schemas. */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = {};
+  private readonly sources = new Map<string, z.ZodType>();
+
+  ref(named: NamedSchema): JsonSchema {
+    const known = this.sources.get(named.name);
+    if (known && known !== named.schema) throw new Error(`openapi: two different schemas are named ${named.name}`);
+    if (!known) {
+      this.sources.set(named.name, named.schema);
+      this.schemas[named.name] = this.inline(named);
+    }
+    return { $ref: `#/components/schemas/${named.name}` };
+  }
+
+  /** The schema converted, its own definitions ($defs) moved to components, field notes added. */
+  inline(named: NamedSchema): JsonSchema {
+    const json = z.toJSONSchema(named.schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+    delete json.$schema;
+    const defs = json.$defs ?? {};
+    delete json.$defs;
+    for (const [name, def] of Object.entries(defs)) {
+      if (this.schemas[name]) throw new Error(`openapi: definition ${name} of ${named.name} clashes with a component`);
+      this.schemas[name] = rewriteRefs(def);
+    }
+    return addNotes(rewriteRefs(json));
+  }
+}
+
+function rewriteRefs(schema: JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/\$defs\//g, '"#/components/schemas/')) as JsonSchema;
+}
+
+/** Adds FIELD_NOTES as descriptions to properties that have none, at every depth. */
+function addNotes(schema: JsonSchema): JsonSchema {
+  for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+    const note = FIELD_NOTES[name];
+    if (note && !prop.description) prop.description = note;
+    addNotes(prop);
+  }
+  if (schema.items) addNotes(schema.items);
+  for (const list of [schema.anyOf, schema.oneOf, schema.allOf]) list?.forEach(addNotes);
+  return schema;
+}
+
+/** `/a/:id/b` → `/a/{id}/b` and the parameter names. */
+function openApiPath(expressPath: string): { path: string; names: string[] } {
+  const names: string[] = [];
+  const path = expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
+    names.push(name);
+    return `{${name}}`;
+  });
+  return { path, names };
+}
+
+function introduction(): string {
+  const rows = RESP_CODE_LIST.map((code) => `| ${code} | ${RESP_CODES[code].httpStatus} | ${RESP_CODES[code].desc} | ${RESP_CODES[code].meaning} |`);
+  return [
+    'Durable aggregated payments: every order is a Temporal workflow. Merchant requests are JSON objects whose values are',
+    'all strings (no key twice, at most 64 KiB); every request and answer is signed.',
+    '',
+    '**Signing:** take every top-level field except `signature` whose value is not empty, sort the keys ascending, join',
+    'as `k1=v1&k2=v2…` with raw values, append `&key=<merchant key>`; `MD5` → uppercase hex MD5 of that string (UTF-8),',
+    '`HMAC-SHA256` → uppercase hex HMAC-SHA256 of the same string keyed with the merchant key.',
+    '',
+    '| respCode | HTTP | respDesc | meaning |',
+    '|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}

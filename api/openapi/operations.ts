@@ -1,0 +1,133 @@
+import type { z } from 'zod';
+import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
+import { DEFAULT_NOTIFY_RETRY_SCHEDULE } from '../../domain/durations';
+import { UnifiedOrderSchema } from '../schemas/unified-order';
+import { OrderRefSchema } from '../schemas/query';
+import {
+  CloseAnswerSchema, ErrorAnswerSchema, NotificationSchema, PayAnswerSchema, QueryAnswerSchema, SignedRequestFieldsSchema,
+} from '../schemas/answers';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** A zod schema under its component name (components.schemas[name]). */
+export interface NamedSchema {
+  name: string;
+  schema: z.ZodType;
+}
+
+/** One error answer an operation can give: its code, HTTP status and meaning. */
+export interface ErrorCase {
+  code: string;
+  httpStatus: number;
+  meaning: string;
+}
+
+/** A request the platform sends to a URL the client gave (OpenAPI callback, and a top-level webhook). */
+export interface CallbackSpec {
+  name: string;
+  /** Runtime expression of the target URL, e.g. `{$request.body#/notifyUrl}`. */
+  url: string;
+  summary: string;
+  description: string;
+  body: NamedSchema;
+  headers: { name: string; description: string }[];
+  /** What the receiver must answer (text/plain) to acknowledge. */
+  acknowledge: string;
+}
+
+/**
+ * One HTTP operation of the document. The schemas are the ones the routes validate with; everything else is prose.
+ * Paths are written as in Express: `:name` segments become path parameters.
+ */
+export interface OperationSpec {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** Path parameters (object schema); without it every `:name` segment is a required string. */
+  params?: NamedSchema;
+  /** Query-string parameters (object schema). */
+  query?: NamedSchema;
+  /** JSON request body. */
+  body?: NamedSchema;
+  /** The success answer: a JSON schema, or a media type and description for bodies without one. */
+  answer?: NamedSchema | { mediaType: string; description: string };
+  /** Success statuses of the answer; default 200 "Success". */
+  success?: readonly { status: number; description: string }[];
+  errors?: { schema: NamedSchema; cases: readonly ErrorCase[] };
+  callbacks?: readonly CallbackSpec[];
+  /** Names of components.securitySchemes that apply (any one of them). */
+  security?: readonly string[];
+}
+
+/** Error cases of a merchant interface, from the one respCode table. */
+export function respCodeCases(codes: readonly RespCode[]): ErrorCase[] {
+  const cases: ErrorCase[] = codes.map((code) => ({ code, httpStatus: RESP_CODES[code].httpStatus, meaning: RESP_CODES[code].meaning }));
+  cases.push({ code: '100001', httpStatus: 413, meaning: 'body over 64 KiB' });
+  return cases;
+}
+
+const merchantErrors = (codes: readonly RespCode[]) => ({ schema: { name: 'ErrorAnswer', schema: ErrorAnswerSchema }, cases: respCodeCases(codes) });
+const orderRef = { name: 'OrderRefRequest', schema: OrderRefSchema.extend(SignedRequestFieldsSchema.shape) };
+
+export const PAYMENT_NOTIFICATION: CallbackSpec = {
+  name: 'paymentNotification',
+  url: '{$request.body#/notifyUrl}',
+  summary: 'Payment notification (platform → merchant notifyUrl)',
+  description:
+    'POSTed as signed JSON once the order reaches a final state the merchant is notified of (always p0000). Answer the '
+    + 'plain body `success` within the notification timeout (5 s by default); anything else is a failed delivery, retried '
+    + `after ${DEFAULT_NOTIFY_RETRY_SCHEDULE.split(',').join(', ')} unless the merchant has a schedule of its own. The same `
+    + 'notification can arrive more than once: process it idempotently. A newer state replaces a pending older one.',
+  body: { name: 'PaymentNotification', schema: NotificationSchema },
+  headers: [
+    { name: 'X-Notify-Id', description: 'The same for every attempt of one notification: `<orderId>-<payStatus>`.' },
+    { name: 'X-Notify-Attempt', description: 'Attempt number: 1, 2, …' },
+  ],
+  acknowledge: 'success',
+};
+
+/** The merchant API (docs/merchant-api.md). */
+export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
+  {
+    method: 'post',
+    path: '/api/pay',
+    operationId: 'unifiedOrder',
+    tag: 'merchant',
+    summary: 'Unified order (interfaceCode pay)',
+    description:
+      'Creates the order at the payment channel and answers with the pay credential of its scene. The same request '
+      + 'again (same mercNo + mercOrderNo, same parameters) returns the original answer for the whole life of the order; '
+      + '999999 means the order is still being created: send the same request again.',
+    body: { name: 'UnifiedOrderRequest', schema: UnifiedOrderSchema.extend(SignedRequestFieldsSchema.shape) },
+    answer: { name: 'PayAnswer', schema: PayAnswerSchema },
+    errors: merchantErrors(['100001', '100002', '100003', '100004', '200001', '200002', '999999']),
+    callbacks: [PAYMENT_NOTIFICATION],
+  },
+  {
+    method: 'post',
+    path: '/api/query',
+    operationId: 'queryOrder',
+    tag: 'merchant',
+    summary: 'Payment query (interfaceCode query)',
+    description: 'The order by mercOrderNo or orderId (one of them is required), with its notification state.',
+    body: orderRef,
+    answer: { name: 'QueryAnswer', schema: QueryAnswerSchema },
+    errors: merchantErrors(['100001', '100002', '100003', '100005', '999999']),
+  },
+  {
+    method: 'post',
+    path: '/api/close',
+    operationId: 'closeOrder',
+    tag: 'merchant',
+    summary: 'Close (interfaceCode close)',
+    description:
+      'Cancels an unpaid order once the channel confirms (p0005); closing a cancelled order again answers the same. A '
+      + 'paid, failed or expired order answers 100006; a channel that does not answer gives 200001 (try again).',
+    body: orderRef,
+    answer: { name: 'CloseAnswer', schema: CloseAnswerSchema },
+    errors: merchantErrors(['100001', '100002', '100003', '100005', '100006', '200001', '999999']),
+  },
+];

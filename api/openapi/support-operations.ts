@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { SUPPORT_ERROR_CODES, type SupportErrorCode } from '../../domain/errors';
+import { RESP_CODES } from '../../domain/resp-codes';
+import {
+  BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
+  OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema,
+} from '../schemas/support';
+import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
+
+/** Support errors: `{error: {code, message, field?}}` (api/routes/support/errors.ts) with the HTTP status of the code. */
+const SupportErrorAnswerSchema = z.object({
+  error: z.object({
+    code: z.enum([...(Object.keys(SUPPORT_ERROR_CODES) as SupportErrorCode[]), 'internal']),
+    message: z.string(),
+    field: z.string().optional().describe('The request field the error is about, when there is one.'),
+  }),
+});
+
+const MEANINGS: Record<SupportErrorCode, string> = {
+  invalid_request: 'a parameter or body field is invalid (the message names the field and the rule)',
+  unauthorized: 'admin token missing or not valid',
+  not_found: 'no such order, job or route',
+  conflict: 'not possible in the current state (e.g. the order has no notification, or its workflow has closed)',
+  not_configured: 'the support API is off: ADMIN_TOKENS is not set',
+};
+
+function supportErrors(...codes: SupportErrorCode[]): { schema: NamedSchema; cases: ErrorCase[] } {
+  const all: SupportErrorCode[] = ['invalid_request', 'unauthorized', ...codes, 'not_configured'];
+  const cases: ErrorCase[] = all.map((code) => ({ code, httpStatus: RESP_CODES[SUPPORT_ERROR_CODES[code]].httpStatus, meaning: MEANINGS[code] }));
+  cases.push({ code: 'invalid_request', httpStatus: 413, meaning: 'body over 16 KiB' }, { code: 'internal', httpStatus: 500, meaning: 'unexpected error (logged)' });
+  return { schema: { name: 'SupportErrorAnswer', schema: SupportErrorAnswerSchema }, cases };
+}
+
+const json = (description: string) => ({ mediaType: 'application/json', description });
+const accepted = [{ status: 202, description: 'Accepted: the workflow acts on it asynchronously (the order timeline shows the attempts)' }];
+const orderId = { name: 'SupportOrderIdParams', schema: OrderIdParamsSchema };
+const emptyBody = { name: 'SupportEmptyBody', schema: NotificationActionBodySchema };
+const common = { tag: 'support', security: ['adminToken'] } as const;
+
+/**
+ * The support API under /support/v1 (api/routes/support/*), with the request schemas it validates with
+ * (api/schemas/support.ts). A new support route is one entry here.
+ */
+export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
+  {
+    ...common, method: 'get', path: '/support/v1/orders/:ref', operationId: 'supportExplainOrder',
+    summary: "An order's whole story: read model, audit events, channel calls and callbacks, notification attempts, live workflow state",
+    params: { name: 'SupportOrderRefParams', schema: OrderRefParamsSchema },
+    query: { name: 'SupportOrderRefQuery', schema: OrderRefQuerySchema },
+    answer: json('The order and its timeline'),
+    errors: supportErrors('not_found'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/orders/:orderId/notification/replay', operationId: 'supportReplayNotification',
+    summary: "Replay the order's notification now (any order that has one)",
+    params: orderId, body: emptyBody, answer: json('What was started'), success: accepted,
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/orders/:orderId/notification/pause', operationId: 'supportPauseNotification',
+    summary: "Pause the order's pending notification (open workflows only)",
+    params: orderId, body: emptyBody, answer: json('The signal sent'), success: accepted,
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/orders/:orderId/notification/resume', operationId: 'supportResumeNotification',
+    summary: "Resume the order's paused notification",
+    params: orderId, body: emptyBody, answer: json('The signal sent'), success: accepted,
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/orders/:orderId/notification/redirect', operationId: 'supportRedirectNotification',
+    summary: "Send the pending notification's next attempts to another URL",
+    params: orderId, body: { name: 'SupportRedirectBody', schema: RedirectBodySchema }, answer: json('The signal sent'), success: accepted,
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/notifications/replay', operationId: 'supportBulkReplay',
+    summary: 'Bulk replay of notifications matching a filter (dry run: count and sample only)',
+    body: { name: 'SupportBulkReplayBody', schema: BulkReplayBodySchema },
+    answer: json('Dry run: the count and a sample; otherwise the job (Location: /support/v1/jobs/{id})'),
+    success: [{ status: 200, description: 'Dry run result' }, { status: 202, description: 'Replay job started' }],
+    errors: supportErrors(),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/jobs/:id', operationId: 'supportJob',
+    summary: 'Progress of a bulk replay job',
+    params: { name: 'SupportJobParams', schema: JobParamsSchema }, answer: json('The job'),
+    errors: supportErrors('not_found'),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/notifications/exhausted', operationId: 'supportExhausted',
+    summary: 'Orders whose notification schedule is used up, most recently changed first',
+    query: { name: 'SupportExhaustedQuery', schema: ExhaustedQuerySchema }, answer: json('{total, orders}'),
+    errors: supportErrors(),
+  },
+];
+
+/** components.securitySchemes of the support API. */
+export const SUPPORT_SECURITY_SCHEMES: Record<string, Record<string, string>> = {
+  adminToken: { type: 'http', scheme: 'bearer', description: 'One of the ADMIN_TOKENS: `Authorization: Bearer <admin token>`.' },
+};

@@ -1,0 +1,26 @@
+import express, { Router } from 'express';
+import type { ApiContext } from '../../context';
+import { adminAuth } from './auth';
+import { supportBulkRoutes } from './bulk';
+import { supportNotificationRoutes } from './notification';
+import { supportOrderRoutes } from './orders';
+import { SupportError } from '../../../domain/errors';
+import type { SupportEnv } from '../../../support/temporal';
+
+/**
+ * The support API under /support/v1: admin bearer token first (before any body is read), then JSON bodies of at most
+ * 16 KiB. Answers are plain JSON; errors are `{error: {code, message}}` (api/routes/support/errors.ts).
+ */
+export function supportRoutes(ctx: ApiContext): Router {
+  const env: SupportEnv = { pool: ctx.pool, temporal: ctx.temporal, taskQueue: ctx.config.temporal.taskQueue };
+  const v1 = Router();
+  v1.use(supportOrderRoutes(env));
+  v1.use(supportNotificationRoutes(env));
+  v1.use(supportBulkRoutes(env));
+
+  const router = Router();
+  router.use('/support', adminAuth(ctx.config.support.adminTokens), express.json({ limit: '16kb' }));
+  router.use('/support/v1', v1);
+  router.use('/support', (_req, _res, next) => next(new SupportError('not_found', 'no such support route')));
+  return router;
+}

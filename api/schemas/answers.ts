@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
+import { SIGN_TYPES } from '../../domain/signing';
+import { NotifyState, PayStatus } from '../../domain/pay-status';
+import type { PayResponseData } from '../../domain/order';
+import type { InterfaceCode } from '../respond';
+import { text } from './fields';
+
+/**
+ * The shapes the merchant API sends: signing fields of every request, answers and the payment notification. Requests
+ * are validated by the schemas beside this file; these describe what the platform produces, so the OpenAPI document
+ * and contract tests share one definition (test/integration/observability.test.ts parses real answers with them).
+ */
+const RESP_CODE_VALUES = (Object.keys(RESP_CODES) as RespCode[]).sort() as [RespCode, ...RespCode[]];
+const INTERFACE_CODES = ['pay', 'query', 'close', 'refund'] as const satisfies readonly InterfaceCode[];
+const str = () => z.string();
+
+/** The fields every merchant request carries besides its own (checked by api/merchant-auth.ts). */
+export const SignedRequestFieldsSchema = z.object({
+  mercNo: text(32),
+  signType: z.enum(SIGN_TYPES),
+  signature: z.string().min(1),
+});
+
+/** Every answer: the outcome, and the merchant's signature over all fields (absent when the merchant is unknown). */
+export const AnswerEnvelopeSchema = z.object({
+  respCode: z.enum(RESP_CODE_VALUES),
+  respDesc: str(),
+  interfaceCode: z.enum(INTERFACE_CODES),
+  mercNo: z.string().max(32).optional(),
+  signature: str().optional(),
+});
+
+/** A non-success answer; a unified order the channel refused still names the orderId it was given. */
+export const ErrorAnswerSchema = AnswerEnvelopeSchema.extend({ orderId: str().optional() });
+
+const PayDataSchema = z.object({
+  mercOrderNo: str(),
+  tradeType: str(),
+  tradeAmt: str(),
+  tradeTime: str(),
+  feeType: str(),
+  termType: str(),
+  orderId: str(),
+  codeUrl: str().optional(),
+  imgUrl: str().optional(),
+  payInfo: str().optional(),
+  mwebUrl: str().optional(),
+  resultHtml: str().optional(),
+  bankType: str().optional(),
+});
+
+/** Unified order answer (respCode 000000): the order and the pay credential of its scene. */
+export const PayAnswerSchema = AnswerEnvelopeSchema.extend(PayDataSchema.shape);
+
+/** Payment query answer (respCode 000000): the order's state and its notification state. */
+export const QueryAnswerSchema = AnswerEnvelopeSchema.extend({
+  mercOrderNo: str(),
+  orderId: str(),
+  tradeType: str(),
+  tradeAmt: str(),
+  tradeTime: str(),
+  feeType: str(),
+  termType: str(),
+  paywayCode: str(),
+  sceneCode: str(),
+  payStatus: z.enum(Object.values(PayStatus) as [PayStatus, ...PayStatus[]]),
+  tradeEndTime: str().optional(),
+  bankType: str().optional(),
+  notifyState: z.enum(Object.values(NotifyState) as [NotifyState, ...NotifyState[]]),
+  notifyAttempts: str(),
+  notifyNextTime: str().optional(),
+});
+
+/** Close answer (respCode 000000): the order is cancelled. */
+export const CloseAnswerSchema = AnswerEnvelopeSchema.extend({
+  mercOrderNo: str(),
+  orderId: str(),
+  payStatus: z.literal(PayStatus.CANCELLED),
+});
+
+/** The payment notification POSTed to the order's notifyUrl (domain/notification.ts builds it). */
+export const NotificationSchema = z.object({
+  mercNo: str(),
+  mercOrderNo: str(),
+  orderId: str(),
+  tradeType: str(),
+  tradeAmt: str(),
+  tradeTime: str(),
+  feeType: str(),
+  termType: str(),
+  tradeEndTime: str().optional(),
+  payStatus: z.enum(Object.values(PayStatus) as [PayStatus, ...PayStatus[]]),
+  bankType: str().optional(),
+  charset: z.literal('UTF-8'),
+  version: z.literal('1.0'),
+  signType: z.enum(SIGN_TYPES),
+  locale: z.literal('CN'),
+  signature: str(),
+});
+
+// The pay answer data must name exactly the fields of PayResponseData (compile-time guard against drift).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : never;
+export const PAY_DATA_MATCHES_DOMAIN: SameKeys<z.infer<typeof PayDataSchema>, PayResponseData> = true;

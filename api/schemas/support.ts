@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { httpUrl, oneOf, orderNo, text } from './fields';
+import { SupportError } from '../../domain/errors';
+import { FINAL_STATUSES } from '../../domain/pay-status';
+
+/**
+ * Request schemas of the support API (`/support/v1`), one per path parameter set, query and body. Every message
+ * completes the sentence "<field> …". The OpenAPI document is generated from these, hence the descriptions.
+ */
+
+export const MAX_RATE_PER_SECOND = 50;
+const NOTIFY_STATES = ['pending', 'paused', 'delivered', 'exhausted'] as const;
+
+const isoTime = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 time (e.g. 2025-01-31T08:00:00Z) or date' })
+  .transform((v) => Date.parse(v));
+
+export const OrderRefParamsSchema = z.object({
+  ref: orderNo(32).describe('The platform order number (orderId); with the mercNo query parameter, the merchant\'s order number (mercOrderNo).'),
+}).describe('Path parameters of GET /support/v1/orders/{ref}.');
+
+export const OrderRefQuerySchema = z.object({
+  mercNo: text(32).optional().describe('Merchant number. When given, {ref} is looked up as this merchant\'s mercOrderNo.'),
+}).strict().describe('Query of GET /support/v1/orders/{ref}.');
+
+export const OrderIdParamsSchema = z.object({
+  orderId: orderNo(32).describe('The platform order number (orderId).'),
+}).describe('Path parameters of the per-order notification controls.');
+
+export const NotificationActionBodySchema = z.object({})
+  .strict()
+  .describe('Body of notification replay, pause and resume: an empty JSON object (or no body).');
+
+export const RedirectBodySchema = z.object({
+  url: httpUrl(512).describe('Where the pending notification\'s next attempts go instead of the order\'s notifyUrl (http or https).'),
+}).strict().describe('Body of POST /support/v1/orders/{orderId}/notification/redirect.');
+
+export const BulkReplayFilterSchema = z.object({
+  mercNo: text(32).optional().describe('Only this merchant\'s orders.'),
+  payStatus: oneOf(FINAL_STATUSES as unknown as readonly [string, ...string[]]).optional()
+    .describe('Only orders in this final payStatus (p0000 paid, p0004 failed, p0005 cancelled, p0006 expired).'),
+  notifyState: oneOf(NOTIFY_STATES).optional().describe('Only orders whose notification is in this state.'),
+  from: isoTime.optional().describe('Only orders created at or after this time (ISO 8601; a date means 00:00 UTC).'),
+  to: isoTime.optional().describe('Only orders created before this time (ISO 8601; a date means 00:00 UTC).'),
+}).strict().refine((f) => f.from === undefined || f.to === undefined || f.from < f.to, { error: 'from must be before to', path: ['from'] })
+  .describe('Which orders to replay. Criteria are combined with AND; only orders that have a notification (notifyState other than none) match.');
+
+export const BulkReplayBodySchema = z.object({
+  filter: BulkReplayFilterSchema,
+  dryRun: z.boolean({ error: 'must be true or false' }).default(false)
+    .describe('true: only count the matching orders (and show a sample); nothing is replayed.'),
+  ratePerSecond: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' })
+    .max(MAX_RATE_PER_SECOND, { error: `must be at most ${MAX_RATE_PER_SECOND}` }).default(5)
+    .describe(`Replays per second (1 to ${MAX_RATE_PER_SECOND}, default 5).`),
+}).strict().describe('Body of POST /support/v1/notifications/replay (bulk replay).');
+
+export const JobParamsSchema = z.object({
+  id: z.uuid({ error: 'must be a job id (UUID)' }).describe('Job id, as returned when the job was started.'),
+}).describe('Path parameters of GET /support/v1/jobs/{id}.');
+
+export const ExhaustedQuerySchema = z.object({
+  mercNo: text(32).optional().describe('Only this merchant\'s orders.'),
+  limit: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' }).max(500, { error: 'must be at most 500' }).default(50)
+    .describe('At most this many orders (1 to 500, default 50), most recently changed first.'),
+}).strict().describe('Query of GET /support/v1/notifications/exhausted.');
+
+export type BulkReplayBody = z.infer<typeof BulkReplayBodySchema>;
+
+/** Validates a request part; the first issue becomes a 400 "invalid_request" naming the field and the rule. */
+export function parseSupport<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') || 'request';
+  if (issue?.code === 'unrecognized_keys') return fail(issue.keys.join(', '), 'is not a known field');
+  return fail(field, issue?.message ?? 'is invalid');
+}
+
+function fail(field: string, rule: string): never {
+  throw SupportError.invalid(field, rule);
+}

@@ -1,0 +1,140 @@
+import { parseArgs } from 'node:util';
+import { supportRequest, supportSettings, type SupportSettings } from './support/client';
+import { progressLine } from './support/progress';
+import { renderExhausted, renderJob, renderTimeline, type ExhaustedView } from './support/render';
+import type { OrderTimeline } from '../support/timeline';
+import type { JobView } from '../support/replay-jobs';
+
+/**
+ * Support staff's command line over the support API (/support/v1). Credentials: SUPPORT_API_URL and SUPPORT_TOKEN,
+ * or .data/support-admin.json written by `npm start`. Every command takes --json to print the API's JSON instead.
+ */
+const USAGE = `usage: npm run support -- <command> [--json]
+
+  show <orderId>                    the order's timeline: state, audit, channel calls, notification attempts
+  show <mercNo> <mercOrderNo>       the same, by the merchant's order number
+  replay <orderId>                  send the order's notification again now
+  pause <orderId> | resume <orderId>            hold / release the pending notification (open orders)
+  redirect <orderId> <url>          send the pending notification's next attempts to another URL (open orders)
+  bulk-replay [--merc-no M] [--status p0000] [--notify-state exhausted] [--from ISO] [--to ISO]
+              [--dry-run] [--rate N] [--detach]
+                                    replay every matching order (dry run: count only); waits with a progress bar
+  job <jobId>                       a bulk replay job's progress
+  exhausted [--merc-no M] [--limit N]           orders whose notification exhausted its schedule
+
+exit codes: 0 ok, 1 error, 2 bulk replay finished with failed orders`;
+
+const POLL_MS = 500;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      'merc-no': { type: 'string' }, status: { type: 'string' }, 'notify-state': { type: 'string' },
+      from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
+      rate: { type: 'string' }, detach: { type: 'boolean', default: false }, limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (!command || values.help) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 1;
+  }
+  const s = supportSettings();
+  const print = (json: unknown, human: () => string) => console.log(values.json ? JSON.stringify(json, null, 2) : human());
+  const orderArg = () => {
+    if (args.length !== 1) throw new UsageError(`${command} needs exactly one orderId`);
+    return encodeURIComponent(args[0]!);
+  };
+
+  switch (command) {
+    case 'show': {
+      if (args.length < 1 || args.length > 2) throw new UsageError('show <orderId> | show <mercNo> <mercOrderNo>');
+      const path = args.length === 2
+        ? `/orders/${encodeURIComponent(args[1]!)}?mercNo=${encodeURIComponent(args[0]!)}`
+        : `/orders/${encodeURIComponent(args[0]!)}`;
+      const t = await supportRequest<OrderTimeline>(s, 'GET', path);
+      print(t, () => renderTimeline(t));
+      return 0;
+    }
+    case 'replay':
+    case 'pause':
+    case 'resume': {
+      const a = await supportRequest<{ message: string }>(s, 'POST', `/orders/${orderArg()}/notification/${command}`, {});
+      print(a, () => a.message);
+      return 0;
+    }
+    case 'redirect': {
+      if (args.length !== 2) throw new UsageError('redirect <orderId> <url>');
+      const a = await supportRequest<{ message: string }>(s, 'POST', `/orders/${encodeURIComponent(args[0]!)}/notification/redirect`, { url: args[1] });
+      print(a, () => a.message);
+      return 0;
+    }
+    case 'bulk-replay':
+      return bulkReplay(s, values);
+    case 'job': {
+      if (args.length !== 1) throw new UsageError('job <jobId>');
+      const j = await supportRequest<JobView>(s, 'GET', `/jobs/${encodeURIComponent(args[0]!)}`);
+      print(j, () => renderJob(j));
+      return 0;
+    }
+    case 'exhausted': {
+      const q = new URLSearchParams();
+      if (values['merc-no']) q.set('mercNo', values['merc-no']);
+      if (values.limit) q.set('limit', values.limit);
+      const v = await supportRequest<ExhaustedView>(s, 'GET', `/notifications/exhausted${q.size ? `?${q}` : ''}`);
+      print(v, () => renderExhausted(v));
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function bulkReplay(
+  s: SupportSettings,
+  o: { json: boolean; 'merc-no'?: string; status?: string; 'notify-state'?: string; from?: string; to?: string; 'dry-run': boolean; rate?: string; detach: boolean },
+): Promise<number> {
+  const filter = {
+    ...(o['merc-no'] ? { mercNo: o['merc-no'] } : {}), ...(o.status ? { payStatus: o.status } : {}),
+    ...(o['notify-state'] ? { notifyState: o['notify-state'] } : {}), ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}),
+  };
+  if (o.rate !== undefined && !/^\d+$/.test(o.rate)) throw new UsageError('--rate must be a whole number of replays per second');
+  const body = { filter, dryRun: o['dry-run'], ...(o.rate !== undefined ? { ratePerSecond: Number(o.rate) } : {}) };
+  if (o['dry-run']) {
+    const d = await supportRequest<{ count: number; sample: string[] }>(s, 'POST', '/notifications/replay', body);
+    if (o.json) console.log(JSON.stringify(d, null, 2));
+    else console.log(`${d.count} order(s) would be replayed${d.sample.length ? `; first: ${d.sample.join(', ')}` : ''}`);
+    return 0;
+  }
+  let job = await supportRequest<JobView>(s, 'POST', '/notifications/replay', body);
+  if (!o.json) console.log(`job ${job.id} started: ${job.total} order(s) at ${job.ratePerSecond}/s (npm run support -- job ${job.id})`);
+  if (o.detach) {
+    if (o.json) console.log(JSON.stringify(job, null, 2));
+    return 0;
+  }
+  const progress = o.json ? null : progressLine(process.stdout);
+  for (;;) {
+    progress?.update(job);
+    if (job.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    job = await supportRequest<JobView>(s, 'GET', `/jobs/${job.id}`);
+  }
+  progress?.end();
+  console.log(o.json ? JSON.stringify(job, null, 2) : renderJob(job));
+  if (job.state === 'failed') return 1;
+  return job.failed > 0 ? 2 : 0;
+}
+
+class UsageError extends Error {}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) console.error(`support: ${err.message}\n\n${USAGE}`);
+    else console.error(`support: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

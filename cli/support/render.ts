@@ -1,0 +1,86 @@
+import type { OrderTimeline } from '../../support/timeline';
+import type { JobView } from '../../support/replay-jobs';
+import type { ExhaustedOrder } from '../../db/order-search';
+
+/** Human-readable output of the support CLI: aligned tables, one fact per row. */
+
+type Cell = string | number | boolean | null | undefined;
+const MAX_CELL = 70;
+
+const str = (v: Cell) => (v === null || v === undefined || v === '' ? '-' : String(v));
+const clip = (s: string, max = MAX_CELL) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+/** ISO time as `YYYY-MM-DD HH:mm:ss.SSS` (UTC, as the API gives it). */
+export const time = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace('Z', '') : '-');
+
+export function table(headers: string[], rows: Cell[][]): string {
+  const cells = rows.map((r) => r.map((c) => clip(str(c).replace(/\s+/g, ' '))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), ...cells.map(line)].map((l) => `  ${l}`).join('\n');
+}
+
+function fields(pairs: [string, Cell][]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `  ${k.padEnd(width)}  ${str(v)}`).join('\n');
+}
+
+export function renderTimeline(t: OrderTimeline): string {
+  const o = t.order;
+  const out: string[] = [];
+  out.push(`Order ${o.orderId}  (merchant ${o.mercNo}, order ${o.mercOrderNo})`);
+  out.push(fields([
+    ['payStatus', `${o.payStatus}${o.latePayment ? ' (late payment)' : ''}`],
+    ['amount', `${o.tradeAmt} ${o.feeType}  ${o.paywayCode}/${o.sceneCode}`],
+    ['channel', `${o.channel} ${o.channelOrderNo ?? ''}`.trim()],
+    ['notification', `${o.notifyState} after ${o.notifyAttempts} attempt(s)${o.notifyNextAt ? `, next at ${time(o.notifyNextAt)}` : ''}`],
+    ['notifyUrl', o.notifyUrl],
+    ['created', time(o.createdAt)],
+    ['workflow', `${t.workflow.workflowId}  ${t.workflow.status}`],
+    ...(t.lateReport ? [['late payment', `${t.lateReport.workflowId}  ${t.lateReport.status}`] as [string, Cell]] : []),
+    ...(liveText(t) ? [['live state', liveText(t)] as [string, Cell]] : []),
+  ]));
+  out.push('', 'Timeline (UTC)');
+  out.push(t.timeline.length ? table(['TIME', 'SOURCE', 'WHAT'], t.timeline.map((e) => [time(e.at), e.source, e.summary])) : '  (nothing recorded)');
+  out.push('', 'Notification attempts');
+  out.push(t.notifications.length
+    ? table(['#', 'TIME', 'STATUS', 'RESULT', 'HTTP', 'MS', 'ANSWER', 'ERROR', 'URL'], t.notifications.map((a) => [
+      a.attempt, time(a.at), a.payStatus, a.outcome, a.httpStatus, a.latencyMs,
+      a.answerExcerpt ? clip(JSON.stringify(a.answerExcerpt), 32) : null, a.error, a.url,
+    ]))
+    : '  (none)');
+  if (t.notifications.length) out.push(`  X-Notify-Id: ${[...new Set(t.notifications.map((a) => a.notifyId))].join(', ')}`);
+  if (t.channelCallbacks === null) out.push('', 'Channel callbacks: not recorded by this installation');
+  return out.join('\n');
+}
+
+/** The running workflow's own view (orderStateQuery), or why it is unavailable. */
+function liveText(t: OrderTimeline): string | null {
+  const live = t.workflow.live;
+  if (!live) return t.workflow.note;
+  const n = live.notify;
+  return `${live.payStatus}, notification ${n.state}${n.paused ? ' (paused)' : ''}, ${n.attempts} attempt(s)` +
+    `${n.nextAttemptAtMs ? `, next at ${time(new Date(n.nextAttemptAtMs).toISOString())}` : ''}${n.url ? `, redirected to ${n.url}` : ''}`;
+}
+
+export type ExhaustedView = { total: number; orders: (Omit<ExhaustedOrder, 'lastAttemptAtMs' | 'updatedAtMs'> & { lastAttemptAt: string | null })[] };
+
+export function renderExhausted(v: ExhaustedView): string {
+  if (v.orders.length === 0) return 'No exhausted notifications.';
+  return [
+    `${v.total} order(s) with an exhausted notification${v.total > v.orders.length ? ` (showing ${v.orders.length})` : ''}`,
+    table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'STATUS', 'ATTEMPTS', 'LAST ATTEMPT', 'LAST ERROR'], v.orders.map((o) => [
+      o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.notifyAttempts, time(o.lastAttemptAt), o.lastError,
+    ])),
+  ].join('\n');
+}
+
+export function renderJob(j: JobView): string {
+  const lines = [
+    `Job ${j.id}: ${j.state}, ${j.done} done, ${j.failed} failed, ${j.pending} pending of ${j.total} (${j.ratePerSecond}/s)`,
+  ];
+  const paths = Object.entries(j.byPath).map(([p, n]) => `${p} ${n}`).join(', ');
+  if (paths) lines.push(`  replayed via: ${paths}`);
+  if (j.error) lines.push(`  error: ${j.error}`);
+  if (j.failures.length) lines.push('  failures:', table(['ORDER ID', 'ERROR'], j.failures.map((f) => [f.orderId, f.error])));
+  return lines.join('\n');
+}

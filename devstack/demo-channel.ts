@@ -1,0 +1,54 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { dataDir } from './paths';
+import type { Queryable } from '../db/pool';
+import { setChannelRoute } from '../db/channel-routes';
+import { DEMO_MERC_NO } from '../db/merchants';
+import { startIpaynowEmulator, type IpaynowEmulator } from '../emulator/ipaynow';
+
+export interface DemoChannel {
+  channel: 'sandbox' | 'ipaynow';
+  /** Variables for the worker and API processes (the platform's IPayNow application when it is the emulator). */
+  env: Record<string, string>;
+  emulatorUrl: string | null;
+  stop(): Promise<void>;
+}
+
+interface EmulatorApp { appId: string; appKey: string }
+
+/**
+ * `npm start` with DEMO_CHANNEL=ipaynow: starts the IPayNow emulator beside the stack (IPAYNOW_EMULATOR_PORT, default
+ * 8090; N001 retries at IPAYNOW_EMULATOR_NOTIFY_SCALE × IPayNow's schedule, default 1) with an app whose key is kept
+ * in .data/ipaynow-emulator.json, and routes every payway of the demo merchant to IPayNow. Otherwise (default
+ * sandbox) the demo merchant's payways go to the sandbox. Emulated orders live in memory: a restart forgets them.
+ */
+export async function prepareDemoChannel(db: Queryable, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
+  const channel = env.DEMO_CHANNEL ?? 'sandbox';
+  if (channel !== 'sandbox' && channel !== 'ipaynow') throw new Error(`DEMO_CHANNEL must be sandbox or ipaynow, not ${channel}`);
+  await setChannelRoute(db, DEMO_MERC_NO, '*', channel);
+  if (channel === 'sandbox') return { channel, env: {}, emulatorUrl: null, stop: async () => undefined };
+
+  const app = emulatorApp();
+  const emulator: IpaynowEmulator = await startIpaynowEmulator({
+    port: Number(env.IPAYNOW_EMULATOR_PORT ?? 8090),
+    apps: { [app.appId]: app.appKey },
+    notifyScale: Number(env.IPAYNOW_EMULATOR_NOTIFY_SCALE ?? 1),
+    log: (line) => log(`ipaynow emulator: ${line}`),
+  });
+  log(`IPayNow emulator on ${emulator.url}; the demo merchant's payways are routed to it`);
+  return {
+    channel,
+    env: { IPAYNOW_APP_ID: app.appId, IPAYNOW_APP_KEY: app.appKey, IPAYNOW_BASE_URL: emulator.url },
+    emulatorUrl: emulator.url,
+    stop: () => emulator.stop(),
+  };
+}
+
+function emulatorApp(): EmulatorApp {
+  const file = join(dataDir, 'ipaynow-emulator.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as EmulatorApp;
+  const app: EmulatorApp = { appId: `EMU${Date.now()}`, appKey: randomBytes(16).toString('hex') };
+  writeFileSync(file, `${JSON.stringify(app, null, 2)}\n`, { mode: 0o600 });
+  return app;
+}

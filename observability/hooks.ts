@@ -1,0 +1,12 @@
+/**
+ * What the activities report to metrics. Activities call these small hooks (an optional dependency in ActivityDeps);
+ * only observability/ knows that prom-client is behind them, and unit tests can pass a recording fake.
+ */
+export interface ActivityMetrics {
+  /** An order's pay status changed in the read model (`from` is `none` when the order was created). */
+  orderTransition(t: { from: string; to: string; channel: string }): void;
+  /** One notification delivery attempt ended: `success`, `failed` (the merchant did not acknowledge) or `error`. */
+  notifyAttempt(a: { outcome: 'success' | 'failed' | 'error'; latencyMs: number | null }): void;
+  /** One call to an upstream channel ended; `result` is the closed-union value (CREATED, SUCCESS, UNKNOWN, …). */
+  channelCall(c: { channel: string; op: 'create' | 'query' | 'close'; result: string; durationMs: number }): void;
+}

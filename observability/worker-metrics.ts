@@ -1,0 +1,53 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { ActivityMetrics } from './hooks';
+import { METRIC_PREFIX, newRegistry } from './registry';
+
+/** Every metric of the worker role, and the hooks the activities report through. */
+export interface WorkerMetrics {
+  registry: Registry;
+  activities: ActivityMetrics;
+}
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createWorkerMetrics(): WorkerMetrics {
+  const registry = newRegistry();
+  const registers = [registry];
+  const transitions = new Counter({
+    name: `${METRIC_PREFIX}order_transitions_total`,
+    help: 'Order pay-status changes written to the read model, by previous status, new status and channel',
+    labelNames: ['from', 'to', 'channel'] as const,
+    registers,
+  });
+  const notifyAttempts = new Counter({
+    name: `${METRIC_PREFIX}notify_attempts_total`,
+    help: 'Merchant notification delivery attempts by outcome (success = the merchant answered "success")',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const notifyLatency = new Histogram({
+    name: `${METRIC_PREFIX}notify_delivery_duration_seconds`,
+    help: 'Time from sending a merchant notification to its answer, refusal or timeout, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: SECONDS,
+    registers,
+  });
+  const channelCalls = new Histogram({
+    name: `${METRIC_PREFIX}channel_call_duration_seconds`,
+    help: 'Duration of calls to the payment channels by channel, operation and closed-union result',
+    labelNames: ['channel', 'op', 'result'] as const,
+    buckets: SECONDS,
+    registers,
+  });
+  return {
+    registry,
+    activities: {
+      orderTransition: (t) => transitions.inc({ from: t.from, to: t.to, channel: t.channel }),
+      notifyAttempt: (a) => {
+        notifyAttempts.inc({ outcome: a.outcome });
+        if (a.latencyMs !== null) notifyLatency.observe({ outcome: a.outcome }, a.latencyMs / 1000);
+      },
+      channelCall: (c) => channelCalls.observe({ channel: c.channel, op: c.op, result: c.result }, c.durationMs / 1000),
+    },
+  };
+}
