@@ -74,6 +74,8 @@ export const EnvSchema = z.object({
   /** Worker only: /healthz, /readyz and /metrics on this host and port (0 = no HTTP server). */
   WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HTTP_PORT: port(0),
+  /** Worker: workflows kept in memory between tasks (default: the SDK's, from the heap size). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
 
   /** Support API bearer tokens (secrets: never logged). */
   ADMIN_TOKENS: adminTokens,
@@ -120,7 +122,7 @@ export interface AppConfig {
   /** The platform's IPayNow application (appId and appKey set together) and the call timeout. */
   ipaynow: { appId?: string; appKey?: string; baseUrl?: string; timeoutMs: number };
   /** Worker's HTTP server for health and metrics; port 0 = none. */
-  worker: { httpHost: string; httpPort: number };
+  worker: { httpHost: string; httpPort: number; maxCachedWorkflows?: number };
   workflowBundlePath?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Support API: accepted bearer tokens; empty = the support API is not configured (503). */
@@ -167,7 +169,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.IPAYNOW_BASE_URL ? { baseUrl: e.IPAYNOW_BASE_URL } : {}),
       timeoutMs: e.IPAYNOW_TIMEOUT,
     },
-    worker: { httpHost: e.WORKER_HTTP_HOST, httpPort: e.WORKER_HTTP_PORT },
+    worker: {
+      httpHost: e.WORKER_HTTP_HOST,
+      httpPort: e.WORKER_HTTP_PORT,
+      ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    },
     ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
     logLevel: e.LOG_LEVEL,
     support: { adminTokens: e.ADMIN_TOKENS },
