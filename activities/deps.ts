@@ -10,6 +10,8 @@ export interface ActivityDeps {
   log: Logger;
   /** Merchant notification: a delivery fails unless the answer is `success` within this time. */
   notifyTimeoutMs: number;
+  /** Channel status polling backoff (the worker's poller follows it; a new order's first poll is its first delay). */
+  pollScheduleMs: number[];
   now?: () => number;
   /** Metrics hooks (observability/); absent in unit tests that do not look at metrics. */
   metrics?: ActivityMetrics;

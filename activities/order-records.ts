@@ -5,11 +5,11 @@ import type { OrderDraft, PayAnswer } from '../domain/order';
 import type { NotifyState } from '../domain/pay-status';
 
 /** Read-model writes. Each is idempotent so that a retried or replayed activity changes nothing twice. */
-export function createOrderRecordActivities({ pool }: ActivityDeps) {
+export function createOrderRecordActivities({ pool, pollScheduleMs }: ActivityDeps) {
   return {
     async openOrder(a: { orderId: string; workflowId: string; requestHash: string; channel: string; draft: OrderDraft }): Promise<void> {
       await inTransaction(pool, async (tx) => {
-        await insertOrder(tx, a);
+        await insertOrder(tx, { ...a, firstPollDelayMs: pollScheduleMs[0] ?? 60_000 });
         await recordEvent(tx, { orderId: a.orderId, eventKey: 'created', type: 'created', toStatus: 'p0001', detail: { channel: a.channel } });
       });
     },

@@ -12,7 +12,11 @@ import { SA } from '../workflows/search-attributes';
  * handed to a follow-up workflow (one per order) that applies the late payment and notifies the merchant.
  * Safe to call repeatedly for the same report.
  */
-export async function deliverChannelReport(ctx: ApiContext, order: OrderRecord, report: ChannelReport): Promise<'workflow' | 'follow-up' | 'ignored'> {
+export async function deliverChannelReport(
+  ctx: Pick<ApiContext, 'temporal' | 'pool' | 'config'>,
+  order: Pick<OrderRecord, 'workflowId' | 'mercNo' | 'mercOrderNo' | 'orderId' | 'channel'>,
+  report: ChannelReport,
+): Promise<'workflow' | 'follow-up' | 'ignored'> {
   try {
     await ctx.temporal.workflow.getHandle(order.workflowId).signal(channelReportSignal, report);
     return 'workflow';

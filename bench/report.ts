@@ -27,7 +27,7 @@ export function printReport(r: BenchReport): void {
   if (r.soak) {
     const s = r.soak;
     rows.push(
-      ['soak open orders', `${s.openOrders} (opened in ${s.createSeconds} s, held ${s.holdSeconds} s)`],
+      ['soak open orders', `${s.openOrders} of ${s.requestedOrders} (opened in ${s.createSeconds} s, held ${s.holdSeconds} s)${s.openStoppedBy ? `; opening stopped: ${s.openStoppedBy}` : ''}`],
       ['soak worker RSS', `${s.workerRssMiB.atOpen} → ${s.workerRssMiB.atEnd} MiB, peak ${s.workerRssMiB.peak} MiB, growth ${s.workerRssMiB.growthMiBPerMin} MiB/min  (target ≤ 1024)`],
       ['soak channel queries/s', `${s.channelQueriesPerSecond ?? 'n/a'}  (budget ≤ ${s.queryBudgetPerSecond})`],
       ['soak close-out', `all paid in ${s.closeOutSeconds} s; workflows left running: ${s.leftRunning}`],

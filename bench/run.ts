@@ -14,6 +14,7 @@ import { printReport } from './report';
  *   --orders N --concurrency C     end-to-end phase (default 500 at 32)
  *   --ceiling N                    ceiling workflows (default = orders)
  *   --soak-orders K --soak-seconds S   open-orders soak (default 10000 for 120 s); --no-soak skips it
+ *   --soak-open-limit S            stop opening soak orders after S seconds (default 420) and soak what is open
  * Prints a table and one JSON line (prefixed `BENCH_JSON `).
  */
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       ceiling: { type: 'string' },
       'soak-orders': { type: 'string', default: '10000' },
       'soak-seconds': { type: 'string', default: '120' },
+      'soak-open-limit': { type: 'string', default: '420' },
       'no-soak': { type: 'boolean', default: false },
     },
   });
@@ -56,12 +58,14 @@ async function main(): Promise<void> {
     const processes = e2eMeters.map((m) => m.finish(e2e.wallSeconds * 1000));
 
     const ceiling = await runCeiling(stack.temporalAddress, ceilingN, concurrency);
+    log(`end-to-end ${e2e.ordersPerSecond} orders/s, unified order p99 ${e2e.payLatencyMs.p99} ms, notification lag p99 ${e2e.notifyLagMs.p99} ms; ceiling ${ceiling.workflowsPerSecond} workflows/s`);
 
     const soak = values['no-soak']
       ? null
       : await runSoak({
         apiUrl: stack.apiUrl, temporalAddress: stack.temporalAddress, merchant: stack.merchant, receiver,
         orders: Number(values['soak-orders']), concurrency, holdSeconds: Number(values['soak-seconds']),
+        createLimitSeconds: Number(values['soak-open-limit']),
         workerPid: stack.pids.worker, runId, channelQueries: () => scrapeChannelQueries(workerHttpPort),
       });
     clearInterval(sampler);

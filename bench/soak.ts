@@ -5,7 +5,10 @@ import { round, sampleProcess } from './proc-stats';
 import { Progress, runPool } from './progress';
 
 export interface SoakResult {
+  requestedOrders: number;
   openOrders: number;
+  /** Why fewer than requested were opened (the system stopped answering unified orders in time), if so. */
+  openStoppedBy: string | null;
   createSeconds: number;
   holdSeconds: number;
   workerRssMiB: { atOpen: number; atEnd: number; peak: number; growthMiBPerMin: number };
@@ -21,16 +24,27 @@ export interface SoakResult {
  */
 export async function runSoak(opts: {
   apiUrl: string; temporalAddress: string; merchant: Merchant; receiver: BenchReceiver; orders: number;
-  concurrency: number; holdSeconds: number; workerPid: number | null; runId: string;
+  concurrency: number; holdSeconds: number; createLimitSeconds: number; workerPid: number | null; runId: string;
   channelQueries: () => Promise<number | null>;
 }): Promise<SoakResult> {
   const orderIds: string[] = [];
   const createStart = performance.now();
   const creating = new Progress('soak open ', opts.orders);
+  let stoppedBy: string | null = null;
+  const deadline = createStart + opts.createLimitSeconds * 1000;
   await runPool(opts.orders, opts.concurrency, async (i) => {
-    const answer = await placeOrder(opts.apiUrl, opts.merchant, `${opts.runId}S${i}`, opts.receiver.url, 1440);
-    orderIds.push(answer.orderId!);
-    creating.update(orderIds.length);
+    if (stoppedBy !== null) return;
+    if (performance.now() > deadline) {
+      stoppedBy = `opening took longer than ${opts.createLimitSeconds} s`;
+      return;
+    }
+    try {
+      const answer = await placeOrder(opts.apiUrl, opts.merchant, `${opts.runId}S${i}`, opts.receiver.url, 1440);
+      orderIds.push(answer.orderId!);
+      creating.update(orderIds.length);
+    } catch (err) {
+      stoppedBy ??= (err as Error).message;
+    }
   });
   creating.end();
   const createSeconds = (performance.now() - createStart) / 1000;
@@ -62,12 +76,14 @@ export async function runSoak(opts: {
   paying.end();
   const leftRunning = await runningWorkflows(opts.temporalAddress, opts.merchant.mercNo);
   return {
-    openOrders: opts.orders,
+    requestedOrders: opts.orders,
+    openOrders: orderIds.length,
+    openStoppedBy: stoppedBy,
     createSeconds: round(createSeconds, 1),
     holdSeconds: round(holdSeconds, 1),
     workerRssMiB: { atOpen: round(atOpen, 1), atEnd: round(atEnd, 1), peak: round(peak, 1), growthMiBPerMin: round(((atEnd - atOpen) / holdSeconds) * 60, 2) },
     channelQueriesPerSecond: queriesBefore !== null && queriesAfter !== null ? round((queriesAfter - queriesBefore) / holdSeconds, 1) : null,
-    queryBudgetPerSecond: round(opts.orders / 30, 1),
+    queryBudgetPerSecond: round(orderIds.length / 30, 1),
     closeOutSeconds: round((performance.now() - closeStart) / 1000, 1),
     leftRunning,
   };

@@ -93,16 +93,19 @@ export async function findOrderByChannelOrderNo(db: Queryable, channel: string, 
 /** Inserts the order in p0001 (idempotent: a replayed activity finds it there). */
 export async function insertOrder(
   db: Queryable,
-  o: { orderId: string; workflowId: string; requestHash: string; channel: string; draft: OrderDraft },
+  o: { orderId: string; workflowId: string; requestHash: string; channel: string; draft: OrderDraft; firstPollDelayMs: number },
 ): Promise<boolean> {
   const d = o.draft;
   const { rowCount } = await db.query(
     `INSERT INTO orders (order_id, merc_no, merc_order_no, workflow_id, request_hash, trade_type, trade_amt_fen, fee_type,
-       trade_time, order_period_min, expire_at, term_type, payway_code, scene_code, channel, pay_status, sign_type, notify_url)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,to_timestamp($11::double precision / 1000),$12,$13,$14,$15,'p0001',$16,$17)
+       trade_time, order_period_min, expire_at, term_type, payway_code, scene_code, channel, pay_status, sign_type, notify_url,
+       next_poll_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,to_timestamp($11::double precision / 1000),$12,$13,$14,$15,'p0001',$16,$17,
+       now() + $18::int * interval '1 millisecond')
      ON CONFLICT DO NOTHING`,
     [o.orderId, d.mercNo, d.mercOrderNo, o.workflowId, o.requestHash, d.tradeType, d.amountFen, d.feeType, d.tradeTime,
-      d.orderPeriodMin, d.expireAtMs, d.termType, d.paywayCode, d.sceneCode, o.channel, d.signType, d.notifyUrl],
+      d.orderPeriodMin, d.expireAtMs, d.termType, d.paywayCode, d.sceneCode, o.channel, d.signType, d.notifyUrl,
+      o.firstPollDelayMs],
   );
   return (rowCount ?? 0) > 0;
 }
@@ -127,6 +130,7 @@ export async function transitionOrder(db: Queryable, t: Transition): Promise<boo
        trade_end_time = COALESCE($6, trade_end_time),
        bank_type = COALESCE($7, bank_type),
        late_payment = late_payment OR $8,
+       next_poll_at = CASE WHEN $3 IN ('p0001', 'p0002') THEN next_poll_at ELSE NULL END,
        updated_at = now()
      WHERE order_id = $1 AND pay_status = ANY($2::text[])`,
     [t.orderId, t.from, t.to, t.channelOrderNo ?? null, t.payAnswer ? JSON.stringify(t.payAnswer) : null,

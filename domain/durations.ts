@@ -31,4 +31,4 @@ export function formatDuration(ms: number): string {
 export const DEFAULT_NOTIFY_RETRY_SCHEDULE = '2s,10s,30s,1m,2m,10m,30m,1h,2h,6h,10h,15h';
 
 /** Default channel status polling backoff; the last delay repeats until the order is final or expires. */
-export const DEFAULT_POLL_SCHEDULE = '5s,10s,30s,60s';
+export const DEFAULT_POLL_SCHEDULE = '10s,30s,60s,120s';

@@ -7,6 +7,10 @@ import { createActivities } from '../activities';
 import { createChannels } from '../channels/registry';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker-metrics';
 import { startWorkerOps } from '../observability/worker-ops';
+import { Client, Connection } from '@temporalio/client';
+import { startPoller } from '../polling/poller';
+import { deliverChannelReport } from '../api/channel-reports';
+import { findOrderById } from '../db/orders';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -33,7 +37,9 @@ export async function startWorker(opts: {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const channels = createChannels({ pool, publicBaseUrl: config.api.publicBaseUrl, ipaynow: config.ipaynow });
   const metrics = createWorkerMetrics();
-  const activities = createActivities({ pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs, metrics: metrics.activities });
+  const activities = createActivities({
+    pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs, pollScheduleMs: config.pollScheduleMs, metrics: metrics.activities,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -49,6 +55,16 @@ export async function startWorker(opts: {
     await connection.close();
     throw err;
   });
+  // Channel status polling of open orders runs beside the worker (polling/poller.ts), not inside the workflows.
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const poller = startPoller({
+    pool, scheduleMs: config.pollScheduleMs, query: activities.channelQuery, log,
+    report: async (due, result) => {
+      const order = await findOrderById(pool, due.orderId);
+      if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', result });
+    },
+  });
   return {
     worker,
     connection,
@@ -56,6 +72,8 @@ export async function startWorker(opts: {
     metrics,
     opsUrl: ops?.url ?? null,
     async stop() {
+      await poller.stop();
+      await clientConnection.close();
       await ops?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await run.catch(() => undefined);

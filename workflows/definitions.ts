@@ -5,8 +5,6 @@ import type { PayStatus } from '../domain/pay-status';
 
 /** Timing of one order; an input so that tests run the same workflow at millisecond scale. */
 export interface OrderTiming {
-  /** Channel polling backoff; the last delay repeats. */
-  pollScheduleMs: number[];
   /** Notification retry delays after the first attempt. */
   notifyRetryScheduleMs: number[];
 }

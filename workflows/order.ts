@@ -159,23 +159,22 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     answer = failed;
   }
 
-  // 2. Wait for the outcome: the first of callback, poll result and expiry.
-  let polls = 0;
+  // 2. Wait for the outcome: the first of a channel report (a callback, or a poll result from the workers' poller —
+  //    polling/poller.ts polls open orders with backoff outside the workflow), a close request, and expiry.
   while (!isFinalStatus(state.payStatus)) {
     const remaining = draft.expireAtMs - Date.now();
     if (remaining <= 0) {
       await expire();
       break;
     }
-    const backoff = timing.pollScheduleMs[Math.min(polls, timing.pollScheduleMs.length - 1)] ?? remaining;
-    if (await condition(() => inbox.length > 0 || closeRequests > 0, Math.min(backoff, remaining))) {
-      if (inbox.length > 0) await apply(inbox.shift()!.result, 'callback');
-      else await close();
-      continue;
+    if (await condition(() => inbox.length > 0 || closeRequests > 0, remaining)) {
+      if (inbox.length > 0) {
+        const report = inbox.shift()!;
+        await apply(report.result, report.source);
+      } else {
+        await close();
+      }
     }
-    if (Date.now() >= draft.expireAtMs) continue; // the expiry branch above decides
-    polls++;
-    await apply(await acts.channelQuery({ channel: input.channel, ref: ref() }), 'poll');
   }
 
   if (closeRequests > 0) {

@@ -40,7 +40,6 @@ export function payRoutes(ctx: ApiContext): Router {
       requestHash: hash,
       channel,
       timing: {
-        pollScheduleMs: ctx.config.pollScheduleMs,
         notifyRetryScheduleMs: merchant.notifyScheduleMs ?? ctx.config.notify.retryScheduleMs,
       },
       notifyStatuses: merchant.notifyStatuses,

@@ -32,6 +32,6 @@ describe('benchmark smoke run', () => {
     expect(r.ratio).toBeGreaterThan(0);
     expect(r.processes.map((p: { name: string }) => p.name).sort()).toEqual(['api', 'temporal', 'worker']);
     expect(r.processes.every((p: { peakRssMiB: number }) => p.peakRssMiB > 0)).toBe(true);
-    expect(r.soak).toMatchObject({ openOrders: 6, leftRunning: 0 });
+    expect(r.soak).toMatchObject({ requestedOrders: 6, openOrders: 6, openStoppedBy: null, leftRunning: 0 });
   }, 240_000);
 });

@@ -126,4 +126,35 @@ describe('merchant API edge', () => {
     expect(refused.body.respCode).toBe('100006');
     expect(refused.body.respDesc).toContain('p0000');
   });
+
+  it.each([
+    ['alipay', 'scan', ['codeUrl', 'imgUrl']],
+    ['wxpay', 'scan', ['codeUrl', 'imgUrl']],
+    ['unionpay', 'scan', ['codeUrl', 'imgUrl']],
+    ['alipay', 'h5', ['mwebUrl']],
+    ['wxpay', 'h5', ['mwebUrl']],
+    ['unionpay', 'h5', ['mwebUrl']],
+    ['alipay', 'app', ['payInfo']],
+    ['wxpay', 'jspay', ['payInfo']],
+    ['alipay', 'jspay', ['payInfo']],
+    ['unionpay', 'app', ['payInfo']],
+    ['unionpay', 'ebank', ['resultHtml']],
+    ['alipay', 'gateway', ['resultHtml']],
+    ['unionpay', 'gateway', ['resultHtml']],
+  ])('%s %s answers with %j and only the credential of its scene', async (paywayCode, sceneCode, expected) => {
+    const extra: Record<string, string> = paywayCode === 'wxpay' && sceneCode === 'h5'
+      ? { deviceInfo: 'WAP_SDK', mchAppName: 'Shop', mchAppId: 'https://shop.example' }
+      : sceneCode === 'ebank' ? { bankCode: 'ICBC', payType: '1' } : {};
+    const res = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ paywayCode, sceneCode, ...extra }));
+    expect(res.body.respCode).toBe('000000');
+    const credentials = ['codeUrl', 'imgUrl', 'mwebUrl', 'payInfo', 'resultHtml'].filter((k) => res.body[k] !== undefined);
+    expect(credentials).toEqual(expected);
+    if (expected.includes('resultHtml')) expect(res.body.resultHtml).toMatch(/<form[^>]*>.*<\/form>.*submit\(\)/s);
+    if (expected.includes('payInfo')) expect(JSON.parse(res.body.payInfo!)).toHaveProperty('payUrl');
+    if (expected.includes('imgUrl')) {
+      const img = await fetch(res.body.imgUrl!);
+      expect(img.status).toBe(200);
+      expect(await img.text()).toContain('<svg');
+    }
+  });
 });

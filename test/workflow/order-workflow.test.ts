@@ -103,7 +103,7 @@ function input(mercNo: string, over: Partial<OrderWorkflowInput> = {}, expireInM
   };
   return {
     draft, requestHash: 'h1', channel: 'sandbox',
-    timing: { pollScheduleMs: [60_000], notifyRetryScheduleMs: [20, 40, 60] },
+    timing: { notifyRetryScheduleMs: [20, 40, 60] },
     notifyStatuses: [PayStatus.PAID, PayStatus.EXPIRED], ...over,
   };
 }
@@ -149,29 +149,39 @@ describe('order workflow', () => {
     });
   });
 
-  it('polling finds a payment without any callback', async () => {
-    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now() } });
+  it('a poll result reported by the poller settles the order like a callback', async () => {
+    const f = newFake();
     await withWorker(f, async (mercNo) => {
-      const { handle } = await start(mercNo, input(mercNo, { timing: { pollScheduleMs: [10, 20], notifyRetryScheduleMs: [10] } }));
+      const { handle } = await start(mercNo, input(mercNo));
+      await handle.signal(channelReportSignal, { source: 'poll', result: { status: 'FAIL', reason: 'declined by the bank' } });
       const state = await handle.result();
-      expect(state.payStatus).toBe('p0000');
-      expect(f.queries).toBeGreaterThanOrEqual(1);
+      expect(state.payStatus).toBe('p0004');
+      expect(f.transitions.map((t) => t.eventType)).toEqual(['channel_created', 'failed']);
+      expect(f.queries).toBe(0); // the workflow itself never polls
     });
   });
 
-  it('polls with backoff while pending and expires at tradeTime + orderPeriod: query, close, p0006', async () => {
+  it('expires at tradeTime + orderPeriod: one final query, a close at the channel, p0006 — no polling in between', async () => {
     const f = newFake();
     await withWorker(f, async (mercNo) => {
       const started = Date.now();
-      const { handle } = await start(mercNo, input(mercNo, { timing: { pollScheduleMs: [50, 100, 200], notifyRetryScheduleMs: [10] } }, 700));
+      const { handle } = await start(mercNo, input(mercNo, { timing: { notifyRetryScheduleMs: [10] } }, 700));
       const state = await handle.result();
       expect(Date.now() - started).toBeGreaterThanOrEqual(600);
       expect(state.payStatus).toBe('p0006');
+      expect(f.queries).toBe(1);
       expect(f.closes).toBe(1);
-      // 50 + 100 + 200 + 200 … within 700 ms: a handful of polls, not hundreds, plus the final query at expiry.
-      expect(f.queries).toBeGreaterThanOrEqual(3);
-      expect(f.queries).toBeLessThanOrEqual(6);
       expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0006']);
+    });
+  });
+
+  it('at expiry a channel that reports the order paid after all makes it p0000, not p0006', async () => {
+    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now() } });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, {}, 300));
+      const state = await handle.result();
+      expect(state).toMatchObject({ payStatus: 'p0000', latePayment: false });
+      expect(f.closes).toBe(0);
     });
   });
 
@@ -202,7 +212,7 @@ describe('order workflow', () => {
   it('a payment reported while the p0006 notification is pending supersedes it: p0000 is notified, p0006 never again', async () => {
     const f = newFake({ merchantAnswers: [false, true] });
     await withWorker(f, async (mercNo) => {
-      const inp = input(mercNo, { timing: { pollScheduleMs: [60_000], notifyRetryScheduleMs: [5_000, 5_000] } }, 300);
+      const inp = input(mercNo, { timing: { notifyRetryScheduleMs: [5_000, 5_000] } }, 300);
       const { handle } = await start(mercNo, inp);
       // Wait until the first p0006 attempt has failed, then the channel reports the money taken.
       for (let i = 0; i < 200 && (await handle.query(orderStateQuery)).notify.attempts < 1; i++) await new Promise((r) => setTimeout(r, 25));
@@ -239,7 +249,7 @@ describe('order workflow', () => {
   it('support controls: pause holds attempts, resume attempts at once, redirect changes the URL, replay skips the wait', async () => {
     const f = newFake({ merchantAnswers: [false, false, false, true] });
     await withWorker(f, async (mercNo) => {
-      const inp = input(mercNo, { timing: { pollScheduleMs: [60_000], notifyRetryScheduleMs: [60_000, 60_000, 60_000] } });
+      const inp = input(mercNo, { timing: { notifyRetryScheduleMs: [60_000, 60_000, 60_000] } });
       const { handle } = await start(mercNo, inp);
       await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
       const attempts = async (n: number) => {

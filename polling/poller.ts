@@ -1,0 +1,83 @@
+import type { ChannelOrderRef, ChannelStatus } from '../channels/types';
+import type { ChannelName } from '../channels/types';
+import type { Logger } from '../config/logger';
+import { claimDuePolls, type DuePoll } from '../db/due-polls';
+import type { Pool } from '../db/pool';
+
+export interface PollerDeps {
+  pool: Pool;
+  /** The backoff between polls of one order; the last delay repeats. */
+  scheduleMs: number[];
+  /** Asks the channel (the worker passes its recorded, instrumented channelQuery activity function). */
+  query: (a: { channel: ChannelName; ref: ChannelOrderRef }) => Promise<ChannelStatus>;
+  /** Hands a final result to the order (its workflow, or the late-payment follow-up once it has closed). */
+  report: (due: DuePoll, result: ChannelStatus) => Promise<void>;
+  log: Logger;
+  batchSize?: number;
+  concurrency?: number;
+}
+
+export interface PollerHandle {
+  stop(): Promise<void>;
+}
+
+/**
+ * Channel status polling for every open order, outside the workflows. Each tick claims the orders whose next poll is
+ * due (the database moves them along the backoff schedule), asks their channel, and wakes an order's workflow only
+ * when the channel reports a final result (SUCCESS or FAIL). An open order therefore costs the Temporal server
+ * nothing while it waits, however many are open; the channel sees each order at most once per scheduled delay.
+ */
+export function startPoller(deps: PollerDeps): PollerHandle {
+  const batchSize = deps.batchSize ?? 200;
+  const concurrency = deps.concurrency ?? 16;
+  const tickMs = Math.max(50, Math.min(1000, ...deps.scheduleMs));
+  let stopped = false;
+  let wake: (() => void) | undefined;
+
+  async function pollOne(due: DuePoll): Promise<void> {
+    const ref = { orderId: due.orderId, ...(due.channelOrderNo ? { channelOrderNo: due.channelOrderNo } : {}) };
+    const result = await deps.query({ channel: due.channel as ChannelName, ref });
+    if (result.status === 'SUCCESS' || result.status === 'FAIL') await deps.report(due, result);
+  }
+
+  async function tick(): Promise<number> {
+    const due = await claimDuePolls(deps.pool, deps.scheduleMs, batchSize);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, async () => {
+      while (next < due.length) {
+        const item = due[next++]!;
+        await pollOne(item).catch((err: unknown) => deps.log.warn({ orderId: item.orderId, err: (err as Error).message }, 'poll failed'));
+      }
+    }));
+    return due.length;
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      let claimed = 0;
+      try {
+        claimed = await tick();
+      } catch (err) {
+        deps.log.warn({ err: (err as Error).message }, 'poller tick failed');
+      }
+      // A full batch means more may be due now: go again at once; otherwise wait for the next tick.
+      if (claimed < batchSize && !stopped) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, tickMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}

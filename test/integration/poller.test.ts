@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, merchantCall, startStack, testMerchant, type TestStack } from '../support/stack';
+import { MerchantReceiver } from '../support/merchant-receiver';
+import { unifiedOrderFields } from '../support/requests';
+import { findOrderById, listEvents } from '../../db/orders';
+import { claimDuePolls } from '../../db/due-polls';
+import type { Merchant } from '../../db/merchants';
+
+// The workers' poller (polling/poller.ts): open orders are polled with backoff outside their workflows, and a final
+// channel result wakes the workflow. Here the sandbox's callback is "lost": its books are changed directly.
+let stack: TestStack;
+let merchant: Merchant;
+
+beforeAll(async () => {
+  stack = await startStack({ POLL_SCHEDULE: '150ms,300ms' });
+  merchant = await testMerchant(stack.pool);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const pollCount = async (orderId: string) =>
+  (await stack.pool.query<{ poll_count: number; next_poll_at: Date | null }>('SELECT poll_count, next_poll_at FROM orders WHERE order_id = $1', [orderId])).rows[0]!;
+
+describe('channel status poller', () => {
+  it('finds a payment whose callback never came, wakes the workflow, notifies the merchant, and stops polling', async () => {
+    const receiver = await new MerchantReceiver().start();
+    try {
+      const placed = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: receiver.url }));
+      const orderId = placed.body.orderId!;
+      // Polled while pending, along the backoff schedule.
+      await eventually(async () => (await pollCount(orderId)).poll_count >= 2, 10_000, 'two polls');
+      await stack.pool.query("UPDATE sandbox_orders SET status = 'paid', paid_at = now() WHERE order_id = $1", [orderId]);
+      await receiver.waitFor(1, 15_000);
+      expect(receiver.received[0]!.body).toMatchObject({ orderId, payStatus: 'p0000' });
+      const order = await eventually(async () => {
+        const o = await findOrderById(stack.pool, orderId);
+        return o?.payStatus === 'p0000' ? o : null;
+      }, 10_000, 'paid');
+      expect(order.payStatus).toBe('p0000');
+      const paid = (await listEvents(stack.pool, orderId)).find((e) => e.type === 'paid');
+      expect(paid?.detail).toMatchObject({ source: 'poll' });
+      // A final order is no longer polled.
+      const after = await pollCount(orderId);
+      expect(after.next_poll_at).toBeNull();
+      const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM channel_calls WHERE order_id = $1 AND op = $2', [orderId, 'query']);
+      expect(rows[0].n).toBe(after.poll_count);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('concurrent pollers claim disjoint orders, and each claim moves the order along the schedule', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const placed = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: 'http://127.0.0.1:9/n' }));
+      ids.push(placed.body.orderId!);
+    }
+    // Make them all due now; two pollers claim at once with a long schedule so nothing is due again during the test.
+    await stack.pool.query("UPDATE orders SET next_poll_at = now() - interval '1 second' WHERE order_id = ANY($1)", [ids]);
+    const [a, b] = await Promise.all([claimDuePolls(stack.pool, [3_600_000], 1000), claimDuePolls(stack.pool, [3_600_000], 1000)]);
+    const mine = (list: { orderId: string }[]) => list.map((d) => d.orderId).filter((id) => ids.includes(id));
+    const claimed = [...mine(a), ...mine(b)];
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(new Set(claimed)).toEqual(new Set(ids));
+    const next = await stack.pool.query<{ s: number }>('SELECT min(extract(epoch FROM next_poll_at - now()))::float AS s FROM orders WHERE order_id = ANY($1)', [ids]);
+    expect(next.rows[0]!.s).toBeGreaterThan(3000);
+  });
+});
