@@ -74,8 +74,12 @@ export const EnvSchema = z.object({
   /** Worker only: /healthz, /readyz and /metrics on this host and port (0 = no HTTP server). */
   WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HTTP_PORT: port(0),
-  /** Worker: workflows kept in memory between tasks (default: the SDK's, from the heap size). */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  /**
+   * Worker: workflows kept in memory between tasks. Open orders wait without waking their workflow (the poller
+   * polls outside it), so a small cache costs one short replay per payment and keeps memory flat however many orders
+   * are open; the SDK's own default (from the heap size) held ~2,300 and 1 GiB at 9,000 open orders.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 
   /** Support API bearer tokens (secrets: never logged). */
   ADMIN_TOKENS: adminTokens,
@@ -122,7 +126,7 @@ export interface AppConfig {
   /** The platform's IPayNow application (appId and appKey set together) and the call timeout. */
   ipaynow: { appId?: string; appKey?: string; baseUrl?: string; timeoutMs: number };
   /** Worker's HTTP server for health and metrics; port 0 = none. */
-  worker: { httpHost: string; httpPort: number; maxCachedWorkflows?: number };
+  worker: { httpHost: string; httpPort: number; maxCachedWorkflows: number };
   workflowBundlePath?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Support API: accepted bearer tokens; empty = the support API is not configured (503). */
@@ -172,7 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: {
       httpHost: e.WORKER_HTTP_HOST,
       httpPort: e.WORKER_HTTP_PORT,
-      ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     },
     ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
     logLevel: e.LOG_LEVEL,
