@@ -85,8 +85,10 @@ describe('Temporal connection settings from the environment', () => {
     expect(() => temporalConnectionOptions(temporal)).toThrow(/TEMPORAL_TLS_CERT_PATH: cannot read .*missing\.pem \(ENOENT\)/);
   });
 
-  it('the worker health/metrics server is off unless WORKER_HTTP_PORT is set', () => {
-    expect(loadConfig(BASE).worker).toEqual({ httpHost: '127.0.0.1', httpPort: 0 });
-    expect(loadConfig({ ...BASE, WORKER_HTTP_PORT: '9464', WORKER_HTTP_HOST: '0.0.0.0' }).worker).toEqual({ httpHost: '0.0.0.0', httpPort: 9464 });
+  it('the worker health/metrics server is off unless WORKER_HTTP_PORT is set; the workflow cache is capped', () => {
+    expect(loadConfig(BASE).worker).toEqual({ httpHost: '127.0.0.1', httpPort: 0, maxCachedWorkflows: 1000 });
+    expect(loadConfig({ ...BASE, WORKER_HTTP_PORT: '9464', WORKER_HTTP_HOST: '0.0.0.0', WORKER_MAX_CACHED_WORKFLOWS: '50' }).worker)
+      .toEqual({ httpHost: '0.0.0.0', httpPort: 9464, maxCachedWorkflows: 50 });
+    expect(() => loadConfig({ ...BASE, WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
   });
 });

@@ -125,6 +125,6 @@ describe('docker-compose.yml', () => {
     const api = loadConfig(env('api'));
     expect(api.api.host).toBe('0.0.0.0');
     const worker = loadConfig(env('worker'));
-    expect(worker.worker).toEqual({ httpHost: '0.0.0.0', httpPort: 9464 });
+    expect(worker.worker).toEqual({ httpHost: '0.0.0.0', httpPort: 9464, maxCachedWorkflows: 1000 });
   });
 });
