@@ -1,5 +1,5 @@
 import type { ApiContext } from './context';
-import { deliverChannelReport } from './channel-reports';
+import { deliverChannelReport } from '../orders/channel-reports';
 import { accountResolver } from '../channels/ipaynow/accounts';
 import { decodeForm, type FormFields } from '../channels/ipaynow/form';
 import { verifyN001 } from '../channels/ipaynow/notification';

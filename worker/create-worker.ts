@@ -9,7 +9,7 @@ import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker
 import { startWorkerOps } from '../observability/worker-ops';
 import { Client, Connection } from '@temporalio/client';
 import { startPoller } from '../polling/poller';
-import { deliverChannelReport } from '../api/channel-reports';
+import { deliverChannelReport } from '../orders/channel-reports';
 import { findOrderById } from '../db/orders';
 
 export interface WorkerHandle {

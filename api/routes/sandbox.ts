@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { ApiContext } from '../context';
-import { deliverChannelReport } from '../channel-reports';
+import { deliverChannelReport } from '../../orders/channel-reports';
 import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from '../../channels/sandbox/books';
 import { cashierPath, cashierUrl } from '../../channels/sandbox/urls';
 import { findOrderById } from '../../db/orders';

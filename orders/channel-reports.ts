@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { ApiContext } from './context';
+import type { ApiContext } from '../api/context';
 import { findMerchant } from '../db/merchants';
 import type { OrderRecord } from '../db/orders';
 import { lateReportWorkflowId } from '../domain/order';
@@ -8,8 +8,9 @@ import type { lateReportWorkflow } from '../workflows/late-report';
 import { SA } from '../workflows/search-attributes';
 
 /**
- * Hands a channel's report (a callback) to the order's workflow. If that workflow has already closed, a payment is
- * handed to a follow-up workflow (one per order) that applies the late payment and notifies the merchant.
+ * Hands a channel's report (a callback, or a poll result from the workers' poller) to the order's workflow. If that
+ * workflow has already closed, a payment is handed to a follow-up workflow (one per order) that applies the late
+ * payment and notifies the merchant.
  * Safe to call repeatedly for the same report.
  */
 export async function deliverChannelReport(
