@@ -2,18 +2,18 @@ import type { ActivityDeps } from './deps';
 import type { createChannelActivities } from './channel-calls';
 import type { createNotifyActivities } from './notify-delivery';
 import type { createOrderRecordActivities } from './order-records';
-import { findOrderById } from '../db/orders';
 
 type Activities = ReturnType<typeof createOrderRecordActivities> &
   ReturnType<typeof createChannelActivities> &
   ReturnType<typeof createNotifyActivities>;
 
 /**
- * Wraps the activities that metrics observe — state transitions, channel calls, notification attempts — with the
- * `metrics` hooks. The activities themselves stay free of metrics code; without `deps.metrics` nothing is wrapped.
+ * Wraps the channel calls and notification attempts with the `metrics` hooks; without `deps.metrics` nothing is
+ * wrapped. State transitions report from the read-model activities themselves, which learn the status they left
+ * from the guarded UPDATE and need no extra read.
  */
-export function withMetrics<A extends Activities>(acts: A, deps: Pick<ActivityDeps, 'pool' | 'metrics'>): A {
-  const { metrics, pool } = deps;
+export function withMetrics<A extends Activities>(acts: A, deps: Pick<ActivityDeps, 'metrics'>): A {
+  const { metrics } = deps;
   if (!metrics) return acts;
   const timeChannel = <In extends { channel: string }, Out>(op: 'create' | 'query' | 'close', fn: (a: In) => Promise<Out>, resultOf: (r: Out) => string) =>
     async (a: In): Promise<Out> => {
@@ -33,20 +33,6 @@ export function withMetrics<A extends Activities>(acts: A, deps: Pick<ActivityDe
     channelCreate: timeChannel('create', acts.channelCreate, (r) => r.kind),
     channelQuery: timeChannel('query', acts.channelQuery, (r) => r.status),
     channelClose: timeChannel('close', acts.channelClose, (r) => r.status),
-
-    async openOrder(a: Parameters<Activities['openOrder']>[0]): Promise<void> {
-      const existed = (await findOrderById(pool, a.orderId)) !== null;
-      await acts.openOrder(a);
-      if (!existed) metrics.orderTransition({ from: 'none', to: 'p0001', channel: a.channel });
-    },
-
-    async transition(a: Parameters<Activities['transition']>[0]): Promise<boolean> {
-      // Read the status being left: `a.from` may list several (late payments), the metric wants the real one.
-      const before = await findOrderById(pool, a.orderId);
-      const applied = await acts.transition(a);
-      if (applied && before) metrics.orderTransition({ from: before.payStatus, to: a.to, channel: before.channel });
-      return applied;
-    },
 
     async deliverNotification(req: Parameters<Activities['deliverNotification']>[0]) {
       try {

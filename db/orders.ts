@@ -121,22 +121,29 @@ export interface Transition {
   latePayment?: boolean;
 }
 
-/** Guarded state change: applies only when the order is in one of `from`. Returns whether it applied. */
-export async function transitionOrder(db: Queryable, t: Transition): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE orders SET pay_status = $3,
-       channel_order_no = COALESCE($4, channel_order_no),
-       pay_response = COALESCE($5::jsonb, pay_response),
-       trade_end_time = COALESCE($6, trade_end_time),
-       bank_type = COALESCE($7, bank_type),
-       late_payment = late_payment OR $8,
-       next_poll_at = CASE WHEN $3 IN ('p0001', 'p0002') THEN next_poll_at ELSE NULL END,
+/**
+ * Guarded state change: applies only when the order is in one of `from`. Returns the status it left and the order's
+ * channel when it applied, null when it did not.
+ */
+export async function transitionOrder(db: Queryable, t: Transition): Promise<{ from: PayStatus; channel: string } | null> {
+  const { rows } = await db.query<{ from_status: PayStatus; channel: string }>(
+    `WITH before AS (
+       SELECT order_id, pay_status FROM orders WHERE order_id = $1 AND pay_status = ANY($2::text[]) FOR UPDATE)
+     UPDATE orders o SET pay_status = $3,
+       channel_order_no = COALESCE($4, o.channel_order_no),
+       pay_response = COALESCE($5::jsonb, o.pay_response),
+       trade_end_time = COALESCE($6, o.trade_end_time),
+       bank_type = COALESCE($7, o.bank_type),
+       late_payment = o.late_payment OR $8,
+       next_poll_at = CASE WHEN $3 IN ('p0001', 'p0002') THEN o.next_poll_at ELSE NULL END,
        updated_at = now()
-     WHERE order_id = $1 AND pay_status = ANY($2::text[])`,
+     FROM before WHERE o.order_id = before.order_id
+     RETURNING before.pay_status AS from_status, o.channel`,
     [t.orderId, t.from, t.to, t.channelOrderNo ?? null, t.payAnswer ? JSON.stringify(t.payAnswer) : null,
       t.tradeEndTime ?? null, t.bankType ?? null, t.latePayment ?? false],
   );
-  return (rowCount ?? 0) > 0;
+  const row = rows[0];
+  return row ? { from: row.from_status, channel: row.channel } : null;
 }
 
 /** Stores the unified-order answer without changing the status (e.g. a channel error answered while still p0001). */
