@@ -12,6 +12,8 @@ export interface ActivityDeps {
   notifyTimeoutMs: number;
   /** Channel status polling backoff (the worker's poller follows it; a new order's first poll is its first delay). */
   pollScheduleMs: number[];
+  /** Closed/expired orders of a channel whose close is only local are watched until its timeout plus this. */
+  watchMarginMs?: number;
   now?: () => number;
   /** Metrics hooks (observability/); absent in unit tests that do not look at metrics. */
   metrics?: ActivityMetrics;

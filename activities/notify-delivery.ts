@@ -1,5 +1,5 @@
 import type { ActivityDeps } from './deps';
-import { findOrderById, setNotifyState } from '../db/orders';
+import { findOrderById, recordEvent, setNotifyState } from '../db/orders';
 import { findMerchant } from '../db/merchants';
 import { lastAttemptNumber, recordAttempt } from '../db/notify-attempts';
 import { buildNotification } from '../domain/notification';
@@ -21,6 +21,8 @@ export interface DeliveryRequest {
 
 export interface DeliveryResult {
   delivered: boolean;
+  /** Not sent: the order's status is no longer the one this notification tells of (the skip is recorded). */
+  skipped?: boolean;
   httpStatus: number | null;
   latencyMs: number;
   error: string | null;
@@ -37,6 +39,14 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, now = Date.now }
     async deliverNotification(req: DeliveryRequest): Promise<DeliveryResult> {
       const order = await findOrderById(pool, req.orderId);
       if (!order) throw new Error(`order ${req.orderId} not in the read model`);
+      if (order.payStatus !== req.payStatus) {
+        // A newer state superseded this notification: never tell the merchant a stale status.
+        await recordEvent(pool, {
+          orderId: req.orderId, eventKey: `notify-skipped:${req.notifyId}:${req.attempt}`, type: 'notify_skipped',
+          detail: { notifyId: req.notifyId, attempt: req.attempt, payStatus: req.payStatus, current: order.payStatus },
+        });
+        return { delivered: false, skipped: true, httpStatus: null, latencyMs: 0, error: 'superseded', notifyState: order.notifyState };
+      }
       const merchant = await findMerchant(pool, order.mercNo);
       if (!merchant) throw new Error(`merchant ${order.mercNo} not found`);
       const signType: SignType = (SIGN_TYPES as readonly string[]).includes(order.signType) ? (order.signType as SignType) : 'MD5';
@@ -62,7 +72,7 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, now = Date.now }
         outcome: delivered ? 'success' : 'failed', error,
       });
       await setNotifyState(pool, req.orderId, {
-        state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null,
+        payStatus: req.payStatus, state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null,
       });
       return { delivered, httpStatus: answer.httpStatus, latencyMs: answer.latencyMs, error, notifyState: state };
     },

@@ -35,7 +35,8 @@ export type ChannelCreateResult =
  * never taken for a failure. FAIL covers declined and closed-unpaid orders (reason says which).
  */
 export type ChannelStatus =
-  | { status: 'SUCCESS'; paidAtMs: number; bankType?: string; channelOrderNo?: string }
+  /** Money taken: `amountFen` is what the channel says it collected (the workflow compares it with the order's). */
+  | { status: 'SUCCESS'; paidAtMs: number; amountFen: number; bankType?: string; channelOrderNo?: string }
   | { status: 'FAIL'; reason: string }
   | { status: 'PENDING' }
   | { status: 'UNKNOWN'; reason: string };
@@ -47,6 +48,11 @@ export interface Channel {
   query(ref: ChannelOrderRef): Promise<ChannelStatus>;
   /** Closes an unpaid order; answers the state after closing (SUCCESS if it had been paid after all). */
   close(ref: ChannelOrderRef): Promise<ChannelStatus>;
+  /**
+   * Until when an order that we closed or expired must still be asked about (epoch ms), for a channel whose close is
+   * only local and which can still take the money until its own order timeout; null when the channel's close is final.
+   */
+  watchUntilMs(order: { createdAtMs: number; expireAtMs: number }, marginMs: number): number | null;
 }
 
 export type ChannelRegistry = Record<ChannelName, Channel>;

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { supportRequest, supportSettings, type SupportSettings } from './support/client';
 import { progressLine } from './support/progress';
-import { renderExhausted, renderJob, renderTimeline, type ExhaustedView } from './support/render';
+import { renderAmbiguous, renderExhausted, renderJob, renderTimeline, type AmbiguousView, type ExhaustedView } from './support/render';
+import { userInfo } from 'node:os';
 import type { OrderTimeline } from '../support/timeline';
 import type { JobView } from '../support/replay-jobs';
 
@@ -21,6 +22,10 @@ const USAGE = `usage: npm run support -- <command> [--json]
                                     replay every matching order (dry run: count only); waits with a progress bar
   job <jobId>                       a bulk replay job's progress
   exhausted [--merc-no M] [--limit N]           orders whose notification exhausted its schedule
+  ambiguous [--merc-no M] [--limit N]           the human queue: orders waiting for a person's decision
+  resolve <orderId> --decision paid|unpaid --reason TEXT [--actor NAME]
+                                    decide an order in the human queue (applied and audited by its workflow;
+                                    the actor defaults to SUPPORT_ACTOR or the OS user)
 
 exit codes: 0 ok, 1 error, 2 bulk replay finished with failed orders`;
 
@@ -34,6 +39,7 @@ async function main(): Promise<number> {
       'merc-no': { type: 'string' }, status: { type: 'string' }, 'notify-state': { type: 'string' },
       from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
       rate: { type: 'string' }, detach: { type: 'boolean', default: false }, limit: { type: 'string' },
+      decision: { type: 'string' }, reason: { type: 'string' }, actor: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +92,23 @@ async function main(): Promise<number> {
       if (values.limit) q.set('limit', values.limit);
       const v = await supportRequest<ExhaustedView>(s, 'GET', `/notifications/exhausted${q.size ? `?${q}` : ''}`);
       print(v, () => renderExhausted(v));
+      return 0;
+    }
+    case 'ambiguous': {
+      const q = new URLSearchParams();
+      if (values['merc-no']) q.set('mercNo', values['merc-no']);
+      if (values.limit) q.set('limit', values.limit);
+      const v = await supportRequest<AmbiguousView>(s, 'GET', `/ambiguous${q.size ? `?${q}` : ''}`);
+      print(v, () => renderAmbiguous(v));
+      return 0;
+    }
+    case 'resolve': {
+      const orderId = orderArg();
+      if (!values.decision || !values.reason) throw new UsageError('resolve needs --decision paid|unpaid and --reason');
+      const actor = values.actor ?? process.env.SUPPORT_ACTOR ?? userInfo().username;
+      const a = await supportRequest<{ orderId: string; payStatus: string; review: { decision: string; actor: string } }>(
+        s, 'POST', `/orders/${orderId}/resolve`, { decision: values.decision, reason: values.reason, actor });
+      print(a, () => `order ${a.orderId} resolved as ${a.review.decision} by ${a.review.actor}: now ${a.payStatus}`);
       return 0;
     }
     default:

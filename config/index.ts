@@ -58,6 +58,12 @@ export const EnvSchema = z.object({
   NOTIFY_RETRY_SCHEDULE: schedule(DEFAULT_NOTIFY_RETRY_SCHEDULE),
   NOTIFY_TIMEOUT: duration('5s'),
   POLL_SCHEDULE: schedule(DEFAULT_POLL_SCHEDULE),
+  /** An order whose channel result is unknown at expiry is asked again after each delay (the last repeats)… */
+  UNKNOWN_RETRY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m'),
+  /** …and goes to the human queue (support `ambiguous`) once it has been unknown this long. */
+  UNKNOWN_ESCALATE_AFTER: duration('1h'),
+  /** Closed or expired orders of a channel whose close is only local are polled until its own timeout plus this. */
+  CHANNEL_WATCH_MARGIN: duration('10m'),
 
   /** Channel of a merchant's payway when channel_routes has no row for it. */
   DEFAULT_CHANNEL: z.enum(CHANNEL_NAMES).default('sandbox'),
@@ -122,6 +128,8 @@ export interface AppConfig {
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number };
   pollScheduleMs: number[];
+  /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
+  settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
   channels: { defaultChannel: ChannelName };
   /** The platform's IPayNow application (appId and appKey set together) and the call timeout. */
   ipaynow: { appId?: string; appKey?: string; baseUrl?: string; timeoutMs: number };
@@ -166,6 +174,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT },
     pollScheduleMs: e.POLL_SCHEDULE,
+    settlement: {
+      unknownRetryScheduleMs: e.UNKNOWN_RETRY_SCHEDULE,
+      escalateAfterMs: e.UNKNOWN_ESCALATE_AFTER,
+      watchMarginMs: e.CHANNEL_WATCH_MARGIN,
+    },
     channels: { defaultChannel: e.DEFAULT_CHANNEL },
     ipaynow: {
       ...(e.IPAYNOW_APP_ID ? { appId: e.IPAYNOW_APP_ID } : {}),

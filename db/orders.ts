@@ -2,6 +2,7 @@ import type { Queryable } from './pool';
 import type { NotifyState, PayStatus } from '../domain/pay-status';
 import type { OrderDraft, PayAnswer } from '../domain/order';
 import { parseFenColumn } from '../domain/money';
+import { FINAL_UNPAID_STATUSES, OPEN_STATUSES } from '../domain/pay-status';
 
 /** The order read model as the API and activities read it. */
 export interface OrderRecord {
@@ -90,24 +91,34 @@ export async function findOrderByChannelOrderNo(db: Queryable, channel: string, 
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-/** Inserts the order in p0001 (idempotent: a replayed activity finds it there). */
+/**
+ * Inserts the order in p0001. Idempotent for a replayed activity: a row already there for the same merchant order is
+ * returned as it is, and the caller compares its orderId with its own (a different one means two identities for one
+ * merchant order: never papered over).
+ */
 export async function insertOrder(
   db: Queryable,
-  o: { orderId: string; workflowId: string; requestHash: string; channel: string; draft: OrderDraft; firstPollDelayMs: number },
-): Promise<boolean> {
+  o: {
+    orderId: string; workflowId: string; requestHash: string; channel: string; draft: OrderDraft; firstPollDelayMs: number;
+    watchUntilMs: number | null;
+  },
+): Promise<{ orderId: string; inserted: boolean }> {
   const d = o.draft;
-  const { rowCount } = await db.query(
+  const { rows } = await db.query<{ order_id: string; inserted: boolean }>(
     `INSERT INTO orders (order_id, merc_no, merc_order_no, workflow_id, request_hash, trade_type, trade_amt_fen, fee_type,
        trade_time, order_period_min, expire_at, term_type, payway_code, scene_code, channel, pay_status, sign_type, notify_url,
-       next_poll_at)
+       next_poll_at, watch_until)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,to_timestamp($11::double precision / 1000),$12,$13,$14,$15,'p0001',$16,$17,
-       now() + $18::int * interval '1 millisecond')
-     ON CONFLICT DO NOTHING`,
+       now() + $18::int * interval '1 millisecond',
+       CASE WHEN $19::double precision IS NULL THEN NULL ELSE to_timestamp($19::double precision / 1000) END)
+     ON CONFLICT (merc_no, merc_order_no) DO UPDATE SET merc_no = orders.merc_no
+     RETURNING order_id, (xmax = 0) AS inserted`,
     [o.orderId, d.mercNo, d.mercOrderNo, o.workflowId, o.requestHash, d.tradeType, d.amountFen, d.feeType, d.tradeTime,
       d.orderPeriodMin, d.expireAtMs, d.termType, d.paywayCode, d.sceneCode, o.channel, d.signType, d.notifyUrl,
-      o.firstPollDelayMs],
+      o.firstPollDelayMs, o.watchUntilMs],
   );
-  return (rowCount ?? 0) > 0;
+  const row = rows[0]!;
+  return { orderId: row.order_id, inserted: row.inserted };
 }
 
 export interface Transition {
@@ -135,12 +146,15 @@ export async function transitionOrder(db: Queryable, t: Transition): Promise<{ f
        trade_end_time = COALESCE($6, o.trade_end_time),
        bank_type = COALESCE($7, o.bank_type),
        late_payment = o.late_payment OR $8,
-       next_poll_at = CASE WHEN $3 IN ('p0001', 'p0002') THEN o.next_poll_at ELSE NULL END,
+       next_poll_at = CASE
+         WHEN $3 = ANY($9::text[]) THEN o.next_poll_at
+         WHEN $3 = ANY($10::text[]) AND o.watch_until > now() THEN COALESCE(o.next_poll_at, now())
+         ELSE NULL END,
        updated_at = now()
      FROM before WHERE o.order_id = before.order_id
      RETURNING before.pay_status AS from_status, o.channel`,
     [t.orderId, t.from, t.to, t.channelOrderNo ?? null, t.payAnswer ? JSON.stringify(t.payAnswer) : null,
-      t.tradeEndTime ?? null, t.bankType ?? null, t.latePayment ?? false],
+      t.tradeEndTime ?? null, t.bankType ?? null, t.latePayment ?? false, OPEN_STATUSES, FINAL_UNPAID_STATUSES],
   );
   const row = rows[0];
   return row ? { from: row.from_status, channel: row.channel } : null;
@@ -152,18 +166,23 @@ export async function savePayAnswer(db: Queryable, orderId: string, answer: PayA
     [orderId, JSON.stringify(answer)]);
 }
 
+/**
+ * Records the notification state of the order's notification of `payStatus`. Guarded by that pay status: the state of
+ * an older notification never overwrites the one of the order's current status. Returns whether it applied.
+ */
 export async function setNotifyState(
   db: Queryable,
   orderId: string,
-  s: { state: NotifyState; attempts: number; nextAtMs: number | null },
-): Promise<void> {
-  await db.query(
+  s: { payStatus: PayStatus; state: NotifyState; attempts: number; nextAtMs: number | null },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
     `UPDATE orders SET notify_state = $2, notify_attempts = $3,
        notify_next_at = CASE WHEN $4::double precision IS NULL THEN NULL ELSE to_timestamp($4::double precision / 1000) END,
        updated_at = now()
-     WHERE order_id = $1`,
-    [orderId, s.state, s.attempts, s.nextAtMs],
+     WHERE order_id = $1 AND pay_status = $5`,
+    [orderId, s.state, s.attempts, s.nextAtMs, s.payStatus],
   );
+  return (rowCount ?? 0) > 0;
 }
 
 export async function recordEvent(

@@ -1,5 +1,6 @@
 import type { PayStatus, NotifyState } from './pay-status';
 import type { SignType } from './signing';
+import type { ReviewKind } from './order-transitions';
 
 /** The three interface enums of the unified order (merchant-api.md §1). Pure: safe in workflow code. */
 export const TERM_TYPES = ['wap', 'pc', 'app'] as const;
@@ -78,6 +79,8 @@ export interface OrderStateView {
   channelOrderNo?: string;
   tradeEndTime?: string;
   latePayment: boolean;
+  /** Waiting in the human queue for a person's decision (support `ambiguous` / `resolve`). */
+  review?: { kind: ReviewKind; reason: string };
   notify: {
     state: NotifyState;
     notifyId?: string;

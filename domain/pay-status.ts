@@ -11,6 +11,11 @@ export type PayStatus = (typeof PayStatus)[keyof typeof PayStatus];
 
 export const FINAL_STATUSES: readonly PayStatus[] = [PayStatus.PAID, PayStatus.FAILED, PayStatus.CANCELLED, PayStatus.EXPIRED];
 
+/** Orders still waiting for their outcome. */
+export const OPEN_STATUSES: readonly PayStatus[] = [PayStatus.SUBMITTED, PayStatus.PAYING];
+/** Final without money taken: only a (late) payment can still change them. */
+export const FINAL_UNPAID_STATUSES: readonly PayStatus[] = [PayStatus.FAILED, PayStatus.CANCELLED, PayStatus.EXPIRED];
+
 export function isFinalStatus(status: PayStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }

@@ -9,4 +9,6 @@ export interface ActivityMetrics {
   notifyAttempt(a: { outcome: 'success' | 'failed' | 'error'; latencyMs: number | null }): void;
   /** One call to an upstream channel ended; `result` is the closed-union value (CREATED, SUCCESS, UNKNOWN, …). */
   channelCall(c: { channel: string; op: 'create' | 'query' | 'close'; result: string; durationMs: number }): void;
+  /** An order went to the human queue (`unknown_result`, `amount_mismatch`): what an alert watches. */
+  escalation?(kind: string): void;
 }

@@ -39,6 +39,12 @@ export function createWorkerMetrics(): WorkerMetrics {
     buckets: SECONDS,
     registers,
   });
+  const escalations = new Counter({
+    name: `${METRIC_PREFIX}order_escalations_total`,
+    help: 'Orders sent to the human queue (support "ambiguous"), by kind: unknown_result, amount_mismatch',
+    labelNames: ['kind'] as const,
+    registers,
+  });
   return {
     registry,
     activities: {
@@ -48,6 +54,7 @@ export function createWorkerMetrics(): WorkerMetrics {
         if (a.latencyMs !== null) notifyLatency.observe({ outcome: a.outcome }, a.latencyMs / 1000);
       },
       channelCall: (c) => channelCalls.observe({ channel: c.channel, op: c.op, result: c.result }, c.durationMs / 1000),
+      escalation: (kind) => escalations.inc({ kind }),
     },
   };
 }

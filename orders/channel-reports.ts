@@ -15,7 +15,7 @@ import { SA } from '../workflows/search-attributes';
  */
 export async function deliverChannelReport(
   ctx: Pick<ApiContext, 'temporal' | 'pool' | 'config'>,
-  order: Pick<OrderRecord, 'workflowId' | 'mercNo' | 'mercOrderNo' | 'orderId' | 'channel'>,
+  order: Pick<OrderRecord, 'workflowId' | 'mercNo' | 'mercOrderNo' | 'orderId' | 'channel' | 'amountFen'>,
   report: ChannelReport,
 ): Promise<'workflow' | 'follow-up' | 'ignored'> {
   try {
@@ -34,6 +34,7 @@ export async function deliverChannelReport(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
         orderId: order.orderId,
+        amountFen: order.amountFen,
         report,
         notifyRetryScheduleMs: merchant?.notifyScheduleMs ?? ctx.config.notify.retryScheduleMs,
       }],

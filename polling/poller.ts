@@ -3,6 +3,7 @@ import type { ChannelName } from '../channels/types';
 import type { Logger } from '../config/logger';
 import { claimDuePolls, type DuePoll } from '../db/due-polls';
 import type { Pool } from '../db/pool';
+import { OPEN_STATUSES } from '../domain/pay-status';
 
 export interface PollerDeps {
   pool: Pool;
@@ -37,7 +38,9 @@ export function startPoller(deps: PollerDeps): PollerHandle {
   async function pollOne(due: DuePoll): Promise<void> {
     const ref = { orderId: due.orderId, ...(due.channelOrderNo ? { channelOrderNo: due.channelOrderNo } : {}) };
     const result = await deps.query({ channel: due.channel as ChannelName, ref });
-    if (result.status === 'SUCCESS' || result.status === 'FAIL') await deps.report(due, result);
+    // An open order wakes on any final result; a closed or expired one being watched only on money taken.
+    const open = (OPEN_STATUSES as readonly string[]).includes(due.payStatus);
+    if (result.status === 'SUCCESS' || (open && result.status === 'FAIL')) await deps.report(due, result);
   }
 
   async function tick(): Promise<number> {

@@ -10,6 +10,7 @@ import { isFinalStatus, NotifyState, PayStatus } from '../domain/pay-status';
 import { notifyControlSignal, type NotifyControl } from '../workflows/definitions';
 import type { notificationReplayWorkflow } from '../workflows/notification-replay';
 import { SA } from '../workflows/search-attributes';
+import { STATUS_NAMES } from '../domain/order-transitions';
 
 export type ReplayOutcome =
   /** The order's workflow (or its late-payment follow-up) is open: it was signalled and attempts at once. */
@@ -17,10 +18,7 @@ export type ReplayOutcome =
   /** The workflow has closed: a one-attempt notification workflow sends attempt n+1 (same X-Notify-Id). */
   | { path: 'replay-workflow'; workflowId: string; notifyId: string; attempt: number; url: string; alreadyRunning: boolean };
 
-const STATUS_NAMES: Record<string, string> = {
-  p0000: 'paid', p0001: 'submitted', p0002: 'paying', p0004: 'failed', p0005: 'cancelled', p0006: 'expired',
-};
-const describeStatus = (s: string) => `${s} (${STATUS_NAMES[s] ?? 'unknown'})`;
+const describeStatus = (s: string) => `${s} (${STATUS_NAMES[s as PayStatus] ?? 'unknown'})`;
 
 /** Signals the order's open workflow — the order workflow, else its late-payment follow-up. Null when none is open. */
 async function signalOpenWorkflow(env: SupportEnv, order: OrderRecord, control: NotifyControl): Promise<string | null> {

@@ -1,18 +1,27 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
+import { SA } from './search-attributes';
 
 /**
  * Retry policies and timeouts of the activities, by kind. All activities are idempotent; they return business
  * outcomes (declined, unknown, merchant said `fail`) as values, so retries here only cover infrastructure failures
- * (database down, worker lost) and retry until they succeed.
+ * (database down, worker lost).
+ *
+ * Every retry is bounded: an activity gives up after MAX_ATTEMPTS (about a quarter of an hour of backoff). The
+ * workflow then escalates instead of failing the order — the `Attention` search attribute names the stalled step
+ * (an operator's alert filters `Attention STARTS_WITH "stalled"`), the worker logs it, and the step is tried again
+ * after STALL_RETRY_MS; the attribute is cleared once it goes through. A non-retryable failure (a broken order
+ * identity) is not retried at all: it fails the workflow loudly.
  *
  * Read-model writes and channel calls (create, query, close) run as local activities: they are short (the channel
  * adapters answer UNKNOWN after their own timeout), and running them in the worker that runs the workflow task saves
- * a server round trip each — most of the unified order's latency, and two of the three server tasks of every poll
- * of an open order. Notification delivery stays a regular activity (it waits up to 5 s on a merchant and is spread
- * over workers).
+ * a server round trip each. Notification delivery stays a regular activity (it waits up to 5 s on a merchant and is
+ * spread over workers).
  */
-const INFRA_RETRY = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+const MAX_ATTEMPTS = 40;
+const INFRA_RETRY = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: MAX_ATTEMPTS } as const;
+/** After an activity has used up its attempts: wait this long, then try the step again (escalated meanwhile). */
+export const STALL_RETRY_MS = 5 * 60_000;
 
 /** Read-model writes: short; a local activity retries locally and, past localRetryThreshold, through a timer. */
 export const DB_ACTIVITY = { startToCloseTimeout: '10s', localRetryThreshold: '10s', retry: INFRA_RETRY } as const;
@@ -23,22 +32,45 @@ export const CHANNEL_ACTIVITY = { startToCloseTimeout: '30s', localRetryThreshol
 /** One notification attempt: 5 s for the merchant plus the bookkeeping. */
 export const NOTIFY_ACTIVITY = { startToCloseTimeout: '30s', retry: INFRA_RETRY } as const;
 
+const nonRetryable = (err: unknown) => err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable;
+
+/** Runs one step; when its activity runs out of attempts, escalates (search attribute + log) and tries it again later. */
+function escalating<A extends unknown[], R>(step: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    for (let stalled = false; ;) {
+      try {
+        const result = await fn(...args);
+        if (stalled) upsertSearchAttributes([{ key: SA.attention, value: null }]);
+        return result;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure) || nonRetryable(err)) throw err;
+        log.error('order step stalled: activity out of attempts; retrying later', { step, error: err.cause?.message ?? err.message });
+        if (!stalled) upsertSearchAttributes([{ key: SA.attention, value: `stalled:${step}` }]);
+        stalled = true;
+        await sleep(STALL_RETRY_MS);
+      }
+    }
+  };
+}
+
 export function orderActivities() {
   const db = proxyLocalActivities<OrderActivities>(DB_ACTIVITY);
   const create = proxyLocalActivities<OrderActivities>(CHANNEL_CREATE_ACTIVITY);
   const channel = proxyLocalActivities<OrderActivities>(CHANNEL_ACTIVITY);
   const notify = proxyActivities<OrderActivities>(NOTIFY_ACTIVITY);
   return {
-    openOrder: db.openOrder,
-    transition: db.transition,
-    savePayAnswer: db.savePayAnswer,
-    recordOrderEvent: db.recordOrderEvent,
-    setNotifyState: db.setNotifyState,
-    nextNotifyAttempt: db.nextNotifyAttempt,
-    channelCreate: create.channelCreate,
-    channelQuery: channel.channelQuery,
-    channelClose: channel.channelClose,
-    deliverNotification: notify.deliverNotification,
+    openOrder: escalating('openOrder', db.openOrder),
+    transition: escalating('transition', db.transition),
+    savePayAnswer: escalating('savePayAnswer', db.savePayAnswer),
+    recordOrderEvent: escalating('recordOrderEvent', db.recordOrderEvent),
+    setNotifyState: escalating('setNotifyState', db.setNotifyState),
+    openReview: escalating('openReview', db.openReview),
+    resolveReview: escalating('resolveReview', db.resolveReview),
+    nextNotifyAttempt: escalating('nextNotifyAttempt', db.nextNotifyAttempt),
+    channelCreate: escalating('channelCreate', create.channelCreate),
+    channelQuery: escalating('channelQuery', channel.channelQuery),
+    channelClose: escalating('channelClose', channel.channelClose),
+    deliverNotification: escalating('deliverNotification', notify.deliverNotification),
   };
 }
 export type OrderActs = ReturnType<typeof orderActivities>;

@@ -2,14 +2,24 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChannelName, ChannelStatus } from '../channels/types';
 import type { OrderDraft, OrderStateView, PayAnswer } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
+import type { ReviewDecision } from '../domain/order-transitions';
 
 /** Timing of one order; an input so that tests run the same workflow at millisecond scale. */
 export interface OrderTiming {
   /** Notification retry delays after the first attempt. */
   notifyRetryScheduleMs: number[];
+  /** An unknown channel result at expiry is asked again after each delay (the last repeats). */
+  unknownRetryScheduleMs?: number[];
+  /** Unknown for this long → the order goes to the human queue (it keeps being asked meanwhile). */
+  escalateAfterMs?: number;
 }
 
 export interface OrderWorkflowInput {
+  /**
+   * The platform order number, assigned by the API before the start: a workflow task that runs again (a crashed
+   * worker, a replay, a reset) must yield the same order, so the id is input, never computed from the task's clock.
+   */
+  orderId: string;
   draft: OrderDraft;
   /** Fingerprint of the merchant's request parameters: a repeat must match it. */
   requestHash: string;
@@ -33,6 +43,16 @@ export type CloseAnswer =
   | { kind: 'not-allowed'; payStatus: PayStatus }
   | { kind: 'unknown'; payStatus: PayStatus; reason: string };
 
+/** A person's decision on an order in the human queue (support `resolve`). */
+export interface ReviewResolution {
+  decision: ReviewDecision;
+  reason: string;
+  /** Who decided (the support operator), recorded in the audit trail. */
+  actor: string;
+}
+/** The decision was applied by the workflow (the read model has the order's status after it). */
+export type ResolveAnswer = { applied: true };
+
 /** Support's controls over an order's pending notification. */
 export type NotifyControl =
   | { action: 'replay' }
@@ -48,12 +68,16 @@ export const closeOrderUpdate = defineUpdate<CloseAnswer, []>('closeOrder');
 export const channelReportSignal = defineSignal<[ChannelReport]>('channelReport');
 /** Support: replay now, pause, resume or redirect the pending notification. */
 export const notifyControlSignal = defineSignal<[NotifyControl]>('notifyControl');
+/** Support: applies a person's decision on an order waiting in the human queue; answers the order's status after it. */
+export const resolveReviewUpdate = defineUpdate<ResolveAnswer, [ReviewResolution]>('resolveReview');
 /** The order's current state. */
 export const orderStateQuery = defineQuery<OrderStateView>('orderState');
 
 /** Input of the follow-up workflow for a channel report that arrives after the order's workflow has closed. */
 export interface LateReportInput {
   orderId: string;
+  /** The order's amount: a late payment of another amount goes to the human queue. */
+  amountFen?: number;
   report: ChannelReport;
   notifyRetryScheduleMs: number[];
 }

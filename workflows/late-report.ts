@@ -1,14 +1,18 @@
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { notifyControlSignal, type LateReportInput } from './definitions';
+import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { notifyControlSignal, resolveReviewUpdate, type LateReportInput, type ReviewResolution } from './definitions';
 import { orderActivities } from './activity-options';
 import { applyControl, deliverUntilAcknowledged, type NotifyProgress } from './notify-loop';
+import { reviewResolution } from './review';
 import { SA } from './search-attributes';
+import { eventOfDecision, sourcesOf, STATUS_NAMES } from '../domain/order-transitions';
 import { NotifyState, PayStatus } from '../domain/pay-status';
 import { formatCompactTime } from '../domain/time';
 
 /**
  * A channel reports a payment after the order's workflow has closed (e.g. paid after expiry). Money was taken, so the
- * order becomes p0000 (flagged as a late payment, with an audit event) and the merchant is notified of it.
+ * order becomes p0000 (flagged as a late payment, with an audit event) and the merchant is notified of it — unless
+ * the amount is not the order's: then the order goes to the human queue, and a person's decision settles it.
+ * The statuses it may leave come from the transition table, like every other transition.
  */
 export async function lateReportWorkflow(input: LateReportInput): Promise<{ applied: boolean }> {
   const acts = orderActivities();
@@ -20,18 +24,55 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
   });
   const { result } = input.report;
   if (result.status !== 'SUCCESS') return { applied: false };
-  const applied = await acts.transition({
-    orderId: input.orderId,
-    from: [PayStatus.SUBMITTED, PayStatus.PAYING, PayStatus.FAILED, PayStatus.CANCELLED, PayStatus.EXPIRED],
-    to: PayStatus.PAID,
-    tradeEndTime: formatCompactTime(result.paidAtMs),
-    latePayment: true,
-    ...(result.bankType ? { bankType: result.bankType } : {}),
-    eventKey: 'paid',
-    eventType: 'late_payment',
-    detail: { source: input.report.source, afterWorkflowClosed: true },
-  });
-  if (!applied) return { applied: false };
+
+  let decided: ReviewResolution | undefined;
+  let applied = false;
+  if (input.amountFen !== undefined && result.amountFen !== input.amountFen) {
+    let waiting = true;
+    setHandler(resolveReviewUpdate, async (resolution) => {
+      decided = resolution;
+      await condition(() => !waiting);
+      return { applied: true };
+    }, {
+      validator: (_r: ReviewResolution) => {
+        if (decided) throw new Error('the order has been decided already');
+      },
+    });
+    await acts.openReview({
+      orderId: input.orderId, workflowId: workflowInfo().workflowId, kind: 'amount_mismatch',
+      reason: `the channel reports ${result.amountFen} fen taken after the order closed, for an order of ${input.amountFen} fen`,
+      detail: { source: input.report.source, reportedFen: result.amountFen, orderFen: input.amountFen, round: 0 },
+    });
+    upsertSearchAttributes([{ key: SA.orderId, value: input.orderId }, { key: SA.attention, value: 'review:amount_mismatch' }]);
+    await condition(() => decided !== undefined);
+    const r = decided!;
+    const { detail } = reviewResolution(r, { kind: 'amount_mismatch', reason: 'late payment of another amount' });
+    const paid = eventOfDecision(r.decision) === 'resolved_paid';
+    await acts.resolveReview({
+      orderId: input.orderId, decision: r.decision, reason: r.reason, actor: r.actor, round: 0,
+      transition: paid ? {
+        orderId: input.orderId, from: sourcesOf('resolved_paid', PayStatus.PAID), to: PayStatus.PAID, latePayment: true,
+        tradeEndTime: formatCompactTime(result.paidAtMs), eventKey: STATUS_NAMES[PayStatus.PAID], eventType: 'resolved_paid', detail,
+      } : null,
+    });
+    applied = paid;
+    waiting = false;
+    upsertSearchAttributes([{ key: SA.attention, value: null }]);
+    if (!paid) return { applied: false };
+  } else {
+    applied = await acts.transition({
+      orderId: input.orderId,
+      from: sourcesOf('channel_success', PayStatus.PAID),
+      to: PayStatus.PAID,
+      tradeEndTime: formatCompactTime(result.paidAtMs),
+      latePayment: true,
+      ...(result.bankType ? { bankType: result.bankType } : {}),
+      eventKey: STATUS_NAMES[PayStatus.PAID],
+      eventType: 'late_payment',
+      detail: { source: input.report.source, afterWorkflowClosed: true },
+    });
+    if (!applied) return { applied: false };
+  }
   upsertSearchAttributes([{ key: SA.orderId, value: input.orderId }, { key: SA.payStatus, value: PayStatus.PAID }]);
   await deliverUntilAcknowledged(acts, {
     orderId: input.orderId, payStatus: PayStatus.PAID, retryScheduleMs: input.notifyRetryScheduleMs, progress,

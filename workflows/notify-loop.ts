@@ -55,7 +55,7 @@ export async function deliverUntilAcknowledged(
   for (let attempt = 1; ; attempt++) {
     if (progress.paused) {
       setState(progress, NotifyState.PAUSED);
-      await acts.setNotifyState({ orderId: p.orderId, state: NotifyState.PAUSED, attempts: progress.attempts, nextAtMs: null });
+      await acts.setNotifyState({ orderId: p.orderId, payStatus: p.payStatus, state: NotifyState.PAUSED, attempts: progress.attempts, nextAtMs: null });
       await condition(() => !progress.paused || p.superseded());
       replaysSeen = p.replays.requested;
     }
@@ -64,6 +64,8 @@ export async function deliverUntilAcknowledged(
     const result = await acts.deliverNotification({
       orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}),
     });
+    // The read model already holds a newer status: this notification is stale (the skip is recorded).
+    if (result.skipped) return 'superseded';
     progress.attempts = attempt;
     setState(progress, result.notifyState, nextDelayMs === null ? undefined : Date.now() + nextDelayMs);
     if (result.delivered) return 'delivered';

@@ -1,27 +1,35 @@
 import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
-  channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery,
-  type ChannelReport, type CloseAnswer, type OrderWorkflowInput,
+  channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, resolveReviewUpdate,
+  type ChannelReport, type CloseAnswer, type OrderWorkflowInput, type ReviewResolution,
 } from './definitions';
 import { orderActivities } from './activity-options';
 import { applyControl, deliverUntilAcknowledged, setState } from './notify-loop';
+import { openReviewOf, reviewResolution } from './review';
 import { SA } from './search-attributes';
 import type { ChannelStatus } from '../channels/types';
 import { formatFenAsYuan } from '../domain/money';
 import type { OrderStateView, PayAnswer, PayResponseData } from '../domain/order';
+import { isClosable, nextTransition, STATUS_NAMES, type OrderEvent } from '../domain/order-transitions';
 import { isFinalStatus, NotifyState, PayStatus } from '../domain/pay-status';
 import { formatCompactTime } from '../domain/time';
 
+/** Defaults for orders started without these timings. */
+const DEFAULT_UNKNOWN_RETRY_MS = [5_000, 10_000, 30_000, 60_000, 120_000, 300_000];
+const DEFAULT_ESCALATE_AFTER_MS = 3_600_000;
+
 /**
  * One merchant order, from unified order to acknowledged notification:
- *   p0001 → channel create → p0002 → first of {channel callback, poll result, expiry} → final state →
+ *   p0001 → channel create → p0002 → first of {channel callback, poll result, close, expiry} → final state →
  *   notification loop (latest state wins) → done.
+ * Every status change is looked up in the one transition table (domain/order-transitions.ts). A channel result that
+ * is unknown at expiry is asked again with backoff and, past a bound, sent to the human queue: never final by
+ * default. A payment whose amount is not the order's goes to the human queue instead of p0000.
  * Only this workflow (through activities) changes the order; the API reads the read model it writes.
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStateView> {
-  const { draft, timing } = input;
+  const { draft, timing, orderId } = input;
   const acts = orderActivities();
-  const orderId = newOrderId();
   const workflowId = workflowInfo().workflowId;
   const state: OrderStateView = {
     orderId,
@@ -39,6 +47,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   let closeRequests = 0;
   let lastClose: CloseAnswer | undefined;
   let closeRound = 0;
+  /** People's decisions on the order while it waits in the human queue, applied in order. */
+  const resolutions: ReviewResolution[] = [];
+  let resolvedRounds = 0;
 
   setHandler(createOrderUpdate, async ({ requestHash }) => {
     if (requestHash !== input.requestHash) return { kind: 'conflict' };
@@ -55,44 +66,49 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   setHandler(closeOrderUpdate, async (): Promise<CloseAnswer> => {
     const status = state.payStatus;
     if (status === PayStatus.CANCELLED) return { kind: 'closed', payStatus: status };
-    if (isFinalStatus(status)) return { kind: 'not-allowed', payStatus: status };
+    if (!isClosable(status)) return { kind: 'not-allowed', payStatus: status };
     const round = closeRound;
     closeRequests++;
     await condition(() => closeRound > round);
     return lastClose!;
   });
+  setHandler(resolveReviewUpdate, async (resolution) => {
+    const round = resolvedRounds + resolutions.length;
+    resolutions.push(resolution);
+    await condition(() => resolvedRounds > round);
+    return { applied: true };
+  }, {
+    validator: (_resolution: ReviewResolution) => {
+      if (!state.review) throw new Error('the order is not waiting for a decision');
+    },
+  });
   upsertSearchAttributes([{ key: SA.orderId, value: orderId }, { key: SA.payStatus, value: state.payStatus }]);
 
   const ref = () => ({ orderId, ...(state.channelOrderNo ? { channelOrderNo: state.channelOrderNo } : {}) });
+  const isExpected = (r: ChannelStatus) => r.status !== 'SUCCESS' || r.amountFen === draft.amountFen;
 
-  /** Applies a channel result. SUCCESS always wins (money was taken); other results only move an open order. */
-  async function apply(result: ChannelStatus, source: ChannelReport['source']): Promise<void> {
-    const current = state.payStatus;
-    if (result.status === 'SUCCESS') {
-      if (current === PayStatus.PAID) return;
-      const late = isFinalStatus(current);
-      await finish(PayStatus.PAID, { key: 'paid', type: late ? 'late_payment' : 'paid', detail: { source, lateAfter: late ? current : undefined } }, {
-        tradeEndTime: formatCompactTime(result.paidAtMs), latePayment: late, ...(result.bankType ? { bankType: result.bankType } : {}),
-      });
-      state.latePayment = late;
-    } else if (result.status === 'FAIL' && !isFinalStatus(current)) {
-      await finish(PayStatus.FAILED, { key: 'failed', type: 'failed', detail: { source, reason: result.reason } });
-    }
-  }
-
-  /** Moves the order to a final state: the read model and its audit event first, then the workflow's own state. */
-  async function finish(
-    to: PayStatus,
-    event: { key: string; type: string; detail?: Record<string, unknown> },
-    extra: { tradeEndTime?: string; payAnswer?: PayAnswer; bankType?: string; latePayment?: boolean } = {},
-  ): Promise<void> {
-    const tradeEndTime = extra.tradeEndTime ?? formatCompactTime(Date.now());
+  /**
+   * Moves the order as the transition table says for `event`: the read model and its audit event first, then the
+   * workflow's own state. No change (a repeat, a stale report) when the table has none.
+   */
+  async function move(
+    event: OrderEvent,
+    detail: Record<string, unknown>,
+    extra: { tradeEndTime?: string; payAnswer?: PayAnswer; bankType?: string; channelOrderNo?: string } = {},
+  ): Promise<boolean> {
+    const rule = nextTransition(state.payStatus, event);
+    if (!rule) return false;
+    const final = isFinalStatus(rule.to);
+    const tradeEndTime = final ? extra.tradeEndTime ?? formatCompactTime(Date.now()) : undefined;
     await acts.transition({
-      orderId, from: [state.payStatus], to, ...extra, tradeEndTime, eventKey: event.key, eventType: event.type,
-      detail: event.detail ?? {},
+      orderId, from: [state.payStatus], to: rule.to, ...extra, ...(tradeEndTime ? { tradeEndTime } : {}),
+      ...(rule.late ? { latePayment: true } : {}),
+      eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail,
     });
-    state.tradeEndTime = tradeEndTime;
-    setStatus(to);
+    if (tradeEndTime) state.tradeEndTime = tradeEndTime;
+    if (rule.late) state.latePayment = true;
+    setStatus(rule.to);
+    return true;
   }
 
   function setStatus(status: PayStatus): void {
@@ -100,13 +116,117 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     upsertSearchAttributes([{ key: SA.payStatus, value: status }]);
   }
 
-  /** At expiry the channel decides: paid after all, or closed and expired. */
+  /** Applies a channel result. SUCCESS always wins (money was taken) unless its amount is not the order's. */
+  async function apply(result: ChannelStatus, source: ChannelReport['source']): Promise<void> {
+    if (result.status === 'SUCCESS') {
+      if (state.payStatus === PayStatus.PAID) return;
+      if (!isExpected(result)) {
+        await escalate('amount_mismatch', `the channel reports ${result.amountFen} fen taken for an order of ${draft.amountFen} fen`, {
+          source, reportedFen: result.amountFen, orderFen: draft.amountFen,
+        });
+        return;
+      }
+      await move('channel_success', { source, ...(isFinalStatus(state.payStatus) ? { lateAfter: state.payStatus } : {}) }, {
+        tradeEndTime: formatCompactTime(result.paidAtMs), ...(result.bankType ? { bankType: result.bankType } : {}),
+      });
+    } else if (result.status === 'FAIL') {
+      await move('channel_fail', { source, reason: result.reason });
+    }
+    // PENDING and UNKNOWN settle nothing.
+  }
+
+  /** Puts the order in the human queue (once per kind); the workflow keeps listening for reports meanwhile. */
+  async function escalate(kind: 'unknown_result' | 'amount_mismatch', reason: string, detail: Record<string, unknown>): Promise<void> {
+    if (state.review?.kind === kind) return;
+    await acts.openReview({ orderId, workflowId, kind, reason, detail: { ...detail, round: resolvedRounds } });
+    state.review = openReviewOf(kind, reason);
+    upsertSearchAttributes([{ key: SA.attention, value: `review:${kind}` }]);
+  }
+
+  /** Applies the next person's decision (support `resolve`), audited with its actor, and leaves the human queue. */
+  async function resolveNext(): Promise<void> {
+    const r = resolutions.shift()!;
+    if (!state.review) {
+      // Settled meanwhile (a report, or an earlier decision): nothing left to decide.
+      resolvedRounds++;
+      return;
+    }
+    const { event, detail } = reviewResolution(r, state.review);
+    const rule = nextTransition(state.payStatus, event);
+    const tradeEndTime = rule && isFinalStatus(rule.to) ? formatCompactTime(Date.now()) : undefined;
+    await acts.resolveReview({
+      orderId, decision: r.decision, reason: r.reason, actor: r.actor, round: resolvedRounds,
+      transition: rule ? {
+        orderId, from: [state.payStatus], to: rule.to, eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail,
+        ...(tradeEndTime ? { tradeEndTime } : {}), ...(rule.late ? { latePayment: true } : {}),
+      } : null,
+    });
+    if (rule) {
+      if (tradeEndTime) state.tradeEndTime = tradeEndTime;
+      if (rule.late) state.latePayment = true;
+      setStatus(rule.to);
+    }
+    delete state.review;
+    upsertSearchAttributes([{ key: SA.attention, value: null }]);
+    resolvedRounds++;
+  }
+
+  /** Answers close requests that arrive while the order cannot be closed by the channel any more. */
+  function answerPendingCloses(): void {
+    if (closeRequests === 0) return;
+    closeRequests = 0;
+    lastClose = state.payStatus === PayStatus.CANCELLED
+      ? { kind: 'closed', payStatus: state.payStatus }
+      : isFinalStatus(state.payStatus)
+        ? { kind: 'not-allowed', payStatus: state.payStatus }
+        : { kind: 'unknown', payStatus: state.payStatus, reason: 'the order has expired; its result at the channel is being settled' };
+    closeRound++;
+  }
+
+  /**
+   * At expiry the channel decides: paid after all, or closed and expired. While the channel cannot say (UNKNOWN, or a
+   * close it did not confirm), it is asked again along the unknown schedule; past the bound the order also goes to
+   * the human queue, and a report or a person's decision settles it.
+   */
   async function expire(): Promise<void> {
-    const queried = await acts.channelQuery({ channel: input.channel, ref: ref() });
-    if (queried.status === 'SUCCESS') return apply(queried, 'expiry');
-    const closed = await acts.channelClose({ channel: input.channel, ref: ref() });
-    if (closed.status === 'SUCCESS') return apply(closed, 'expiry');
-    await finish(PayStatus.EXPIRED, { key: 'expired', type: 'expired', detail: { close: closed.status } });
+    const schedule = timing.unknownRetryScheduleMs ?? DEFAULT_UNKNOWN_RETRY_MS;
+    const escalateAfterMs = timing.escalateAfterMs ?? DEFAULT_ESCALATE_AFTER_MS;
+    const unknownSince = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const queried = await acts.channelQuery({ channel: input.channel, ref: ref() });
+      let reason: string;
+      if (queried.status === 'SUCCESS' || queried.status === 'FAIL') {
+        // A paid order is applied (a mismatched amount goes to the human queue); FAIL means not paid: close it.
+        if (queried.status === 'SUCCESS') await apply(queried, 'expiry');
+        if (isFinalStatus(state.payStatus) || state.review?.kind === 'amount_mismatch') return;
+      }
+      if (queried.status === 'UNKNOWN') {
+        reason = queried.reason;
+      } else {
+        const closed = await acts.channelClose({ channel: input.channel, ref: ref() });
+        if (closed.status === 'SUCCESS') {
+          await apply(closed, 'expiry');
+          return;
+        }
+        if (closed.status === 'FAIL') {
+          await move('expiry_confirmed', { close: closed.reason });
+          return;
+        }
+        reason = closed.status === 'UNKNOWN' ? closed.reason : 'the channel did not confirm the close';
+      }
+      if (!state.review && Date.now() - unknownSince >= escalateAfterMs) {
+        await escalate('unknown_result', `channel result unknown since expiry: ${reason}`, { attempts: attempt + 1 });
+      }
+      const delay = schedule[Math.min(attempt, schedule.length - 1)]!;
+      await condition(() => inbox.length > 0 || resolutions.length > 0 || closeRequests > 0, delay);
+      answerPendingCloses();
+      while (inbox.length > 0 && !isFinalStatus(state.payStatus)) {
+        const report = inbox.shift()!;
+        await apply(report.result, report.source);
+      }
+      if (resolutions.length > 0) await resolveNext();
+      if (isFinalStatus(state.payStatus) || state.review?.kind === 'amount_mismatch') return;
+    }
   }
 
   /** Merchant close: the channel decides — closed (p0005), paid after all (p0000), or unknown (try again later). */
@@ -117,7 +237,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       await apply(result, 'callback');
       lastClose = { kind: 'not-allowed', payStatus: state.payStatus };
     } else if (result.status === 'FAIL') {
-      await finish(PayStatus.CANCELLED, { key: 'cancelled', type: 'cancelled', detail: { reason: result.reason } });
+      await move('close_confirmed', { reason: result.reason });
       lastClose = { kind: 'closed', payStatus: PayStatus.CANCELLED };
     } else {
       lastClose = { kind: 'unknown', payStatus: state.payStatus, reason: result.status === 'UNKNOWN' ? result.reason : 'still pending at the channel' };
@@ -142,11 +262,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       tradeTime: draft.tradeTime, feeType: draft.feeType, termType: draft.termType, orderId, ...created.credential,
     };
     const ok: PayAnswer = { kind: 'ok', data };
-    await acts.transition({
-      orderId, from: [PayStatus.SUBMITTED], to: PayStatus.PAYING, channelOrderNo: created.channelOrderNo, payAnswer: ok,
-      eventKey: 'paying', eventType: 'channel_created',
-    });
-    setStatus(PayStatus.PAYING);
+    await move('channel_created', {}, { channelOrderNo: created.channelOrderNo, payAnswer: ok });
     answer = ok;
   } else if (created.kind === 'UNKNOWN') {
     // The channel may or may not have the order: keep it open and let polling and callbacks resolve it.
@@ -155,58 +271,56 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   } else {
     const respCode = created.kind === 'UNSUPPORTED' ? '200002' : '200001';
     const failed: PayAnswer = { kind: 'error', respCode, respDesc: created.reason, orderId };
-    await finish(PayStatus.FAILED, { key: 'failed', type: 'channel_declined', detail: { reason: created.reason } }, { payAnswer: failed });
+    await move('channel_declined', { reason: created.reason }, { payAnswer: failed });
     answer = failed;
   }
 
   // 2. Wait for the outcome: the first of a channel report (a callback, or a poll result from the workers' poller —
-  //    polling/poller.ts polls open orders with backoff outside the workflow), a close request, and expiry.
+  //    polling/poller.ts polls open orders with backoff outside the workflow), a close request, and expiry. An order
+  //    in the human queue waits for a person's decision (or a report) instead of expiring.
   while (!isFinalStatus(state.payStatus)) {
     const remaining = draft.expireAtMs - Date.now();
-    if (remaining <= 0) {
+    if (remaining <= 0 && !state.review) {
       await expire();
-      break;
+      if (!isFinalStatus(state.payStatus) && !state.review) continue;
+      if (isFinalStatus(state.payStatus)) break;
     }
-    if (await condition(() => inbox.length > 0 || closeRequests > 0, remaining)) {
-      if (inbox.length > 0) {
+    const woken = () => inbox.length > 0 || closeRequests > 0 || resolutions.length > 0;
+    if (state.review ? (await condition(woken), true) : await condition(woken, Math.max(remaining, 1))) {
+      if (resolutions.length > 0) {
+        await resolveNext();
+      } else if (inbox.length > 0) {
         const report = inbox.shift()!;
         await apply(report.result, report.source);
+      } else if (state.review) {
+        answerPendingCloses();
       } else {
         await close();
       }
     }
   }
+  answerPendingCloses();
 
-  if (closeRequests > 0) {
-    closeRequests = 0;
-    lastClose = state.payStatus === PayStatus.CANCELLED
-      ? { kind: 'closed', payStatus: state.payStatus }
-      : { kind: 'not-allowed', payStatus: state.payStatus };
-    closeRound++;
-  }
-
-  // 3. Notify the merchant; a payment reported meanwhile (late payment) supersedes the pending notification.
-  const paidReport = () => inbox.some((r) => r.result.status === 'SUCCESS');
+  // 3. Notify the merchant; a payment reported meanwhile (late payment) supersedes the pending notification. A
+  //    payment of another amount waits for a person (after the current notification) instead of superseding it.
+  const paidReport = () => inbox.some((r) => r.result.status === 'SUCCESS' && isExpected(r.result));
   for (;;) {
     const status = state.payStatus;
     if (status === PayStatus.PAID || input.notifyStatuses.includes(status)) {
       await deliverUntilAcknowledged(acts, {
         orderId, payStatus: status, retryScheduleMs: timing.notifyRetryScheduleMs, progress: state.notify,
-        superseded: () => state.payStatus !== PayStatus.PAID && paidReport(), replays,
+        superseded: () => state.payStatus !== PayStatus.PAID && (paidReport() || resolutions.length > 0), replays,
       });
     } else {
       setState(state.notify, NotifyState.NONE);
     }
-    const late = inbox.find((r) => r.result.status === 'SUCCESS');
+    const late = inbox.find((r) => r.result.status === 'SUCCESS' && isExpected(r.result))
+      ?? inbox.find((r) => r.result.status === 'SUCCESS');
     inbox.length = 0;
-    if (!late || state.payStatus === PayStatus.PAID) break;
-    await apply(late.result, late.source);
+    if (late && state.payStatus !== PayStatus.PAID) await apply(late.result, late.source);
+    if (state.review) await condition(() => resolutions.length > 0);
+    while (resolutions.length > 0) await resolveNext();
+    if (state.payStatus === status) break;
   }
   return state;
-}
-
-/** Platform order number: `yyyyMMddHHmmss` + 8 digits (22 characters, like the seed's example). Deterministic. */
-function newOrderId(): string {
-  const digits = Math.floor(Math.random() * 1e8).toString().padStart(8, '0');
-  return `${formatCompactTime(Date.now())}${digits}`;
 }

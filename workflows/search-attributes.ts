@@ -14,6 +14,8 @@ export const SA = {
   paywayCode: defineSearchAttributeKey('PaywayCode', SearchAttributeType.KEYWORD),
   channel: defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD),
   notifyState: defineSearchAttributeKey('NotifyState', SearchAttributeType.KEYWORD),
+  /** Set while an order needs a person: `review:<kind>` (human queue) or `stalled:<step>` (infrastructure). */
+  attention: defineSearchAttributeKey('Attention', SearchAttributeType.KEYWORD),
 } as const;
 
 /** Name → Temporal CLI type name, for `temporal server start-dev --search-attribute Name=Type`. */

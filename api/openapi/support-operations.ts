@@ -3,7 +3,7 @@ import { SUPPORT_ERROR_CODES, type SupportErrorCode } from '../../domain/errors'
 import { RESP_CODES } from '../../domain/resp-codes';
 import {
   BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
-  OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema,
+  OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema,
 } from '../schemas/support';
 import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
 
@@ -93,6 +93,20 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Orders whose notification schedule is used up, most recently changed first',
     query: { name: 'SupportExhaustedQuery', schema: ExhaustedQuerySchema }, answer: json('{total, orders}'),
     errors: supportErrors(),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/ambiguous', operationId: 'supportAmbiguous',
+    summary: 'The human queue: orders waiting for a decision (result unknown past the bound, amount mismatch), longest waiting first',
+    query: { name: 'SupportAmbiguousQuery', schema: AmbiguousQuerySchema }, answer: json('{total, orders}'),
+    errors: supportErrors(),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/orders/:orderId/resolve', operationId: 'supportResolveOrder',
+    summary: 'Resolve an order in the human queue (applied by its workflow and audited with the actor)',
+    params: { name: 'SupportResolveParams', schema: OrderIdParamsSchema },
+    body: { name: 'SupportResolveBody', schema: ResolveBodySchema },
+    answer: json('{orderId, payStatus, latePayment, review}'),
+    errors: supportErrors('not_found', 'conflict'),
   },
 ];
 

@@ -6,11 +6,8 @@ import { sendAnswer } from '../respond';
 import { findMerchantOrder } from '../merchant-order';
 import { ApiError } from '../../domain/errors';
 import { PayStatus } from '../../domain/pay-status';
+import { STATUS_NAMES } from '../../domain/order-transitions';
 import { closeOrderUpdate, type CloseAnswer } from '../../workflows/definitions';
-
-const STATUS_NAMES: Record<string, string> = {
-  p0000: 'paid', p0001: 'submitted', p0002: 'paying', p0004: 'failed', p0005: 'cancelled', p0006: 'expired',
-};
 
 /**
  * Close (interfaceCode `close`): cancels an unpaid order once the channel confirms (p0005). A paid order cannot be
@@ -34,7 +31,7 @@ export function closeRoutes(ctx: ApiContext): Router {
         : { kind: 'not-allowed', payStatus: order.payStatus };
     }
     if (outcome.kind === 'not-allowed') {
-      throw new ApiError('100006', `the order is ${outcome.payStatus} (${STATUS_NAMES[outcome.payStatus] ?? 'final'}) and cannot be closed`);
+      throw new ApiError('100006', `the order is ${outcome.payStatus} (${STATUS_NAMES[outcome.payStatus]}) and cannot be closed`);
     }
     if (outcome.kind === 'unknown') throw new ApiError('200001', `the channel did not confirm the close (${outcome.reason}); try again`);
     sendAnswer(res, {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { ApiContext } from '../context';
@@ -9,6 +10,7 @@ import { routeChannel } from '../../channels/registry';
 import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { orderWorkflowId, type PayAnswer } from '../../domain/order';
+import { newOrderId } from '../../domain/order-id';
 import { createOrderUpdate, type CreateOrderAnswer, type OrderWorkflowInput } from '../../workflows/definitions';
 import { SA } from '../../workflows/search-attributes';
 import type { orderWorkflow } from '../../workflows/order';
@@ -36,11 +38,15 @@ export function payRoutes(ctx: ApiContext): Router {
     const channel = await routeChannel(ctx.pool, ctx.config.channels.defaultChannel, merchant.mercNo, draft.paywayCode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
     const input: OrderWorkflowInput = {
+      // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
+      orderId: newOrderId(ctx.now(), randomBytes(8).readBigUInt64BE()),
       draft,
       requestHash: hash,
       channel,
       timing: {
         notifyRetryScheduleMs: merchant.notifyScheduleMs ?? ctx.config.notify.retryScheduleMs,
+        unknownRetryScheduleMs: ctx.config.settlement.unknownRetryScheduleMs,
+        escalateAfterMs: ctx.config.settlement.escalateAfterMs,
       },
       notifyStatuses: merchant.notifyStatuses,
     };

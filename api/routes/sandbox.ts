@@ -69,7 +69,7 @@ export function sandboxRoutes(ctx: ApiContext): Router {
     if (order) {
       await deliverChannelReport(ctx, order, {
         source: 'callback',
-        result: { status: 'SUCCESS', paidAtMs: paid.paidAtMs ?? ctx.now(), channelOrderNo: paid.channelOrderNo },
+        result: { status: 'SUCCESS', paidAtMs: paid.paidAtMs ?? ctx.now(), amountFen: paid.amountFen, channelOrderNo: paid.channelOrderNo },
       });
     }
     return { paid: true, status: 'paid', message: `paid ${formatFenAsYuan(paid.amountFen)} CNY` };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { httpUrl, oneOf, orderNo, text } from './fields';
 import { SupportError } from '../../domain/errors';
 import { FINAL_STATUSES } from '../../domain/pay-status';
+import { REVIEW_DECISIONS } from '../../domain/order-transitions';
 
 /**
  * Request schemas of the support API (`/support/v1`), one per path parameter set, query and body. Every message
@@ -64,6 +65,21 @@ export const ExhaustedQuerySchema = z.object({
     .min(1, { error: 'must be at least 1' }).max(500, { error: 'must be at most 500' }).default(50)
     .describe('At most this many orders (1 to 500, default 50), most recently changed first.'),
 }).strict().describe('Query of GET /support/v1/notifications/exhausted.');
+
+export const AmbiguousQuerySchema = z.object({
+  mercNo: text(32).optional().describe('Only this merchant\'s orders.'),
+  limit: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' }).max(500, { error: 'must be at most 500' }).default(50)
+    .describe('At most this many orders (1 to 500, default 50), longest waiting first.'),
+}).strict().describe('Query of GET /support/v1/ambiguous (the human queue).');
+
+export const ResolveBodySchema = z.object({
+  decision: oneOf(REVIEW_DECISIONS as unknown as readonly [string, ...string[]])
+    .describe('paid: the money was taken for this order (it becomes p0000, late_payment when it had ended unpaid); unpaid: it was not (the order ends p0006, or stays as it ended).'),
+  reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
+  actor: text(64).regex(/^[\x21-\x7e]+$/, { error: 'must be visible ASCII without spaces (an operator name)' })
+    .describe('Who decides (the operator\'s name), recorded in the audit trail.'),
+}).strict().describe('Body of POST /support/v1/orders/{orderId}/resolve.');
 
 export type BulkReplayBody = z.infer<typeof BulkReplayBodySchema>;
 

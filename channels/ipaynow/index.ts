@@ -4,7 +4,7 @@ import { channelNotifyUrl, qrImageUrl } from '../urls';
 import type { AccountResolver } from './accounts';
 import { deviceTypeOfScene, outcomeOfResponseCode, parseResponseCode } from './codes';
 import { credentialOf } from './credential';
-import { mq002Request, wp001Request } from './messages';
+import { mq002Request, orderTimeoutSeconds, wp001Request } from './messages';
 import { statusOfOrderMessage } from './report';
 import { callIpaynow } from './transport';
 
@@ -89,6 +89,15 @@ export function createIpaynowChannel(deps: IpaynowChannelDeps): Channel {
       const final = await query(ref);
       if (final.status !== 'PENDING') return final;
       return { status: 'FAIL', reason: 'ipaynow has no close: left to time out at ipaynow' };
+    },
+
+    /**
+     * IPayNow keeps an order payable until its own mhtOrderTimeOut (counted from the WP001 call, at least 60 s), and
+     * our close is only local: keep asking until then plus a margin, so a payment taken after our close is found.
+     */
+    watchUntilMs(order, marginMs) {
+      const channelTimeoutMs = orderTimeoutSeconds(order.expireAtMs, order.createdAtMs) * 1000;
+      return Math.max(order.expireAtMs, order.createdAtMs + channelTimeoutMs) + marginMs;
     },
   };
 }

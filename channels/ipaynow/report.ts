@@ -23,13 +23,17 @@ export function statusOfOrderMessage(fields: FormFields, expected: ExpectedOrder
   if (code === null) return { status: 'UNKNOWN', reason: `ipaynow transStatus ${raw ?? '(missing)'} is not one we know` };
   switch (meaningOfTransStatus(code)) {
     case 'paid': {
-      if (fields.mhtOrderAmt !== String(expected.amountFen)) {
-        return { status: 'UNKNOWN', reason: `ipaynow reports payment of mhtOrderAmt ${fields.mhtOrderAmt ?? '(missing)'}, expected ${expected.amountFen}` };
+      // The amount taken is reported as it is: the order's workflow compares it with the order and sends a
+      // mismatch to the human queue. An amount we cannot read is not news of a payment we can act on.
+      const amountFen = /^[1-9]\d{0,15}$/.test(fields.mhtOrderAmt ?? '') ? Number(fields.mhtOrderAmt) : null;
+      if (amountFen === null || !Number.isSafeInteger(amountFen)) {
+        return { status: 'UNKNOWN', reason: `ipaynow reports payment of unreadable mhtOrderAmt ${fields.mhtOrderAmt ?? '(missing)'}` };
       }
       const paidAtMs = (fields.payTime ? parseCompactTime(fields.payTime) : null) ?? nowMs;
       return {
         status: 'SUCCESS',
         paidAtMs,
+        amountFen,
         ...(fields.nowPayOrderNo ? { channelOrderNo: fields.nowPayOrderNo } : {}),
         ...(fields.bankType ? { bankType: fields.bankType } : {}),
       };

@@ -34,7 +34,7 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
 
   function statusOf(order: SandboxOrder | null): ChannelStatus {
     if (!order) return { status: 'FAIL', reason: 'order not found at sandbox' };
-    if (order.status === 'paid') return { status: 'SUCCESS', paidAtMs: order.paidAtMs ?? Date.now(), channelOrderNo: order.channelOrderNo };
+    if (order.status === 'paid') return { status: 'SUCCESS', paidAtMs: order.paidAtMs ?? Date.now(), amountFen: order.amountFen, channelOrderNo: order.channelOrderNo };
     if (order.status === 'closed') return { status: 'FAIL', reason: 'closed' };
     return { status: 'PENDING' };
   }
@@ -53,5 +53,7 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
       if (!order) return statusOf(null);
       return statusOf(await closeSandboxOrder(pool, order.channelOrderNo));
     },
+    // The sandbox's close is final at its books; a payment it takes anyway (afterClose) arrives as its callback.
+    watchUntilMs: () => null,
   };
 }

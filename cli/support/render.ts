@@ -74,6 +74,21 @@ export function renderExhausted(v: ExhaustedView): string {
   ].join('\n');
 }
 
+export interface AmbiguousView {
+  total: number;
+  orders: { orderId: string; mercNo: string; mercOrderNo: string; payStatus: string; tradeAmtFen: string; kind: string; reason: string; openedAt: string }[];
+}
+
+export function renderAmbiguous(v: AmbiguousView): string {
+  if (v.orders.length === 0) return 'No order is waiting for a decision.';
+  return [
+    `${v.total} order(s) waiting for a decision${v.total > v.orders.length ? ` (showing ${v.orders.length})` : ''}`,
+    table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'STATUS', 'AMOUNT FEN', 'KIND', 'SINCE', 'REASON'], v.orders.map((o) => [
+      o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.tradeAmtFen, o.kind, time(o.openedAt), o.reason,
+    ])),
+  ].join('\n');
+}
+
 export function renderJob(j: JobView): string {
   const lines = [
     `Job ${j.id}: ${j.state}, ${j.done} done, ${j.failed} failed, ${j.pending} pending of ${j.total} (${j.ratePerSecond}/s)`,

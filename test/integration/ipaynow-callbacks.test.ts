@@ -175,7 +175,6 @@ describe('IPayNow N001 callbacks', () => {
       ['too large', `a=${'x'.repeat(20_000)}`, 'application/x-www-form-urlencoded'],
       ['unknown order', signedFor({ ...n001, mhtOrderNo: '20990101000000999' }, PLATFORM_APP_KEY), 'application/x-www-form-urlencoded'],
       ['wrong key', signedFor(n001, 'not-the-key'), 'text/plain'],
-      ['wrong amount', signedFor({ ...n001, mhtOrderAmt: '124' }, PLATFORM_APP_KEY), 'text/plain'],
       ['wrong funcode', signedFor({ ...n001, funcode: 'N002' }, PLATFORM_APP_KEY), 'text/plain'],
     ];
     for (const [name, body, type] of bodies) {
@@ -185,7 +184,7 @@ describe('IPayNow N001 callbacks', () => {
     expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0002');
     const forOrder = await callbacksOf(s.stack, orderId);
     expect(forOrder.map((c) => c.reason)).toEqual([
-      'bad signature', expect.stringContaining('mhtOrderAmt 124'), 'funcode N002 is not N001',
+      'bad signature', 'funcode N002 is not N001',
     ]);
     const { rows } = await s.stack.pool.query<{ reason: string }>(
       `SELECT reason FROM channel_callbacks WHERE outcome = 'rejected' AND (order_id IS NULL OR order_id <> $1) ORDER BY id DESC LIMIT 9`, [orderId]);

@@ -80,7 +80,7 @@ describe('IPayNow MQ002 polling, expiry and unknown pushes', () => {
     const { receiver, status, answer, orderId } = await placeOrder(merchant);
     expect(status).toBe(502);
     expect(answer.respCode).toBe('200001');
-    expect(orderId).toMatch(/^\d{22}$/);
+    expect(orderId).toMatch(/^\d{32}$/);
     expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0001');
     // IPayNow did take the order (it was only slow to say so); the payer pays through its cashier.
     await eventually(async () => s.emulator.controls.order(orderId), 5_000, 'order at ipaynow');

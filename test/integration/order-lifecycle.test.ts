@@ -37,7 +37,7 @@ describe('one order end to end', () => {
       expect(body.interfaceCode).toBe('pay');
       expect(body.mercOrderNo).toBe(fields.mercOrderNo);
       expect(body.tradeAmt).toBe('1.23');
-      expect(body.orderId).toMatch(/^\d{22}$/);
+      expect(body.orderId).toMatch(/^\d{32}$/);
       expect(body.codeUrl).toContain('/sandbox/cashier/');
       expect(verifySignature(body, merchant.signKey, 'MD5', body.signature!)).toBe(true);
 

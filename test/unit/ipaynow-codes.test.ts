@@ -24,13 +24,16 @@ describe('IPayNow code tables', () => {
     const msg = (transStatus: string) => ({ mhtOrderNo: 'O1', mhtOrderAmt: '123', transStatus, payTime: '20240618125846', nowPayOrderNo: 'NP1' });
     const statuses = Object.fromEntries(TRANS_STATUSES.map((c) => [c, statusOfOrderMessage(msg(c), expected, 0).status]));
     expect(statuses).toEqual({ A00I: 'PENDING', A004: 'PENDING', A005: 'FAIL', A001: 'SUCCESS', A002: 'FAIL', A003: 'UNKNOWN', A006: 'FAIL' });
-    expect(statusOfOrderMessage(msg('A001'), expected, 0)).toEqual({ status: 'SUCCESS', paidAtMs: Date.UTC(2024, 5, 18, 4, 58, 46), channelOrderNo: 'NP1' });
+    expect(statusOfOrderMessage(msg('A001'), expected, 0)).toEqual({ status: 'SUCCESS', paidAtMs: Date.UTC(2024, 5, 18, 4, 58, 46), amountFen: 123, channelOrderNo: 'NP1' });
   });
 
-  it('a report is UNKNOWN when it is about another order or amount, or has a state we do not know; tradeStatus counts', () => {
+  it('a report is UNKNOWN when it is about another order, has an unreadable amount or a state we do not know; tradeStatus counts', () => {
     const expected = { orderId: 'O1', amountFen: 123 };
     expect(statusOfOrderMessage({ mhtOrderNo: 'O2', mhtOrderAmt: '123', transStatus: 'A001' }, expected, 0).status).toBe('UNKNOWN');
-    expect(statusOfOrderMessage({ mhtOrderNo: 'O1', mhtOrderAmt: '12', transStatus: 'A001' }, expected, 0).status).toBe('UNKNOWN');
+    // Another amount is reported as taken, as it is: the order's workflow sends it to the human queue.
+    expect(statusOfOrderMessage({ mhtOrderNo: 'O1', mhtOrderAmt: '12', transStatus: 'A001' }, expected, 0)).toMatchObject({ status: 'SUCCESS', amountFen: 12 });
+    expect(statusOfOrderMessage({ mhtOrderNo: 'O1', mhtOrderAmt: '1.23', transStatus: 'A001' }, expected, 0).status).toBe('UNKNOWN');
+    expect(statusOfOrderMessage({ mhtOrderNo: 'O1', transStatus: 'A001' }, expected, 0).status).toBe('UNKNOWN');
     expect(statusOfOrderMessage({ mhtOrderNo: 'O1', mhtOrderAmt: '123', transStatus: 'Z' }, expected, 0).status).toBe('UNKNOWN');
     expect(statusOfOrderMessage({ mhtOrderNo: 'O1', mhtOrderAmt: '123' }, expected, 0).status).toBe('UNKNOWN');
     expect(statusOfOrderMessage({ mhtOrderNo: 'O1', mhtOrderAmt: '123', tradeStatus: 'A001' }, expected, 5).status).toBe('SUCCESS');

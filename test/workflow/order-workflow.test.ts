@@ -8,10 +8,11 @@ import type { OrderActivities } from '../../activities';
 import type { ChannelStatus } from '../../channels/types';
 import type { DeliveryRequest } from '../../activities/notify-delivery';
 import {
-  channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, type OrderWorkflowInput,
+  channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, resolveReviewUpdate,
+  type OrderWorkflowInput,
 } from '../../workflows/definitions';
 import type { orderWorkflow } from '../../workflows/order';
-import type { OrderDraft } from '../../domain/order';
+import type { OrderDraft, OrderStateView } from '../../domain/order';
 import { PayStatus } from '../../domain/pay-status';
 
 // The order workflow on the real Temporal dev server with stub activities and millisecond schedules.
@@ -28,7 +29,11 @@ interface Fake {
   queries: number;
   closes: number;
   channelState: ChannelStatus;
+  /** Channel states the next queries answer before falling back to channelState. */
+  queryAnswers: ChannelStatus[];
   merchantAnswers: boolean[];
+  reviews: { kind: string; reason: string }[];
+  resolutions: { decision: string; actor: string; to: string | null }[];
 }
 
 function fakeActivities(f: Fake): OrderActivities {
@@ -49,7 +54,14 @@ function fakeActivities(f: Fake): OrderActivities {
     },
     async channelQuery() {
       f.queries++;
-      return f.channelState;
+      return f.queryAnswers.shift() ?? f.channelState;
+    },
+    async openReview(r) {
+      f.reviews.push({ kind: r.kind, reason: r.reason });
+    },
+    async resolveReview(r) {
+      f.resolutions.push({ decision: r.decision, actor: r.actor, to: r.transition?.to ?? null });
+      if (r.transition) f.transitions.push({ to: r.transition.to, eventType: r.transition.eventType });
     },
     async channelClose() {
       f.closes++;
@@ -102,6 +114,7 @@ function input(mercNo: string, over: Partial<OrderWorkflowInput> = {}, expireInM
     returnUrl: 'http://m/r', termType: 'wap', paywayCode: 'alipay', sceneCode: 'scan', ip: '127.0.0.1', signType: 'MD5',
   };
   return {
+    orderId: `2026112210${randomUUID().replace(/\D/g, '').padEnd(22, '0').slice(0, 22)}`,
     draft, requestHash: 'h1', channel: 'sandbox',
     timing: { notifyRetryScheduleMs: [20, 40, 60] },
     notifyStatuses: [PayStatus.PAID, PayStatus.EXPIRED], ...over,
@@ -118,7 +131,8 @@ async function start(mercNo: string, inp: OrderWorkflowInput, requestHash = inp.
 }
 
 const newFake = (over: Partial<Fake> = {}): Fake => ({
-  transitions: [], deliveries: [], queries: 0, closes: 0, channelState: { status: 'PENDING' }, merchantAnswers: [], ...over,
+  transitions: [], deliveries: [], queries: 0, closes: 0, channelState: { status: 'PENDING' }, queryAnswers: [],
+  merchantAnswers: [], reviews: [], resolutions: [], ...over,
 });
 
 describe('order workflow', () => {
@@ -139,7 +153,7 @@ describe('order workflow', () => {
     const f = newFake();
     await withWorker(f, async (mercNo) => {
       const { handle } = await start(mercNo, input(mercNo));
-      const paid = { source: 'callback' as const, result: { status: 'SUCCESS' as const, paidAtMs: Date.now() } };
+      const paid = { source: 'callback' as const, result: { status: 'SUCCESS' as const, paidAtMs: Date.now(), amountFen: 123 } };
       await Promise.all([handle.signal(channelReportSignal, paid), handle.signal(channelReportSignal, paid)]);
       const state = await handle.result();
       expect(state.payStatus).toBe('p0000');
@@ -176,7 +190,7 @@ describe('order workflow', () => {
   });
 
   it('at expiry a channel that reports the order paid after all makes it p0000, not p0006', async () => {
-    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now() } });
+    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
     await withWorker(f, async (mercNo) => {
       const { handle } = await start(mercNo, input(mercNo, {}, 300));
       const state = await handle.result();
@@ -189,7 +203,7 @@ describe('order workflow', () => {
     const f = newFake({ merchantAnswers: [false, false, true] });
     await withWorker(f, async (mercNo) => {
       const { handle } = await start(mercNo, input(mercNo));
-      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
       const state = await handle.result();
       expect(f.deliveries.map((d) => [d.attempt, d.nextDelayMs])).toEqual([[1, 20], [2, 40], [3, 60]]);
       expect(new Set(f.deliveries.map((d) => d.notifyId)).size).toBe(1);
@@ -201,7 +215,7 @@ describe('order workflow', () => {
     const f = newFake({ merchantAnswers: [false, false, false, false, false] });
     await withWorker(f, async (mercNo) => {
       const { handle } = await start(mercNo, input(mercNo));
-      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
       const state = await handle.result();
       expect(f.deliveries).toHaveLength(4);
       expect(f.deliveries.at(-1)!.nextDelayMs).toBeNull();
@@ -216,7 +230,7 @@ describe('order workflow', () => {
       const { handle } = await start(mercNo, inp);
       // Wait until the first p0006 attempt has failed, then the channel reports the money taken.
       for (let i = 0; i < 200 && (await handle.query(orderStateQuery)).notify.attempts < 1; i++) await new Promise((r) => setTimeout(r, 25));
-      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
       const state = await handle.result();
       expect(state).toMatchObject({ payStatus: 'p0000', latePayment: true });
       expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0006', 'p0000']);
@@ -238,7 +252,7 @@ describe('order workflow', () => {
   });
 
   it('close: a channel that says the order was paid turns the close into p0000, and the close is refused', async () => {
-    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now() } });
+    const f = newFake({ channelState: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
     await withWorker(f, async (mercNo) => {
       const { handle } = await start(mercNo, input(mercNo));
       expect(await handle.executeUpdate(closeOrderUpdate)).toEqual({ kind: 'not-allowed', payStatus: 'p0000' });
@@ -251,7 +265,7 @@ describe('order workflow', () => {
     await withWorker(f, async (mercNo) => {
       const inp = input(mercNo, { timing: { notifyRetryScheduleMs: [60_000, 60_000, 60_000] } });
       const { handle } = await start(mercNo, inp);
-      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now() } });
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
       const attempts = async (n: number) => {
         for (let i = 0; i < 400 && (await handle.query(orderStateQuery)).notify.attempts < n; i++) await new Promise((r) => setTimeout(r, 25));
         return (await handle.query(orderStateQuery)).notify;
@@ -274,6 +288,78 @@ describe('order workflow', () => {
       const state = await handle.result();
       expect(state.notify).toMatchObject({ state: 'delivered', attempts: 4 });
       expect(f.deliveries.map((d) => d.attempt)).toEqual([1, 2, 3, 4]);
+    });
+  });
+
+  /** Waits (bounded) until the workflow's state satisfies `check`; a timeout fails the test. */
+  async function until(handle: Awaited<ReturnType<typeof start>>['handle'], check: (s: OrderStateView) => boolean, what: string) {
+    for (let i = 0; i < 400; i++) {
+      const st = await handle.query(orderStateQuery);
+      if (check(st)) return st;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it('UNKNOWN at expiry is never final: asked again with backoff, and a later answer settles the order', async () => {
+    const unknown: ChannelStatus = { status: 'UNKNOWN', reason: 'timeout' };
+    const f = newFake({ queryAnswers: [unknown, unknown, unknown], channelState: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
+    await withWorker(f, async (mercNo) => {
+      const inp = input(mercNo, { timing: { notifyRetryScheduleMs: [10], unknownRetryScheduleMs: [30, 60], escalateAfterMs: 60_000 } }, 200);
+      const { handle } = await start(mercNo, inp);
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0000');
+      expect(f.queries).toBe(4);
+      expect(f.transitions.map((t) => t.to)).not.toContain('p0006');
+      expect(f.reviews).toEqual([]);
+    });
+  });
+
+  it('UNKNOWN past the bound goes to the human queue; a person\'s decision is applied by the workflow with its actor', async () => {
+    const f = newFake({ channelState: { status: 'UNKNOWN', reason: 'ACQ.SYSTEM_ERROR' } });
+    await withWorker(f, async (mercNo) => {
+      const inp = input(mercNo, { timing: { notifyRetryScheduleMs: [10], unknownRetryScheduleMs: [20], escalateAfterMs: 100 } }, 150);
+      const { handle } = await start(mercNo, inp);
+      const waiting = await until(handle, (st) => st.review !== undefined, 'the review');
+      expect(waiting).toMatchObject({ payStatus: 'p0002', review: { kind: 'unknown_result' } });
+      expect(f.reviews).toHaveLength(1);
+      // Still asked while it waits for a person.
+      const asked = f.queries;
+      await until(handle, () => f.queries > asked + 1, 'more queries');
+      await handle.executeUpdate(resolveReviewUpdate, { args: [{ decision: 'unpaid', reason: 'channel confirms no payment by phone', actor: 'ops-alice' }] });
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0006');
+      expect(state.review).toBeUndefined();
+      expect(f.resolutions).toEqual([{ decision: 'unpaid', actor: 'ops-alice', to: 'p0006' }]);
+      expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0006']);
+    });
+  });
+
+  it('a resolve is refused while the order is not in the human queue', async () => {
+    const f = newFake();
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo));
+      await expect(handle.executeUpdate(resolveReviewUpdate, { args: [{ decision: 'paid', reason: 'x', actor: 'ops' }] })).rejects.toThrow();
+      expect((await handle.query(orderStateQuery)).payStatus).toBe('p0002');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('a SUCCESS whose amount is not the order\'s goes to the human queue instead of p0000', async () => {
+    const f = newFake();
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, {}, 200));
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 1 } });
+      const waiting = await until(handle, (st) => st.review !== undefined, 'the review');
+      expect(waiting).toMatchObject({ payStatus: 'p0002', review: { kind: 'amount_mismatch' } });
+      // It does not expire while a person has to decide.
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await handle.query(orderStateQuery)).payStatus).toBe('p0002');
+      await handle.executeUpdate(resolveReviewUpdate, { args: [{ decision: 'paid', reason: 'bank statement shows 1.23', actor: 'ops-bob' }] });
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0000');
+      expect(f.transitions.map((t) => t.eventType)).toEqual(['channel_created', 'resolved_paid']);
+      expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0000']);
     });
   });
 });

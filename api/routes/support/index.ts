@@ -4,6 +4,7 @@ import { adminAuth } from './auth';
 import { supportBulkRoutes } from './bulk';
 import { supportNotificationRoutes } from './notification';
 import { supportOrderRoutes } from './orders';
+import { supportReviewRoutes } from './reviews';
 import { SupportError } from '../../../domain/errors';
 import type { SupportEnv } from '../../../support/temporal';
 
@@ -17,6 +18,7 @@ export function supportRoutes(ctx: ApiContext): Router {
   v1.use(supportOrderRoutes(env));
   v1.use(supportNotificationRoutes(env));
   v1.use(supportBulkRoutes(env));
+  v1.use(supportReviewRoutes(env));
 
   const router = Router();
   router.use('/support', adminAuth(ctx.config.support.adminTokens), express.json({ limit: '16kb' }));

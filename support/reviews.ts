@@ -1,0 +1,39 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { SupportEnv } from './temporal';
+import { isWorkflowGone } from './temporal';
+import { findOrderById, type OrderRecord } from '../db/orders';
+import { listOpenReviews, listReviewsOf, type OrderReview } from '../db/order-reviews';
+import { SupportError } from '../domain/errors';
+import { resolveReviewUpdate, type ReviewResolution } from '../workflows/definitions';
+
+/** The human queue: orders waiting for a person's decision, longest waiting first. */
+export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercNo?: string }) {
+  const { total, reviews } = await listOpenReviews(env.pool, q);
+  return {
+    total,
+    orders: reviews.map((r) => ({
+      orderId: r.orderId, mercNo: r.mercNo, mercOrderNo: r.mercOrderNo, payStatus: r.payStatus, tradeAmtFen: r.amountFen,
+      kind: r.kind, reason: r.reason, detail: r.detail, openedAt: new Date(r.openedAtMs).toISOString(), workflowId: r.workflowId,
+    })),
+  };
+}
+
+/**
+ * Resolves an order in the human queue: the decision goes to the workflow that holds the review (an update, so the
+ * answer comes after the workflow has applied and audited it), never straight into the read model.
+ */
+export async function resolveOrder(env: SupportEnv, order: OrderRecord, resolution: ReviewResolution): Promise<{ order: OrderRecord; review: OrderReview }> {
+  const open = (await listReviewsOf(env.pool, order.orderId)).filter((r) => r.resolvedAtMs === null);
+  const review = open[0];
+  if (!review) throw new SupportError('conflict', `order ${order.orderId} is not waiting for a decision (support ambiguous lists those that are)`);
+  try {
+    await env.temporal.workflow.getHandle(review.workflowId).executeUpdate(resolveReviewUpdate, { args: [resolution] });
+  } catch (err) {
+    if (isWorkflowGone(err)) throw new SupportError('conflict', `the workflow ${review.workflowId} holding this review is no longer running`);
+    if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the order's workflow refused the decision: ${err.cause?.message ?? err.message}`);
+    throw err;
+  }
+  const after = await findOrderById(env.pool, order.orderId);
+  const resolved = (await listReviewsOf(env.pool, order.orderId)).find((r) => r.id === review.id)!;
+  return { order: after ?? order, review: resolved };
+}
