@@ -10,11 +10,15 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
 export const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
+/** C0 controls other than tab, LF and CR, and DEL: never meaningful in a field, and PostgreSQL cannot store U+0000. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 export function text(max: number) {
   return z
     .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
     .min(1, { error: 'is required' })
-    .max(max, { error: `must be at most ${max} characters` });
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((v) => !CONTROL.test(v), { error: 'must not contain control characters' });
 }
 
 export function required(max: number) {

@@ -31,6 +31,8 @@ describe('unified order validation', () => {
     [{ mercOrderNo: 'has space' }, [], 'mercOrderNo', 'visible ASCII'],
     [{ subject: '', body: '' }, [], 'subject', 'or body is required'],
     [{ subject: 's'.repeat(101) }, [], 'subject', 'at most 100'],
+    [{ subject: 'a\u0000b' }, [], 'subject', 'control characters'],
+    [{ attach: '\u001b[31m' }, [], 'attach', 'control characters'],
     [{ tradeType: '09' }, [], 'tradeType', 'one of 01, 02, 03'],
     [{ tradeAmt: '1.234' }, [], 'tradeAmt', 'two decimals'],
     [{ tradeAmt: '0.00' }, [], 'tradeAmt', 'greater than 0'],
