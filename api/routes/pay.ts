@@ -11,6 +11,7 @@ import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { orderWorkflowId, type PayAnswer } from '../../domain/order';
 import { newOrderId } from '../../domain/order-id';
+import { PayStatus } from '../../domain/pay-status';
 import { createOrderUpdate, type CreateOrderAnswer, type OrderWorkflowInput } from '../../workflows/definitions';
 import { SA } from '../../workflows/search-attributes';
 import type { orderWorkflow } from '../../workflows/order';
@@ -22,6 +23,9 @@ import type { SignType } from '../../domain/signing';
  * (update-with-start on a workflow id derived from mercNo + mercOrderNo), so concurrent repeats meet the same
  * workflow. Repeats after the workflow has closed are answered from the read model.
  */
+/** What a stored mercOrderNo can be (the schema's rule); anything else cannot be a repeat. */
+const MERC_ORDER_NO = /^[\x21-\x7e]{1,32}$/;
+
 export function payRoutes(ctx: ApiContext): Router {
   const router = Router();
 
@@ -29,17 +33,22 @@ export function payRoutes(ctx: ApiContext): Router {
     const auth = await authenticate(ctx.pool, req.body);
     res.locals.auth = auth;
     const { merchant, signType, fields } = auth;
-    const draft = parseUnifiedOrder(fields, signType, ctx.now());
     const hash = requestHash(fields);
 
-    const existing = await findOrderByMercOrderNo(ctx.pool, draft.mercNo, draft.mercOrderNo);
-    if (existing?.payAnswer) return answer(existing.requestHash === hash ? existing.payAnswer : { kind: 'conflict' });
+    // A repeat is answered as the first time was, before validation: a repeat sent after the order's tradeTime +
+    // orderPeriod has passed must get its original answer, not "already expired".
+    if (typeof fields.mercOrderNo === 'string' && MERC_ORDER_NO.test(fields.mercOrderNo)) {
+      const existing = await findOrderByMercOrderNo(ctx.pool, merchant.mercNo, fields.mercOrderNo);
+      if (existing?.payAnswer) return answer(existing.requestHash === hash ? existing.payAnswer : { kind: 'conflict' });
+    }
+    const draft = parseUnifiedOrder(fields, signType, ctx.now());
 
     const channel = await routeChannel(ctx.pool, ctx.config.channels.defaultChannel, merchant.mercNo, draft.paywayCode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
+    // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
+    const orderId = newOrderId(ctx.now(), randomBytes(8).readBigUInt64BE());
     const input: OrderWorkflowInput = {
-      // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
-      orderId: newOrderId(ctx.now(), randomBytes(8).readBigUInt64BE()),
+      orderId,
       draft,
       requestHash: hash,
       channel,
@@ -61,6 +70,8 @@ export function payRoutes(ctx: ApiContext): Router {
         { key: SA.mercOrderNo, value: draft.mercOrderNo },
         { key: SA.paywayCode, value: draft.paywayCode },
         { key: SA.channel, value: channel },
+        { key: SA.orderId, value: orderId },
+        { key: SA.payStatus, value: PayStatus.SUBMITTED },
       ],
     });
 

@@ -135,12 +135,17 @@ describe('one order end to end', () => {
     const receiver = await new MerchantReceiver().start();
     try {
       // orderPeriod is in minutes: a tradeTime 58 s ago with a 1-minute period expires in about 2 s.
-      const { body } = await placeOrder(merchant, receiver, { tradeTime: formatCompactTime(Date.now() - 58_000), orderPeriod: '1' });
+      const { fields, body } = await placeOrder(merchant, receiver, { tradeTime: formatCompactTime(Date.now() - 58_000), orderPeriod: '1' });
       expect(body.respCode).toBe('000000');
       await receiver.waitFor(1);
       expect(receiver.received[0]!.body.payStatus).toBe('p0006');
       const order = await findOrderById(stack.pool, body.orderId!);
       expect(order?.payStatus).toBe('p0006');
+
+      // The same request again, now that its tradeTime + orderPeriod has passed: the original answer, not 100001.
+      const again = await merchantCall(stack.api.url, '/api/pay', merchant, fields);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(body);
 
       const late = await payInSandbox(stack.api.url, channelOrderNoOf(body.codeUrl!));
       expect(late.status).toBe(409);
