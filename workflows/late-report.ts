@@ -26,7 +26,6 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
   if (result.status !== 'SUCCESS') return { applied: false };
 
   let decided: ReviewResolution | undefined;
-  let applied = false;
   if (input.amountFen !== undefined && result.amountFen !== input.amountFen) {
     let waiting = true;
     setHandler(resolveReviewUpdate, async (resolution) => {
@@ -43,7 +42,7 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
       reason: `the channel reports ${result.amountFen} fen taken after the order closed, for an order of ${input.amountFen} fen`,
       detail: { source: input.report.source, reportedFen: result.amountFen, orderFen: input.amountFen, round: 0 },
     });
-    upsertSearchAttributes([{ key: SA.orderId, value: input.orderId }, { key: SA.attention, value: 'review:amount_mismatch' }]);
+    upsertSearchAttributes([{ key: SA.attention, value: 'review:amount_mismatch' }]);
     await condition(() => decided !== undefined);
     const r = decided!;
     const { detail } = reviewResolution(r, { kind: 'amount_mismatch', reason: 'late payment of another amount' });
@@ -55,12 +54,11 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
         tradeEndTime: formatCompactTime(result.paidAtMs), eventKey: STATUS_NAMES[PayStatus.PAID], eventType: 'resolved_paid', detail,
       } : null,
     });
-    applied = paid;
     waiting = false;
     upsertSearchAttributes([{ key: SA.attention, value: null }]);
     if (!paid) return { applied: false };
   } else {
-    applied = await acts.transition({
+    const applied = await acts.transition({
       orderId: input.orderId,
       from: sourcesOf('channel_success', PayStatus.PAID),
       to: PayStatus.PAID,
@@ -73,7 +71,7 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
     });
     if (!applied) return { applied: false };
   }
-  upsertSearchAttributes([{ key: SA.orderId, value: input.orderId }, { key: SA.payStatus, value: PayStatus.PAID }]);
+  upsertSearchAttributes([{ key: SA.payStatus, value: PayStatus.PAID }]);
   await deliverUntilAcknowledged(acts, {
     orderId: input.orderId, payStatus: PayStatus.PAID, retryScheduleMs: input.notifyRetryScheduleMs, progress,
     superseded: () => false, replays,

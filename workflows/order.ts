@@ -5,7 +5,8 @@ import {
 } from './definitions';
 import { orderActivities } from './activity-options';
 import { applyControl, deliverUntilAcknowledged, setState } from './notify-loop';
-import { openReviewOf, reviewResolution } from './review';
+import { reviewResolution } from './review';
+import type { TransitionArgs } from '../activities/order-records';
 import { SA } from './search-attributes';
 import type { ChannelStatus } from '../channels/types';
 import { formatFenAsYuan } from '../domain/money';
@@ -82,25 +83,28 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       if (!state.review) throw new Error('the order is not waiting for a decision');
     },
   });
+  // Kept although the start sets both: dropping a command would break the replay of workflows already running.
   upsertSearchAttributes([{ key: SA.orderId, value: orderId }, { key: SA.payStatus, value: state.payStatus }]);
 
   const ref = () => ({ orderId, ...(state.channelOrderNo ? { channelOrderNo: state.channelOrderNo } : {}) });
   const isExpected = (r: ChannelStatus) => r.status !== 'SUCCESS' || r.amountFen === draft.amountFen;
 
   /**
-   * Moves the order as the transition table says for `event`: the read model and its audit event first, then the
-   * workflow's own state. No change (a repeat, a stale report) when the table has none.
+   * Moves the order as the transition table says for `event`: the read model and its audit event first (through
+   * `write`, by default the transition activity), then the workflow's own state. No change (a repeat, a stale
+   * report) when the table has none.
    */
   async function move(
     event: OrderEvent,
     detail: Record<string, unknown>,
     extra: { tradeEndTime?: string; payAnswer?: PayAnswer; bankType?: string; channelOrderNo?: string } = {},
+    write: (t: TransitionArgs) => Promise<unknown> = acts.transition,
   ): Promise<boolean> {
     const rule = nextTransition(state.payStatus, event);
     if (!rule) return false;
     const final = isFinalStatus(rule.to);
     const tradeEndTime = final ? extra.tradeEndTime ?? formatCompactTime(Date.now()) : undefined;
-    await acts.transition({
+    await write({
       orderId, from: [state.payStatus], to: rule.to, ...extra, ...(tradeEndTime ? { tradeEndTime } : {}),
       ...(rule.late ? { latePayment: true } : {}),
       eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail,
@@ -139,7 +143,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   async function escalate(kind: 'unknown_result' | 'amount_mismatch', reason: string, detail: Record<string, unknown>): Promise<void> {
     if (state.review?.kind === kind) return;
     await acts.openReview({ orderId, workflowId, kind, reason, detail: { ...detail, round: resolvedRounds } });
-    state.review = openReviewOf(kind, reason);
+    state.review = { kind, reason };
     upsertSearchAttributes([{ key: SA.attention, value: `review:${kind}` }]);
   }
 
@@ -152,20 +156,11 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       return;
     }
     const { event, detail } = reviewResolution(r, state.review);
-    const rule = nextTransition(state.payStatus, event);
-    const tradeEndTime = rule && isFinalStatus(rule.to) ? formatCompactTime(Date.now()) : undefined;
-    await acts.resolveReview({
-      orderId, decision: r.decision, reason: r.reason, actor: r.actor, round: resolvedRounds,
-      transition: rule ? {
-        orderId, from: [state.payStatus], to: rule.to, eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail,
-        ...(tradeEndTime ? { tradeEndTime } : {}), ...(rule.late ? { latePayment: true } : {}),
-      } : null,
+    // The decision's transition (if the table has one) and the closed review are written in one activity.
+    const resolve = (transition: TransitionArgs | null) => acts.resolveReview({
+      orderId, decision: r.decision, reason: r.reason, actor: r.actor, round: resolvedRounds, transition,
     });
-    if (rule) {
-      if (tradeEndTime) state.tradeEndTime = tradeEndTime;
-      if (rule.late) state.latePayment = true;
-      setStatus(rule.to);
-    }
+    if (!(await move(event, detail, {}, resolve))) await resolve(null);
     delete state.review;
     upsertSearchAttributes([{ key: SA.attention, value: null }]);
     resolvedRounds++;

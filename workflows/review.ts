@@ -1,9 +1,6 @@
 import type { ReviewResolution } from './definitions';
 import type { OrderStateView } from '../domain/order';
-import { eventOfDecision, type OrderEvent, type ReviewKind } from '../domain/order-transitions';
-
-/** The order's human-queue entry as the workflow keeps it (shown by the `orderState` query). */
-export const openReviewOf = (kind: ReviewKind, reason: string): NonNullable<OrderStateView['review']> => ({ kind, reason });
+import { eventOfDecision, type OrderEvent } from '../domain/order-transitions';
 
 /** What a person's decision does: the transition-table event and the audit detail recorded with it. */
 export function reviewResolution(r: ReviewResolution, review: OrderStateView['review']): { event: OrderEvent; detail: Record<string, unknown> } {
