@@ -46,7 +46,10 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
       return { kind: 'CREATED', channelOrderNo: order.channelOrderNo, credential: credentialFor(req.sceneCode, order) };
     },
     async query(ref: ChannelOrderRef) {
-      return statusOf(await findSandboxOrderByOrderId(pool, ref.orderId));
+      // Not in the books (yet): the create may still be on its way (an activity retrying through a fault), so this
+      // is "not paid", never a failure; the order's expiry settles it with a close.
+      const order = await findSandboxOrderByOrderId(pool, ref.orderId);
+      return order ? statusOf(order) : { status: 'PENDING' };
     },
     async close(ref: ChannelOrderRef) {
       const order = await findSandboxOrderByOrderId(pool, ref.orderId);

@@ -66,4 +66,15 @@ describe('channel status poller', () => {
     const next = await stack.pool.query<{ s: number }>('SELECT min(extract(epoch FROM next_poll_at - now()))::float AS s FROM orders WHERE order_id = ANY($1)', [ids]);
     expect(next.rows[0]!.s).toBeGreaterThan(3000);
   });
+
+  it('an order the sandbox does not have in its books (its create still on the way) is polled as pending, never failed', async () => {
+    const placed = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: 'http://127.0.0.1:9/n' }));
+    const orderId = placed.body.orderId!;
+    // As when the create activity is retrying through a fault while the poller already looks.
+    await stack.pool.query('DELETE FROM sandbox_orders WHERE order_id = $1', [orderId]);
+    const before = (await pollCount(orderId)).poll_count;
+    await eventually(async () => (await pollCount(orderId)).poll_count >= before + 2, 10_000, 'two more polls');
+    expect((await findOrderById(stack.pool, orderId))?.payStatus).toBe('p0002');
+    expect((await listEvents(stack.pool, orderId)).map((e) => e.type)).not.toContain('failed');
+  });
 });
