@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
-import { migrate } from '../db/migrate';
+import { migrateWhenReachable } from '../db/migrate';
 import { startApi } from './server';
 
 /** API process: stateless; scale by running more of these behind a load balancer. */
@@ -9,7 +9,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'api');
   const pool = createPool(config.databaseUrl, config.pgPoolMax);
-  await migrate(pool);
+  await migrateWhenReachable(pool, {
+    timeoutMs: config.dbBootWaitMs,
+    onWait: (err) => log.warn({ err: err.message }, 'database not reachable yet; waiting'),
+  });
   const api = await startApi({ config, pool, log });
   log.info({ url: api.url }, 'api listening');
   process.send?.({ ready: 'api', url: api.url });

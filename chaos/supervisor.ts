@@ -171,11 +171,19 @@ export class Supervisor {
       if (this.stopping || !this.wanted.has(name)) return;
       this.unexpectedExits[name]++;
       this.opts.log(`${name} (pid ${r.pid}) exited on its own; restarting in ${RESTART_BACKOFF_MS} ms`);
-      setTimeout(() => {
-        if (this.stopping || !this.wanted.has(name)) return;
-        this.start(name).catch((err: unknown) => this.opts.log(`${name} restart failed: ${(err as Error).message}`));
-      }, RESTART_BACKOFF_MS);
+      this.restartLater(name);
     });
+  }
+
+  /** As a process manager does (systemd Restart=always): keep restarting until it comes up or we stop. */
+  private restartLater(name: ComponentName): void {
+    setTimeout(() => {
+      if (this.stopping || !this.wanted.has(name) || this.running.has(name)) return;
+      this.start(name).catch((err: unknown) => {
+        this.opts.log(`${name} restart failed: ${(err as Error).message}; trying again`);
+        this.restartLater(name);
+      });
+    }, RESTART_BACKOFF_MS);
   }
 
   private async startPostgres(): Promise<void> {

@@ -36,6 +36,8 @@ const adminTokens = z.string().optional().transform((text, ctx) => {
 export const EnvSchema = z.object({
   DATABASE_URL: z.string().url(),
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long a starting api or worker waits for PostgreSQL to answer before giving up. */
+  DB_BOOT_WAIT: duration('60s'),
 
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -114,6 +116,8 @@ export const EnvSchema = z.object({
 export interface AppConfig {
   databaseUrl: string;
   pgPoolMax: number;
+  /** A starting process waits this long for PostgreSQL (restarted together with it, or recovering). */
+  dbBootWaitMs: number;
   temporal: {
     address: string;
     namespace: string;
@@ -155,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     databaseUrl: e.DATABASE_URL,
     pgPoolMax: e.PG_POOL_MAX,
+    dbBootWaitMs: e.DB_BOOT_WAIT,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

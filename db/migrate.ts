@@ -25,3 +25,30 @@ export async function migrate(pool: Pool): Promise<string[]> {
   });
   return applied;
 }
+
+/** Errors that mean "the database is not there yet" (refused, reset, starting up or shutting down). */
+const NOT_YET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08001', '08006']);
+const isNotYet = (err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  return (e.code !== undefined && NOT_YET.has(e.code)) || /Connection terminated/.test(e.message ?? '');
+};
+
+/**
+ * Migrates once the database answers: a process restarted together with PostgreSQL (or while it recovers) waits
+ * for it with backoff instead of dying, for at most `timeoutMs`; then the last error is thrown.
+ */
+export async function migrateWhenReachable(
+  pool: Pool, opts: { timeoutMs: number; onWait?: (err: Error) => void; sleep?: (ms: number) => Promise<void> },
+): Promise<string[]> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + opts.timeoutMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await migrate(pool);
+    } catch (err) {
+      if (!isNotYet(err) || Date.now() + delay > deadline) throw err;
+      opts.onWait?.(err as Error);
+      await sleep(delay);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
-import { migrate } from '../db/migrate';
+import { migrateWhenReachable } from '../db/migrate';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from './create-worker';
 
@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'worker');
   const pool = createPool(config.databaseUrl, config.pgPoolMax);
-  await migrate(pool);
+  await migrateWhenReachable(pool, {
+    timeoutMs: config.dbBootWaitMs,
+    onWait: (err) => log.warn({ err: err.message }, 'database not reachable yet; waiting'),
+  });
   if (!['debug', 'trace'].includes(config.logLevel)) Runtime.install({ logger: new DefaultLogger('WARN') });
   const handle = await startWorker({
     config, pool, log,

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { createPool, type Pool } from '../../db/pool';
+import { createLogger } from '../../config/logger';
+import { createOrderRecordActivities, IDENTITY_MISMATCH } from '../../activities/order-records';
+import { parseUnifiedOrder } from '../../api/schemas/unified-order';
+import { listEvents } from '../../db/orders';
+import { newOrderId } from '../../domain/order-id';
+import { orderWorkflowId } from '../../domain/order';
+import type { ChannelRegistry } from '../../channels/types';
+import { testMerchant } from '../support/stack';
+import { unifiedOrderFields } from '../support/requests';
+
+// The read-model insert against real PostgreSQL: the same open is idempotent, and an order whose identity does not
+// match what is stored fails non-retryably instead of looping.
+let pool: Pool;
+beforeAll(() => {
+  pool = createPool(inject('databaseUrl'), 2);
+});
+afterAll(async () => {
+  await pool?.end();
+});
+
+const freshId = () => newOrderId(Date.now(), randomBytes(8).readBigUInt64BE());
+
+async function openArgs() {
+  const merchant = await testMerchant(pool);
+  const draft = parseUnifiedOrder(unifiedOrderFields({ mercNo: merchant.mercNo }), 'MD5', Date.now());
+  return { orderId: freshId(), workflowId: orderWorkflowId(draft.mercNo, draft.mercOrderNo), requestHash: 'h', channel: 'sandbox' as const, draft };
+}
+
+function failureOf(err: unknown): ApplicationFailure {
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+describe('order identity in the read model', () => {
+  const acts = () => createOrderRecordActivities({
+    pool, channels: {} as ChannelRegistry /* no watch window needed here */, log: createLogger('silent', 'test'), notifyTimeoutMs: 1000, pollScheduleMs: [60_000],
+  });
+
+  it('opening the same order again (a retried or replayed activity) finds its own row and records one created event', async () => {
+    const a = await openArgs();
+    await acts().openOrder(a);
+    await acts().openOrder(a);
+    const created = (await listEvents(pool, a.orderId)).filter((e) => e.type === 'created');
+    expect(created).toHaveLength(1);
+  });
+
+  it('the same merchant order under another orderId fails non-retryably, and the stored order is untouched', async () => {
+    const a = await openArgs();
+    await acts().openOrder(a);
+    const other = freshId();
+    const err = failureOf(await acts().openOrder({ ...a, orderId: other }).catch((e: unknown) => e));
+    expect(err.type).toBe(IDENTITY_MISMATCH);
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toContain(a.orderId);
+    expect(await listEvents(pool, other)).toHaveLength(0);
+    const { rows } = await pool.query('SELECT order_id FROM orders WHERE merc_no = $1 AND merc_order_no = $2', [a.draft.mercNo, a.draft.mercOrderNo]);
+    expect(rows).toEqual([{ order_id: a.orderId }]);
+  });
+
+  it('an orderId that already belongs to another merchant order fails non-retryably', async () => {
+    const a = await openArgs();
+    await acts().openOrder(a);
+    const b = await openArgs();
+    const err = failureOf(await acts().openOrder({ ...b, orderId: a.orderId }).catch((e: unknown) => e));
+    expect(err.type).toBe(IDENTITY_MISMATCH);
+    expect(err.nonRetryable).toBe(true);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM orders WHERE merc_no = $1', [b.draft.mercNo]);
+    expect(rows[0].n).toBe(0);
+  });
+});
