@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import { inTransaction } from '../db/pool';
-import { insertOrder, recordEvent, savePayAnswer, setNotifyState, transitionOrder, type Transition } from '../db/orders';
+import { insertOrder, recordEvent, savePayAnswer, setNotifyState, statusAfterRefusal, transitionOrder, type Transition } from '../db/orders';
 import { closeReviews, openReview, type ReviewDecision, type ReviewKind } from '../db/order-reviews';
 import type { ChannelName } from '../channels/types';
 import type { OrderDraft, PayAnswer } from '../domain/order';
@@ -11,6 +11,18 @@ import type { NotifyState, PayStatus } from '../domain/pay-status';
 export const IDENTITY_MISMATCH = 'OrderIdentityMismatch';
 
 export type TransitionArgs = Transition & { eventKey: string; eventType: string; detail?: Record<string, unknown> };
+
+/**
+ * What a transition did. `applied`: written now, or by an earlier attempt of this same write. Otherwise the read
+ * model holds another status — decided by an earlier attempt of the workflow task whose record was lost (the worker
+ * died after the write) — and the workflow adopts it: the read model is what merchants have already seen.
+ */
+export interface TransitionOutcome {
+  applied: boolean;
+  payStatus: PayStatus;
+  tradeEndTime: string | null;
+  latePayment: boolean;
+}
 
 /** Read-model writes. Each is idempotent so that a retried or replayed activity changes nothing twice. */
 export function createOrderRecordActivities({ pool, pollScheduleMs, metrics, channels, watchMarginMs = 600_000, log, now = Date.now }: ActivityDeps) {
@@ -61,10 +73,19 @@ export function createOrderRecordActivities({ pool, pollScheduleMs, metrics, cha
     },
 
     /** Applies a guarded status change and records it; `eventKey` names the change so a replay records it once. */
-    async transition(a: TransitionArgs): Promise<boolean> {
+    async transition(a: TransitionArgs): Promise<TransitionOutcome> {
       const applied = await inTransaction(pool, (tx) => applyTransition(tx, a));
-      if (applied) metrics?.orderTransition({ from: applied.from, to: a.to, channel: applied.channel });
-      return applied !== null;
+      if (applied) {
+        metrics?.orderTransition({ from: applied.from, to: a.to, channel: applied.channel });
+        return { applied: true, payStatus: a.to, tradeEndTime: a.tradeEndTime ?? null, latePayment: a.latePayment ?? false };
+      }
+      const now = await statusAfterRefusal(pool, a.orderId, a.eventKey);
+      if (!now) throw new Error(`order ${a.orderId} has no read-model row`);
+      const repeat = now.payStatus === a.to && now.eventRecorded;
+      if (!repeat && !a.from.includes(now.payStatus)) {
+        log.warn({ orderId: a.orderId, wanted: a.to, held: now.payStatus }, 'transition refused: the read model holds another status');
+      }
+      return { applied: repeat, payStatus: now.payStatus, tradeEndTime: now.tradeEndTime, latePayment: now.latePayment };
     },
 
     async savePayAnswer(a: { orderId: string; answer: PayAnswer }): Promise<void> {

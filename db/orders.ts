@@ -160,6 +160,24 @@ export async function transitionOrder(db: Queryable, t: Transition): Promise<{ f
   return row ? { from: row.from_status, channel: row.channel } : null;
 }
 
+/**
+ * The order's status as the read model holds it, and whether the audit event `eventKey` is recorded: after a guarded
+ * transition was refused, this tells an earlier attempt of the same write (status reached, event there) from a
+ * decision that an earlier, lost attempt of the workflow task made differently.
+ */
+export async function statusAfterRefusal(db: Queryable, orderId: string, eventKey: string): Promise<{
+  payStatus: PayStatus; tradeEndTime: string | null; latePayment: boolean; eventRecorded: boolean;
+} | null> {
+  const { rows } = await db.query<{ pay_status: PayStatus; trade_end_time: string | null; late_payment: boolean; recorded: boolean }>(
+    `SELECT pay_status, trade_end_time, late_payment,
+            EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.order_id AND e.event_key = $2) AS recorded
+       FROM orders o WHERE order_id = $1`,
+    [orderId, eventKey],
+  );
+  const r = rows[0];
+  return r ? { payStatus: r.pay_status, tradeEndTime: r.trade_end_time, latePayment: r.late_payment, eventRecorded: r.recorded } : null;
+}
+
 /** Stores the unified-order answer without changing the status (e.g. a channel error answered while still p0001). */
 export async function savePayAnswer(db: Queryable, orderId: string, answer: PayAnswer): Promise<void> {
   await db.query('UPDATE orders SET pay_response = $2::jsonb, updated_at = now() WHERE order_id = $1 AND pay_response IS NULL',

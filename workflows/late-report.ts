@@ -58,18 +58,21 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
     upsertSearchAttributes([{ key: SA.attention, value: null }]);
     if (!paid) return { applied: false };
   } else {
-    const applied = await acts.transition({
+    const outcome = await acts.transition({
       orderId: input.orderId,
       from: sourcesOf('channel_success', PayStatus.PAID),
       to: PayStatus.PAID,
       tradeEndTime: formatCompactTime(result.paidAtMs),
       latePayment: true,
       ...(result.bankType ? { bankType: result.bankType } : {}),
-      eventKey: STATUS_NAMES[PayStatus.PAID],
+      // Its own key: a refused write whose event is there was this workflow's earlier attempt (notify); a p0000
+      // written by the order workflow has the order workflow's key (already notified there).
+      eventKey: `late-report:${STATUS_NAMES[PayStatus.PAID]}`,
       eventType: 'late_payment',
       detail: { source: input.report.source, afterWorkflowClosed: true },
     });
-    if (!applied) return { applied: false };
+    // Histories recorded before the outcome object carry a boolean.
+    if (!(typeof outcome === 'boolean' ? outcome : outcome.applied)) return { applied: false };
   }
   upsertSearchAttributes([{ key: SA.payStatus, value: PayStatus.PAID }]);
   await deliverUntilAcknowledged(acts, {

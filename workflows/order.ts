@@ -1,4 +1,4 @@
-import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, resolveReviewUpdate,
   type ChannelReport, type CloseAnswer, type OrderWorkflowInput, type ReviewResolution,
@@ -6,7 +6,7 @@ import {
 import { orderActivities } from './activity-options';
 import { applyControl, deliverUntilAcknowledged, setState } from './notify-loop';
 import { reviewResolution } from './review';
-import type { TransitionArgs } from '../activities/order-records';
+import type { TransitionArgs, TransitionOutcome } from '../activities/order-records';
 import { SA } from './search-attributes';
 import type { ChannelStatus } from '../channels/types';
 import { formatFenAsYuan } from '../domain/money';
@@ -98,17 +98,25 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     event: OrderEvent,
     detail: Record<string, unknown>,
     extra: { tradeEndTime?: string; payAnswer?: PayAnswer; bankType?: string; channelOrderNo?: string } = {},
-    write: (t: TransitionArgs) => Promise<unknown> = acts.transition,
+    write: (t: TransitionArgs) => Promise<TransitionOutcome | boolean | void> = acts.transition,
   ): Promise<boolean> {
     const rule = nextTransition(state.payStatus, event);
     if (!rule) return false;
     const final = isFinalStatus(rule.to);
     const tradeEndTime = final ? extra.tradeEndTime ?? formatCompactTime(Date.now()) : undefined;
-    await write({
+    const outcome = await write({
       orderId, from: [state.payStatus], to: rule.to, ...extra, ...(tradeEndTime ? { tradeEndTime } : {}),
       ...(rule.late ? { latePayment: true } : {}),
       eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail,
     });
+    if (typeof outcome === 'object' && !outcome.applied && outcome.payStatus !== state.payStatus) {
+      // An earlier attempt of this task decided otherwise and wrote it before its record was lost: adopt it.
+      log.warn('order adopts the status its read model holds', { orderId, wanted: rule.to, held: outcome.payStatus });
+      if (outcome.tradeEndTime) state.tradeEndTime = outcome.tradeEndTime;
+      if (outcome.latePayment) state.latePayment = true;
+      setStatus(outcome.payStatus);
+      return true;
+    }
     if (tradeEndTime) state.tradeEndTime = tradeEndTime;
     if (rule.late) state.latePayment = true;
     setStatus(rule.to);

@@ -35,7 +35,7 @@ function failureOf(err: unknown): ApplicationFailure {
   return err as ApplicationFailure;
 }
 
-describe('order identity in the read model', () => {
+describe('order identity and guarded transitions in the read model', () => {
   const acts = () => createOrderRecordActivities({
     pool, channels: {} as ChannelRegistry /* no watch window needed here */, log: createLogger('silent', 'test'), notifyTimeoutMs: 1000, pollScheduleMs: [60_000],
   });
@@ -70,5 +70,20 @@ describe('order identity in the read model', () => {
     expect(err.nonRetryable).toBe(true);
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM orders WHERE merc_no = $1', [b.draft.mercNo]);
     expect(rows[0].n).toBe(0);
+  });
+
+  it('a refused transition tells a repeat of the same write (applied) from a status decided otherwise (held, to adopt)', async () => {
+    const a = await openArgs();
+    await acts().openOrder(a);
+    const toPending = { orderId: a.orderId, from: ['p0001'] as const, to: 'p0002' as const, eventKey: 'pending', eventType: 'channel_created' };
+    expect(await acts().transition({ ...toPending, from: [...toPending.from] })).toMatchObject({ applied: true, payStatus: 'p0002' });
+    // The same write again (a retried activity): the row is there with its event.
+    expect(await acts().transition({ ...toPending, from: [...toPending.from] })).toMatchObject({ applied: true, payStatus: 'p0002' });
+    const cancel = { orderId: a.orderId, from: ['p0002' as const], to: 'p0005' as const, tradeEndTime: '20261122100500', eventKey: 'cancelled', eventType: 'cancelled' };
+    expect(await acts().transition(cancel)).toMatchObject({ applied: true, payStatus: 'p0005' });
+    // A retried task that decided otherwise: the read model holds p0005, which the workflow adopts.
+    const fail = { orderId: a.orderId, from: ['p0002' as const], to: 'p0004' as const, tradeEndTime: '20261122100600', eventKey: 'failed', eventType: 'failed' };
+    expect(await acts().transition(fail)).toEqual({ applied: false, payStatus: 'p0005', tradeEndTime: '20261122100500', latePayment: false });
+    expect((await listEvents(pool, a.orderId)).map((e) => e.type)).toEqual(['created', 'channel_created', 'cancelled']);
   });
 });

@@ -34,14 +34,18 @@ interface Fake {
   merchantAnswers: boolean[];
   reviews: { kind: string; reason: string }[];
   resolutions: { decision: string; actor: string; to: string | null }[];
+  /** The read model refuses writes into these statuses, holding the paired status instead (a lost task's decision). */
+  held?: Partial<Record<string, PayStatus>>;
 }
 
 function fakeActivities(f: Fake): OrderActivities {
   return {
     async openOrder() {},
     async transition(t) {
+      const held = f.held?.[t.to];
+      if (held) return { applied: false, payStatus: held, tradeEndTime: '20261122100500', latePayment: false };
       f.transitions.push({ to: t.to, eventType: t.eventType });
-      return true;
+      return { applied: true, payStatus: t.to, tradeEndTime: t.tradeEndTime ?? null, latePayment: t.latePayment ?? false };
     },
     async savePayAnswer() {},
     async recordOrderEvent() {},
@@ -248,6 +252,19 @@ describe('order workflow', () => {
       expect(f.closes).toBe(1);
       expect(f.deliveries).toHaveLength(0); // p0005 is not among this merchant's notified states
       expect(f.transitions.map((t) => t.to)).toEqual(['p0002', 'p0005']);
+    });
+  });
+
+  it('a transition the read model refuses because it holds another status (an earlier task attempt decided it) is adopted, and that status is notified', async () => {
+    // E.g. the worker died after writing p0005 for a close; the retried task saw a FAIL poll report first and wanted p0004.
+    const f = newFake({ held: { [PayStatus.FAILED]: PayStatus.CANCELLED } });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, { notifyStatuses: [PayStatus.PAID, PayStatus.FAILED, PayStatus.CANCELLED] }));
+      await handle.signal(channelReportSignal, { source: 'poll', result: { status: 'FAIL', reason: 'closed' } });
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0005');
+      expect(state.tradeEndTime).toBe('20261122100500');
+      expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0005']);
     });
   });
 
