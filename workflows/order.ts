@@ -1,4 +1,4 @@
-import { condition, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, resolveReviewUpdate,
   type ChannelReport, type CloseAnswer, type OrderWorkflowInput, type ReviewResolution,
@@ -28,6 +28,9 @@ const DEFAULT_ESCALATE_AFTER_MS = 3_600_000;
  * default. A payment whose amount is not the order's goes to the human queue instead of p0000.
  * Only this workflow (through activities) changes the order; the API reads the read model it writes.
  */
+/** patched() id: a pending close is handled before queued channel reports (orders started before it keep the old order). */
+const CLOSE_BEFORE_REPORTS = 'close-before-reports';
+
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStateView> {
   const { draft, timing, orderId } = input;
   const acts = orderActivities();
@@ -292,6 +295,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     if (state.review ? (await condition(woken), true) : await condition(woken, Math.max(remaining, 1))) {
       if (resolutions.length > 0) {
         await resolveNext();
+      } else if (closeRequests > 0 && !state.review && patched(CLOSE_BEFORE_REPORTS)) {
+        // The merchant's close asks the channel, which decides (paid after all, or closed). A report queued beside
+        // it may be that very close seen by the poller ("closed" as FAIL) after a worker crash: it must not win.
+        await close();
       } else if (inbox.length > 0) {
         const report = inbox.shift()!;
         await apply(report.result, report.source);
