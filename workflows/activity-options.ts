@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
 import { SA } from './search-attributes';
+import type { StallPolicy } from './definitions';
 
 /**
  * Retry policies and timeouts of the activities, by kind. All activities are idempotent; they return business
@@ -22,6 +23,7 @@ const MAX_ATTEMPTS = 40;
 const INFRA_RETRY = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: MAX_ATTEMPTS } as const;
 /** After an activity has used up its attempts: wait this long, then try the step again (escalated meanwhile). */
 export const STALL_RETRY_MS = 5 * 60_000;
+export const DEFAULT_STALL_POLICY: StallPolicy = { maxAttempts: MAX_ATTEMPTS, retryAfterMs: STALL_RETRY_MS };
 
 /** Read-model writes: short; a local activity retries locally and, past localRetryThreshold, through a timer. */
 export const DB_ACTIVITY = { startToCloseTimeout: '10s', localRetryThreshold: '10s', retry: INFRA_RETRY } as const;
@@ -32,10 +34,19 @@ export const CHANNEL_ACTIVITY = { startToCloseTimeout: '30s', localRetryThreshol
 /** One notification attempt: 5 s for the merchant plus the bookkeeping. */
 export const NOTIFY_ACTIVITY = { startToCloseTimeout: '30s', retry: INFRA_RETRY } as const;
 
-const nonRetryable = (err: unknown) => err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable;
+/**
+ * An activity that used up its attempts: a regular activity fails with ActivityFailure (its cause the last error); a
+ * local activity fails with that error itself. A non-retryable ApplicationFailure (a broken order identity) is not
+ * a stall: it fails the workflow.
+ */
+function stalledFailure(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.nonRetryable) return false;
+  return err instanceof ActivityFailure || err instanceof ApplicationFailure;
+}
 
 /** Runs one step; when its activity runs out of attempts, escalates (search attribute + log) and tries it again later. */
-function escalating<A extends unknown[], R>(step: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+function escalatingStep<A extends unknown[], R>(step: string, fn: (...args: A) => Promise<R>, retryAfterMs: number): (...args: A) => Promise<R> {
   return async (...args: A) => {
     for (let stalled = false; ;) {
       try {
@@ -43,21 +54,25 @@ function escalating<A extends unknown[], R>(step: string, fn: (...args: A) => Pr
         if (stalled) upsertSearchAttributes([{ key: SA.attention, value: null }]);
         return result;
       } catch (err) {
-        if (!(err instanceof ActivityFailure) || nonRetryable(err)) throw err;
-        log.error('order step stalled: activity out of attempts; retrying later', { step, error: err.cause?.message ?? err.message });
+        if (!stalledFailure(err)) throw err;
+        const error = err as Error & { cause?: Error };
+        log.error('order step stalled: activity out of attempts; retrying later', { step, error: error.cause?.message ?? error.message });
         if (!stalled) upsertSearchAttributes([{ key: SA.attention, value: `stalled:${step}` }]);
         stalled = true;
-        await sleep(STALL_RETRY_MS);
+        await sleep(retryAfterMs);
       }
     }
   };
 }
 
-export function orderActivities() {
-  const db = proxyLocalActivities<OrderActivities>(DB_ACTIVITY);
-  const create = proxyLocalActivities<OrderActivities>(CHANNEL_CREATE_ACTIVITY);
-  const channel = proxyLocalActivities<OrderActivities>(CHANNEL_ACTIVITY);
-  const notify = proxyActivities<OrderActivities>(NOTIFY_ACTIVITY);
+/** The order activities, each bounded by `stall` (tests pass millisecond-scale policies through the workflow input). */
+export function orderActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
+  const bounded = <T extends { retry: typeof INFRA_RETRY }>(o: T) => ({ ...o, retry: { ...o.retry, maximumAttempts: stall.maxAttempts } });
+  const db = proxyLocalActivities<OrderActivities>(bounded(DB_ACTIVITY));
+  const create = proxyLocalActivities<OrderActivities>(bounded(CHANNEL_CREATE_ACTIVITY));
+  const channel = proxyLocalActivities<OrderActivities>(bounded(CHANNEL_ACTIVITY));
+  const notify = proxyActivities<OrderActivities>(bounded(NOTIFY_ACTIVITY));
+  const escalating = <A extends unknown[], R>(step: string, fn: (...args: A) => Promise<R>) => escalatingStep(step, fn, stall.retryAfterMs);
   return {
     openOrder: escalating('openOrder', db.openOrder),
     transition: escalating('transition', db.transition),

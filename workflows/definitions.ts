@@ -12,6 +12,15 @@ export interface OrderTiming {
   unknownRetryScheduleMs?: number[];
   /** Unknown for this long → the order goes to the human queue (it keeps being asked meanwhile). */
   escalateAfterMs?: number;
+  /** How a step whose activity keeps failing is bounded and escalated (defaults in workflows/activity-options.ts). */
+  stall?: StallPolicy;
+}
+
+export interface StallPolicy {
+  /** Attempts of one activity before the step counts as stalled. */
+  maxAttempts: number;
+  /** A stalled step is tried again after this long (escalated meanwhile). */
+  retryAfterMs: number;
 }
 
 export interface OrderWorkflowInput {

@@ -33,7 +33,7 @@ const CLOSE_BEFORE_REPORTS = 'close-before-reports';
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStateView> {
   const { draft, timing, orderId } = input;
-  const acts = orderActivities();
+  const acts = orderActivities(input.timing.stall);
   const workflowId = workflowInfo().workflowId;
   const state: OrderStateView = {
     orderId,

@@ -14,6 +14,11 @@ import {
 import type { orderWorkflow } from '../../workflows/order';
 import type { OrderDraft, OrderStateView } from '../../domain/order';
 import { PayStatus } from '../../domain/pay-status';
+import { SA } from '../../workflows/search-attributes';
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { IDENTITY_MISMATCH } from '../../activities/order-records';
+import { eventually } from '../support/stack';
 
 // The order workflow on the real Temporal dev server with stub activities and millisecond schedules.
 
@@ -36,11 +41,17 @@ interface Fake {
   resolutions: { decision: string; actor: string; to: string | null }[];
   /** The read model refuses writes into these statuses, holding the paired status instead (a lost task's decision). */
   held?: Partial<Record<string, PayStatus>>;
+  /** The next channel queries fail with an infrastructure error (the activity throws). */
+  queryFailures?: number;
+  /** openOrder finds the merchant order under another orderId. */
+  identityMismatch?: boolean;
 }
 
 function fakeActivities(f: Fake): OrderActivities {
   return {
-    async openOrder() {},
+    async openOrder() {
+      if (f.identityMismatch) throw ApplicationFailure.create({ type: IDENTITY_MISMATCH, nonRetryable: true, message: 'already has another orderId' });
+    },
     async transition(t) {
       const held = f.held?.[t.to];
       if (held) return { applied: false, payStatus: held, tradeEndTime: '20261122100500', latePayment: false };
@@ -58,6 +69,10 @@ function fakeActivities(f: Fake): OrderActivities {
     },
     async channelQuery() {
       f.queries++;
+      if ((f.queryFailures ?? 0) > 0) {
+        f.queryFailures!--;
+        throw new Error('database unavailable');
+      }
       return f.queryAnswers.shift() ?? f.channelState;
     },
     async openReview(r) {
@@ -265,6 +280,37 @@ describe('order workflow', () => {
       expect(state.payStatus).toBe('p0005');
       expect(state.tradeEndTime).toBe('20261122100500');
       expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0005']);
+    });
+  });
+
+  it('a step whose activity runs out of attempts is escalated (Attention = stalled:<step>), tried again later, and cleared once through', async () => {
+    // Two attempts per round: the first round fails, the retry round fails once more, then the query answers.
+    const f = newFake({ queryFailures: 3, channelState: { status: 'FAIL', reason: 'closed' } });
+    await withWorker(f, async (mercNo) => {
+      const inp = input(mercNo, { timing: { notifyRetryScheduleMs: [20], stall: { maxAttempts: 2, retryAfterMs: 1500 } } }, 300);
+      const { handle } = await start(mercNo, inp);
+      const attention = async () => (await handle.describe()).typedSearchAttributes.get(SA.attention);
+      await eventually(async () => (await attention()) === 'stalled:channelQuery', 15_000, 'stalled attention');
+      const state = await handle.result();
+      expect(state.payStatus).toBe('p0006');
+      expect(f.queries).toBe(4);
+      expect(await attention()).toBeUndefined();
+    });
+  });
+
+  it('a broken order identity is not a stall: the workflow fails at once, loudly, without retrying', async () => {
+    const f = newFake({ identityMismatch: true });
+    await withWorker(f, async (mercNo) => {
+      const inp = input(mercNo);
+      const op = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
+        workflowId: `wf:${inp.draft.mercNo}:${inp.draft.mercOrderNo}`, taskQueue: `${taskQueue}-${mercNo}`,
+        workflowIdConflictPolicy: 'USE_EXISTING', args: [inp],
+      });
+      await expect(client.workflow.executeUpdateWithStart(createOrderUpdate, { args: [{ requestHash: 'h1' }], startWorkflowOperation: op })).rejects.toThrow();
+      const err = await (await op.workflowHandle()).result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe(IDENTITY_MISMATCH);
+      expect(f.transitions).toHaveLength(0);
     });
   });
 
