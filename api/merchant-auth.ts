@@ -1,6 +1,7 @@
 import { findMerchant, type Merchant } from '../db/merchants';
 import type { Pool } from '../db/pool';
 import { ApiError } from '../domain/errors';
+import { mercNoProblem } from '../domain/merchant-no';
 import { SIGN_TYPES, verifySignature, type SignType } from '../domain/signing';
 
 export interface AuthenticatedRequest {
@@ -24,7 +25,8 @@ export async function authenticate(pool: Pool, body: unknown): Promise<Authentic
   }
   const mercNo = fields.mercNo;
   if (!mercNo) throw ApiError.invalidField('mercNo', 'is required');
-  if (mercNo.length > 32) throw ApiError.invalidField('mercNo', 'must be at most 32 characters');
+  const problem = mercNoProblem(mercNo);
+  if (problem) throw ApiError.invalidField('mercNo', problem);
   const merchant = await findMerchant(pool, mercNo);
   if (!merchant || merchant.status !== 'active') throw new ApiError('100003', `mercNo ${merchant ? 'is disabled' : 'is unknown'}`, 'mercNo');
 

@@ -1,3 +1,4 @@
+import { mercNoProblem } from '../domain/merchant-no';
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from './pool';
 import { FINAL_STATUSES, PayStatus } from '../domain/pay-status';
@@ -49,6 +50,8 @@ export function generateSignKey(): string {
 
 /** Creates a merchant; returns the stored merchant (an existing one is left as it is). */
 export async function createMerchant(db: Queryable, m: NewMerchant): Promise<Merchant> {
+  const problem = mercNoProblem(m.mercNo);
+  if (problem) throw new Error(`mercNo ${problem}`);
   await db.query(
     `INSERT INTO merchants (merc_no, name, sign_key, notify_schedule_ms, notify_statuses)
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (merc_no) DO NOTHING`,

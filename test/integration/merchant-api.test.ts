@@ -86,6 +86,17 @@ describe('merchant API edge', () => {
     }
   });
 
+  it('a mercNo that cannot be a merchant number (a colon, NUL, spaces) is 400 / 100001 naming mercNo, for every interface', async () => {
+    for (const path of ['/api/pay', '/api/query', '/api/close']) {
+      for (const mercNo of [`${merchant.mercNo}:x`, 'A\u0000B', 'has space']) {
+        const res = await rawPost(path, JSON.stringify({ mercNo, signType: 'MD5', signature: 'x' }));
+        expect(res.status, `${path} ${JSON.stringify(mercNo)}`).toBe(400);
+        expect(res.body).toMatchObject({ respCode: '100001' });
+        expect(res.body.respDesc).toContain('mercNo');
+      }
+    }
+  });
+
   it('names the field and the rule of a validation error, in a signed answer', async () => {
     const res = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ tradeAmt: '1.234' }));
     expect(res.status).toBe(400);
