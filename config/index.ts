@@ -56,6 +56,7 @@ export const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** How long the unified-order call waits for its workflow to answer before replying 999999 (retry). */
   PAY_ANSWER_TIMEOUT: duration('10s'),
+  CLOSE_ANSWER_TIMEOUT: duration('10s'),
 
   NOTIFY_RETRY_SCHEDULE: schedule(DEFAULT_NOTIFY_RETRY_SCHEDULE),
   NOTIFY_TIMEOUT: duration('5s'),
@@ -129,7 +130,7 @@ export interface AppConfig {
     tlsCaPath?: string;
     tlsServerName?: string;
   };
-  api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number };
+  api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number };
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
@@ -176,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.API_PORT,
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, ''),
       payAnswerTimeoutMs: e.PAY_ANSWER_TIMEOUT,
+      closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
     },
     notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT },
     pollScheduleMs: e.POLL_SCHEDULE,

@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiContext } from '../context';
 import { authenticate } from '../merchant-auth';
 import { sendAnswer } from '../respond';
+import { withDeadline } from '../deadline';
 import { findMerchantOrder } from '../merchant-order';
 import { ApiError } from '../../domain/errors';
 import { PayStatus } from '../../domain/pay-status';
@@ -22,7 +23,11 @@ export function closeRoutes(ctx: ApiContext): Router {
 
     let outcome: CloseAnswer;
     try {
-      outcome = await ctx.temporal.workflow.getHandle(order.workflowId).executeUpdate(closeOrderUpdate);
+      outcome = await withDeadline(
+        ctx.temporal.workflow.getHandle(order.workflowId).executeUpdate(closeOrderUpdate),
+        ctx.config.api.closeAnswerTimeoutMs,
+        'the close is in progress; send the same request again',
+      );
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // The order's workflow has finished: its final state is in the read model.

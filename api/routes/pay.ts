@@ -5,6 +5,7 @@ import type { ApiContext } from '../context';
 import { authenticate } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { requestHash } from '../request-hash';
+import { withDeadline } from '../deadline';
 import { parseUnifiedOrder } from '../schemas/unified-order';
 import { routeChannel } from '../../channels/registry';
 import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
@@ -77,9 +78,10 @@ export function payRoutes(ctx: ApiContext): Router {
 
     let result: CreateOrderAnswer;
     try {
-      result = await withTimeout(
+      result = await withDeadline(
         ctx.temporal.workflow.executeUpdateWithStart(createOrderUpdate, { args: [{ requestHash: hash }], startWorkflowOperation }),
         ctx.config.api.payAnswerTimeoutMs,
+        'the order is being created; send the same request again',
       );
     } catch (err) {
       // A closed workflow refuses the start: the order exists, so answer from the read model.
@@ -108,14 +110,4 @@ function respondPay(res: Parameters<typeof sendAnswer>[0], merchant: Merchant, s
     return;
   }
   sendAnswer(res, { interfaceCode: 'pay', respCode: '000000', merchant, signType, data: { ...(a as Extract<PayAnswer, { kind: 'ok' }>).data } });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ApiError('999999', 'the order is being created; send the same request again')), ms);
-    promise.then(
-      (v) => { clearTimeout(timer); resolve(v); },
-      (e: unknown) => { clearTimeout(timer); reject(e); },
-    );
-  });
 }
