@@ -5,6 +5,11 @@ import { renderAmbiguous, renderExhausted, renderJob, renderTimeline, type Ambig
 import { userInfo } from 'node:os';
 import type { OrderTimeline } from '../support/timeline';
 import type { JobView } from '../support/replay-jobs';
+import { terminalSafe } from './support/terminal-safe';
+
+/** Everything printed goes through terminalSafe: order data must not drive the operator's terminal. */
+const out = (text: string) => void process.stdout.write(`${terminalSafe(text)}\n`);
+const errOut = (text: string) => void process.stderr.write(`${terminalSafe(text)}\n`);
 
 /**
  * Support staff's command line over the support API (/support/v1). Credentials: SUPPORT_API_URL and SUPPORT_TOKEN,
@@ -45,11 +50,11 @@ async function main(): Promise<number> {
   });
   const [command, ...args] = positionals;
   if (!command || values.help) {
-    console.log(USAGE);
+    out(USAGE);
     return command || values.help ? 0 : 1;
   }
   const s = supportSettings();
-  const print = (json: unknown, human: () => string) => console.log(values.json ? JSON.stringify(json, null, 2) : human());
+  const print = (json: unknown, human: () => string) => out(values.json ? JSON.stringify(json, null, 2) : human());
   const orderArg = () => {
     if (args.length !== 1) throw new UsageError(`${command} needs exactly one orderId`);
     return encodeURIComponent(args[0]!);
@@ -128,14 +133,14 @@ async function bulkReplay(
   const body = { filter, dryRun: o['dry-run'], ...(o.rate !== undefined ? { ratePerSecond: Number(o.rate) } : {}) };
   if (o['dry-run']) {
     const d = await supportRequest<{ count: number; sample: string[] }>(s, 'POST', '/notifications/replay', body);
-    if (o.json) console.log(JSON.stringify(d, null, 2));
-    else console.log(`${d.count} order(s) would be replayed${d.sample.length ? `; first: ${d.sample.join(', ')}` : ''}`);
+    if (o.json) out(JSON.stringify(d, null, 2));
+    else out(`${d.count} order(s) would be replayed${d.sample.length ? `; first: ${d.sample.join(', ')}` : ''}`);
     return 0;
   }
   let job = await supportRequest<JobView>(s, 'POST', '/notifications/replay', body);
-  if (!o.json) console.log(`job ${job.id} started: ${job.total} order(s) at ${job.ratePerSecond}/s (npm run support -- job ${job.id})`);
+  if (!o.json) out(`job ${job.id} started: ${job.total} order(s) at ${job.ratePerSecond}/s (npm run support -- job ${job.id})`);
   if (o.detach) {
-    if (o.json) console.log(JSON.stringify(job, null, 2));
+    if (o.json) out(JSON.stringify(job, null, 2));
     return 0;
   }
   const progress = o.json ? null : progressLine(process.stdout);
@@ -146,7 +151,7 @@ async function bulkReplay(
     job = await supportRequest<JobView>(s, 'GET', `/jobs/${job.id}`);
   }
   progress?.end();
-  console.log(o.json ? JSON.stringify(job, null, 2) : renderJob(job));
+  out(o.json ? JSON.stringify(job, null, 2) : renderJob(job));
   if (job.state === 'failed') return 1;
   return job.failed > 0 ? 2 : 0;
 }
@@ -156,8 +161,8 @@ class UsageError extends Error {}
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError) console.error(`support: ${err.message}\n\n${USAGE}`);
-    else console.error(`support: ${(err as Error).message}`);
+    if (err instanceof UsageError) errOut(`support: ${err.message}\n\n${USAGE}`);
+    else errOut(`support: ${(err as Error).message}`);
     process.exit(1);
   },
 );

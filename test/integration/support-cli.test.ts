@@ -127,4 +127,18 @@ describe('support CLI', () => {
     expect(closed.code).toBe(1);
     expect(closed.stderr).toContain('HTTP 409 conflict');
   });
+
+  it('a merchant answer carrying terminal escape sequences is shown escaped, never sent raw to the terminal', async () => {
+    const hostileReceiver = await new MerchantReceiver([{ kind: 'answer', body: 'no\u009b2J\u001b]0;owned\u0007' }, { kind: 'answer', body: 'success' }]).start();
+    try {
+      const order = await paidOrder(stack, merchant, hostileReceiver.url);
+      await notifyStateOf(stack, order.orderId, ['delivered']);
+      const shown = await cli(['show', order.orderId]);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+      expect(shown.stdout).toContain('no\\u009b2J');
+    } finally {
+      await hostileReceiver.stop();
+    }
+  });
 });
