@@ -10,6 +10,8 @@ export interface ActivityDeps {
   log: Logger;
   /** Merchant notification: a delivery fails unless the answer is `success` within this time. */
   notifyTimeoutMs: number;
+  /** Notifications may connect to loopback/private addresses (local demo and tests); default: public only. */
+  notifyAllowPrivate?: boolean;
   /** Channel status polling backoff (the worker's poller follows it; a new order's first poll is its first delay). */
   pollScheduleMs: number[];
   /** Closed/expired orders of a channel whose close is only local are watched until its timeout plus this. */

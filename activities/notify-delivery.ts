@@ -34,7 +34,7 @@ export interface DeliveryResult {
  * (trimmed) within the timeout. The merchant's key is read here, never carried through workflow history. The attempt
  * and the order's notification state are recorded before returning.
  */
-export function createNotifyActivities({ pool, notifyTimeoutMs, now = Date.now }: ActivityDeps) {
+export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now }: ActivityDeps) {
   return {
     async deliverNotification(req: DeliveryRequest): Promise<DeliveryResult> {
       const order = await findOrderById(pool, req.orderId);
@@ -57,6 +57,7 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, now = Date.now }
       const answer = await postNotification(url, body, {
         timeoutMs: notifyTimeoutMs,
         headers: { 'X-Notify-Id': req.notifyId, 'X-Notify-Attempt': String(req.attempt) },
+        allowPrivate: notifyAllowPrivate,
       });
       const delivered = answer.ok && answer.body.trim() === 'success';
       // A failed replay of a notification the merchant already acknowledged leaves it delivered.

@@ -36,7 +36,7 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
 
   const apiPort = String(await freePort());
   const childEnv = {
-    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', ...env,
+    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', NOTIFY_ALLOW_PRIVATE: 'true', ...env,
   };
   const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), childEnv);
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);

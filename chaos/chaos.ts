@@ -46,6 +46,7 @@ const APP_ENV: Record<string, string> = {
   // 100ms, 200ms, 500ms, 1s, then every 2 s for two minutes: a merchant failing its first attempts still converges.
   NOTIFY_RETRY_SCHEDULE: ['100ms', '200ms', '500ms', '1s', ...Array<string>(60).fill('2s')].join(','),
   PAY_ANSWER_TIMEOUT: '5s',
+  NOTIFY_ALLOW_PRIVATE: 'true', // the merchants' receiver listens on loopback
 };
 
 /** Four merchants: two answer at once, two fail the first two deliveries of every notification; MD5 and HMAC. */

@@ -60,6 +60,8 @@ export const EnvSchema = z.object({
 
   NOTIFY_RETRY_SCHEDULE: schedule(DEFAULT_NOTIFY_RETRY_SCHEDULE),
   NOTIFY_TIMEOUT: duration('5s'),
+  /** Lets notifications reach loopback and private addresses: for the local demo and tests only, never production. */
+  NOTIFY_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   POLL_SCHEDULE: schedule(DEFAULT_POLL_SCHEDULE),
   /** An order whose channel result is unknown at expiry is asked again after each delay (the last repeats)… */
   UNKNOWN_RETRY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m'),
@@ -131,7 +133,7 @@ export interface AppConfig {
     tlsServerName?: string;
   };
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number };
-  notify: { retryScheduleMs: number[]; timeoutMs: number };
+  notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean };
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
@@ -179,7 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       payAnswerTimeoutMs: e.PAY_ANSWER_TIMEOUT,
       closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
     },
-    notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT },
+    notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT, allowPrivateAddresses: e.NOTIFY_ALLOW_PRIVATE },
     pollScheduleMs: e.POLL_SCHEDULE,
     settlement: {
       unknownRetryScheduleMs: e.UNKNOWN_RETRY_SCHEDULE,

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     TEMPORAL_NAMESPACE: temporal.namespace,
     API_PORT: apiPort,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    // The demo's merchant endpoints (the sandbox's stand-in notify, `npm run merchant`) are on this machine.
+    NOTIFY_ALLOW_PRIVATE: env.NOTIFY_ALLOW_PRIVATE ?? 'true',
     ...demo.env,
     ADMIN_TOKENS: support.adminTokens,
   };

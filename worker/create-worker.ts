@@ -38,7 +38,7 @@ export async function startWorker(opts: {
   const channels = createChannels({ pool, publicBaseUrl: config.api.publicBaseUrl, ipaynow: config.ipaynow });
   const metrics = createWorkerMetrics();
   const activities = createActivities({
-    pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
+    pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
   });
   const worker = await Worker.create({
     connection,

@@ -43,6 +43,7 @@ export async function startStack(envOverrides: Record<string, string> = {}, opts
     POLL_SCHEDULE: '200ms',
     NOTIFY_RETRY_SCHEDULE: '100ms,200ms,300ms',
     ADMIN_TOKENS: TEST_ADMIN_TOKEN,
+    NOTIFY_ALLOW_PRIVATE: 'true', // the merchant receivers listen on loopback
     ...envOverrides,
   };
   const config = loadConfig(env);

@@ -12,7 +12,7 @@ afterEach(async () => {
 
 async function deliverTo(b: Behaviour, timeoutMs = 300) {
   receiver = await new MerchantReceiver([b]).start();
-  return postNotification(receiver.url, { a: '1' }, { timeoutMs, headers: { 'X-Notify-Id': 'n1', 'X-Notify-Attempt': '1' } });
+  return postNotification(receiver.url, { a: '1' }, { timeoutMs, headers: { 'X-Notify-Id': 'n1', 'X-Notify-Attempt': '1' }, allowPrivate: true });
 }
 
 describe('notification POST', () => {
@@ -42,7 +42,7 @@ describe('notification POST', () => {
   it('a reset connection and a refused connection are failures with a reason', async () => {
     expect((await deliverTo({ kind: 'reset' })).ok).toBe(false);
     const port = await freePort();
-    const refused = await postNotification(`http://127.0.0.1:${port}/`, {}, { timeoutMs: 500, headers: {} });
+    const refused = await postNotification(`http://127.0.0.1:${port}/`, {}, { timeoutMs: 500, headers: {}, allowPrivate: true });
     expect(refused).toMatchObject({ ok: false, httpStatus: null });
     expect(refused.error).toContain('ECONNREFUSED');
   });
@@ -52,5 +52,33 @@ describe('notification POST', () => {
     expect(answer.ok).toBe(true);
     expect(answer.body.length).toBeLessThanOrEqual(1024);
     expect(answer.body.trim()).not.toBe('success');
+  });
+
+  describe('SSRF policy (the default): only public addresses are connected to', () => {
+    it.each([
+      'http://127.0.0.1:PORT/n', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.8/n', 'http://[::1]:PORT/n',
+      'http://[::ffff:127.0.0.1]:PORT/n', 'http://0.0.0.0:PORT/n', 'http://100.64.0.1/n', 'http://[fd00::1]/n',
+    ])('%s is refused before connecting', async (template) => {
+      receiver = await new MerchantReceiver([{ kind: 'answer', body: 'success' }]).start();
+      const url = template.replace('PORT', new URL(receiver.url).port);
+      const answer = await postNotification(url, { a: '1' }, { timeoutMs: 1000, headers: {} });
+      expect(answer).toMatchObject({ ok: false, httpStatus: null });
+      expect(answer.error).toMatch(/^refused: .* is not a public address/);
+      expect(receiver.received).toHaveLength(0);
+    });
+
+    it('a host name that resolves to loopback is refused after DNS, at connect time', async () => {
+      receiver = await new MerchantReceiver([{ kind: 'answer', body: 'success' }]).start();
+      const answer = await postNotification(`http://localhost:${new URL(receiver.url).port}/n`, { a: '1' }, { timeoutMs: 1000, headers: {} });
+      expect(answer.error).toMatch(/^refused: localhost resolves to .*, which is not a public address/);
+      expect(receiver.received).toHaveLength(0);
+    });
+
+    it('allowPrivate (npm start, tests) connects to loopback', async () => {
+      receiver = await new MerchantReceiver([{ kind: 'answer', body: 'success' }]).start();
+      const answer = await postNotification(`http://localhost:${new URL(receiver.url).port}/n`, { a: '1' }, { timeoutMs: 1000, headers: {}, allowPrivate: true });
+      expect(answer.ok).toBe(true);
+      expect(receiver.received).toHaveLength(1);
+    });
   });
 });
