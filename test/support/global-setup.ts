@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { startPostgres, type PostgresHandle } from '../../devstack/postgres';
-import { startTemporalServer, type TemporalServerHandle } from '../../devstack/temporal-server';
-import { createPool } from '../../db/pool';
-import { migrate } from '../../db/migrate';
+import { startInfrastructure, type Infrastructure } from './infrastructure';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,35 +12,20 @@ declare module 'vitest' {
   }
 }
 
-let pg: PostgresHandle | undefined;
-let temporal: TemporalServerHandle | undefined;
+let infra: Infrastructure | undefined;
 let workDir: string | undefined;
 
 /** Starts real PostgreSQL and a real Temporal dev server for the run; every test file gets their addresses. */
 export async function setup(project: TestProject): Promise<void> {
   workDir = mkdtempSync(join(tmpdir(), 'paydurable-test-'));
-  const log = (m: string) => process.stderr.write(`[test stack] ${m}\n`);
-  [pg, temporal] = await Promise.all([
-    process.env.DATABASE_URL
-      ? Promise.resolve<PostgresHandle>({ url: process.env.DATABASE_URL, embedded: false, stop: async () => undefined })
-      : startPostgres({ dataDir: join(workDir, 'pg'), log }),
-    startTemporalServer({ uiPort: null, log }),
-  ]);
-  const pool = createPool(pg.url, 2);
-  await migrate(pool);
-  await pool.end();
-
-  const bundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, '../../workflows/index.ts'), logger: quietLogger });
-  const workflowBundlePath = join(workDir, 'workflow-bundle.js');
-  writeFileSync(workflowBundlePath, bundle.code);
-
-  project.provide('databaseUrl', pg.url);
-  project.provide('temporalAddress', temporal.address);
-  project.provide('workflowBundlePath', workflowBundlePath);
+  infra = await startInfrastructure(workDir, (m) => process.stderr.write(`[test stack] ${m}\n`));
+  project.provide('databaseUrl', infra.databaseUrl);
+  project.provide('temporalAddress', infra.temporalAddress);
+  project.provide('workflowBundlePath', infra.workflowBundlePath);
 }
 
 export async function teardown(): Promise<void> {
-  await Promise.allSettled([temporal?.stop(), pg?.stop()]);
+  await infra?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
   keepFailureExitCode();
 }
@@ -66,6 +47,3 @@ function keepFailureExitCode(): void {
     if (failed !== undefined) process.exitCode = failed;
   });
 }
-
-const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };

@@ -1,39 +1,13 @@
-import { startStack, type TestStack } from './stack';
-import { startIpaynowEmulator, type IpaynowEmulator } from '../../emulator/ipaynow';
+import { globalSetupBase, type TestStack } from './stack';
+import { startIpaynowStackOn, type IpaynowStack } from './ipaynow-stack';
 import { listCallbacks, type StoredCallback } from '../../db/channel-callbacks';
 import { findOrderById, listEvents, type OrderRecord } from '../../db/orders';
 
-export const PLATFORM_APP_ID = 'PLATFORMAPP00001';
-export const PLATFORM_APP_KEY = 'platform-app-key-for-tests';
+export { PLATFORM_APP_ID, PLATFORM_APP_KEY, type IpaynowStack } from './ipaynow-stack';
 
-export interface IpaynowStack {
-  stack: TestStack;
-  emulator: IpaynowEmulator;
-  stop(): Promise<void>;
-}
-
-/**
- * The real system (API + worker + Temporal + PostgreSQL) with IPayNow as the default channel, pointed at an emulator
- * whose N001 retry schedule runs at 1/1000 (2 minutes → 120 ms).
- */
-export async function startIpaynowStack(env: Record<string, string> = {}): Promise<IpaynowStack> {
-  const emulator = await startIpaynowEmulator({ apps: { [PLATFORM_APP_ID]: PLATFORM_APP_KEY }, notifyScale: 0.001 });
-  const stack = await startStack({
-    DEFAULT_CHANNEL: 'ipaynow',
-    IPAYNOW_APP_ID: PLATFORM_APP_ID,
-    IPAYNOW_APP_KEY: PLATFORM_APP_KEY,
-    IPAYNOW_BASE_URL: emulator.url,
-    IPAYNOW_TIMEOUT: '500ms',
-    ...env,
-  });
-  return {
-    stack,
-    emulator,
-    async stop() {
-      await stack.stop();
-      await emulator.stop();
-    },
-  };
+/** The real system with IPayNow as the default channel, on this test run's servers (see ./ipaynow-stack.ts). */
+export function startIpaynowStack(env: Record<string, string> = {}): Promise<IpaynowStack> {
+  return startIpaynowStackOn(globalSetupBase(), env);
 }
 
 /** The payer pays, through the emulator's HTTP control route. */

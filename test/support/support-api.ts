@@ -1,31 +1,10 @@
 import { expect } from 'vitest';
-import { eventually, merchantCall, payInSandbox, TEST_ADMIN_TOKEN, type TestStack } from './stack';
+import { eventually, merchantCall, payInSandbox, type TestStack } from './stack';
 import { unifiedOrderFields } from './requests';
 import { findOrderById, type OrderRecord } from '../../db/orders';
 import type { Merchant } from '../../db/merchants';
 
-export interface SupportAnswer<T> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-/** Calls the support API with the test admin token (or `token`; null sends no Authorization header). */
-export async function supportCall<T = Record<string, unknown>>(
-  apiUrl: string,
-  method: 'GET' | 'POST',
-  path: string,
-  opts: { body?: unknown; token?: string | null; authorization?: string } = {},
-): Promise<SupportAnswer<T>> {
-  const token = opts.token === undefined ? TEST_ADMIN_TOKEN : opts.token;
-  const authorization = opts.authorization ?? (token === null ? undefined : `Bearer ${token}`);
-  const res = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { ...(authorization ? { Authorization: authorization } : {}), ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
-}
+export { supportCall, type SupportAnswer } from './support-call';
 
 export interface SupportErrorAnswer {
   error: { code: string; message: string; field?: string };

@@ -1,0 +1,206 @@
+import { eventually, merchantCall, payInSandbox, testMerchant, type TestStack } from '../../test/support/stack-core';
+import type { IpaynowStack } from '../../test/support/ipaynow-stack';
+import { MerchantReceiver, type Behaviour } from '../../test/support/merchant-receiver';
+import { unifiedOrderFields } from '../../test/support/requests';
+import { supportCall } from '../../test/support/support-call';
+import { findOrderById, type OrderRecord } from '../../db/orders';
+import type { Merchant } from '../../db/merchants';
+import { lateReportWorkflowId } from '../../domain/order';
+import { formatCompactTime } from '../../domain/time';
+
+/**
+ * The workflow paths whose histories the replay test replays (test/workflow/replay.test.ts). Each drives one real
+ * order through the HTTP API, the sandbox cashier and the support API, waits until its workflows have completed and
+ * names them: `file` is the history's name in test/workflow/histories.
+ */
+export interface RecordedWorkflow {
+  file: string;
+  workflowId: string;
+}
+
+export interface PathContext {
+  sandbox: TestStack;
+  ipaynow: IpaynowStack;
+  /** Every merchant the paths created: their sign keys must not appear in a history. */
+  merchants: Merchant[];
+  /** The merchants' notify endpoints, stopped by the recorder at the end. */
+  receivers: MerchantReceiver[];
+}
+
+export interface WorkflowPath {
+  name: string;
+  run(ctx: PathContext): Promise<RecordedWorkflow[]>;
+}
+
+const WAIT_MS = 30_000;
+/** Long enough that only support's actions cause attempts while a path runs. */
+const LONG_MS = 10 * 60_000;
+
+export const WORKFLOW_PATHS: WorkflowPath[] = [
+  {
+    name: 'paid',
+    async run(ctx) {
+      const o = await placeOrder(ctx, ctx.sandbox);
+      await payerPays(ctx.sandbox, o.channelOrderNo);
+      await settled(ctx.sandbox, o.orderId, { payStatus: 'p0000', notifyState: 'delivered' });
+      return [{ file: 'paid', workflowId: o.workflowId }];
+    },
+  },
+  {
+    name: 'expired',
+    async run(ctx) {
+      const o = await placeOrder(ctx, ctx.sandbox, { secondsToExpiry: 2 });
+      await settled(ctx.sandbox, o.orderId, { payStatus: 'p0006', notifyState: 'delivered' });
+      return [{ file: 'expired', workflowId: o.workflowId }];
+    },
+  },
+  {
+    name: 'closed',
+    async run(ctx) {
+      const o = await placeOrder(ctx, ctx.sandbox);
+      await merchantCloses(ctx.sandbox, o);
+      await settled(ctx.sandbox, o.orderId, { payStatus: 'p0005', notifyState: 'delivered' });
+      return [{ file: 'closed', workflowId: o.workflowId }];
+    },
+  },
+  {
+    name: 'late payment (paid after the order workflow closed)',
+    async run(ctx) {
+      const o = await placeOrder(ctx, ctx.sandbox);
+      await merchantCloses(ctx.sandbox, o);
+      await settled(ctx.sandbox, o.orderId, { payStatus: 'p0005', notifyState: 'delivered' });
+      await payerPays(ctx.sandbox, o.channelOrderNo, true);
+      const lateId = lateReportWorkflowId(o.merchant.mercNo, o.mercOrderNo);
+      await completed(ctx.sandbox, lateId);
+      const order = await readOrder(ctx.sandbox, o.orderId);
+      check(order.payStatus === 'p0000' && order.latePayment && order.notifyState === 'delivered', `late payment not applied: ${describe(order)}`);
+      return [{ file: 'late-payment-order', workflowId: o.workflowId }, { file: 'late-payment-report', workflowId: lateId }];
+    },
+  },
+  {
+    name: 'notification paused, resumed and replayed',
+    async run(ctx) {
+      const fail: Behaviour = { kind: 'answer', body: 'fail' };
+      const o = await placeOrder(ctx, ctx.sandbox, { notifyScheduleMs: [LONG_MS, LONG_MS, LONG_MS], script: [fail, fail, { kind: 'answer', body: 'success' }] });
+      await payerPays(ctx.sandbox, o.channelOrderNo);
+      await notifyState(ctx.sandbox, o.orderId, 'pending', 1);
+      await notificationControl(ctx.sandbox, o.orderId, 'pause');
+      await notifyState(ctx.sandbox, o.orderId, 'paused', 1);
+      await notificationControl(ctx.sandbox, o.orderId, 'resume'); // attempts at once (attempt 2: the merchant fails)
+      await notifyState(ctx.sandbox, o.orderId, 'pending', 2);
+      await notificationControl(ctx.sandbox, o.orderId, 'replay'); // attempt 3 now instead of in LONG_MS: success
+      await settled(ctx.sandbox, o.orderId, { payStatus: 'p0000', notifyState: 'delivered' });
+      check(o.receiver.received.length === 3, `expected 3 notification attempts, the merchant got ${o.receiver.received.length}`);
+      return [{ file: 'notification-paused-replayed', workflowId: o.workflowId }];
+    },
+  },
+  {
+    name: 'unknown at expiry, escalated to the human queue, resolved by a person',
+    async run(ctx) {
+      const { stack, emulator } = ctx.ipaynow;
+      const o = await placeOrder(ctx, stack, { secondsToExpiry: 2 });
+      // IPayNow answers every order query "result unknown" and sends no N001: only a person can settle the order.
+      emulator.controls.setFaults({ notify: { mode: 'never' }, unknownResult: { MQ002: true } });
+      try {
+        await eventually(async () => {
+          const q = await supportCall<{ orders?: { orderId: string; kind: string }[] }>(stack.api.url, 'GET', `/support/v1/ambiguous?mercNo=${o.merchant.mercNo}`);
+          return q.body.orders?.some((r) => r.orderId === o.orderId && r.kind === 'unknown_result');
+        }, WAIT_MS, 'the order in the human queue');
+        const resolved = await supportCall(stack.api.url, 'POST', `/support/v1/orders/${o.orderId}/resolve`, {
+          body: { decision: 'unpaid', reason: 'recorded history: the channel portal shows it unpaid', actor: 'history-recorder' },
+        });
+        check(resolved.status === 200, `resolve answered ${resolved.status}: ${JSON.stringify(resolved.body)}`);
+        await settled(stack, o.orderId, { payStatus: 'p0006', notifyState: 'delivered' });
+      } finally {
+        emulator.controls.resetFaults();
+      }
+      return [{ file: 'escalated-unknown', workflowId: o.workflowId }];
+    },
+  },
+];
+
+interface PlacedOrder {
+  merchant: Merchant;
+  receiver: MerchantReceiver;
+  orderId: string;
+  mercOrderNo: string;
+  channelOrderNo: string;
+  workflowId: string;
+}
+
+/** A merchant of its own with a notify endpoint (answering `script`), and one unified order over the API. */
+async function placeOrder(
+  ctx: PathContext,
+  stack: TestStack,
+  opts: { secondsToExpiry?: number; notifyScheduleMs?: number[]; script?: Behaviour[] } = {},
+): Promise<PlacedOrder> {
+  const merchant = await testMerchant(stack.pool, opts.notifyScheduleMs ? { notifyScheduleMs: opts.notifyScheduleMs } : {});
+  ctx.merchants.push(merchant);
+  const receiver = await new MerchantReceiver(opts.script).start();
+  ctx.receivers.push(receiver);
+  // orderPeriod is in minutes: a tradeTime backdated by (60 - s) seconds with a 1-minute period expires in s seconds.
+  const expiry: Record<string, string> = opts.secondsToExpiry === undefined ? {} : {
+    orderPeriod: '1', tradeTime: formatCompactTime(Date.now() - (60 - opts.secondsToExpiry) * 1000),
+  };
+  const res = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: receiver.url, ...expiry }));
+  check(res.body.respCode === '000000', `unified order refused: ${JSON.stringify(res.body)}`);
+  const order = await readOrder(stack, res.body.orderId!);
+  const credential = res.body.codeUrl ?? '';
+  return {
+    merchant, receiver, orderId: order.orderId, mercOrderNo: order.mercOrderNo, workflowId: order.workflowId,
+    channelOrderNo: decodeURIComponent(credential.split('/').pop() ?? ''),
+  };
+}
+
+async function payerPays(stack: TestStack, channelOrderNo: string, afterClose = false): Promise<void> {
+  const paid = await payInSandbox(stack.api.url, channelOrderNo, afterClose);
+  check(paid.body.paid, `the sandbox refused the payment: ${JSON.stringify(paid.body)}`);
+}
+
+async function merchantCloses(stack: TestStack, o: PlacedOrder): Promise<void> {
+  const closed = await merchantCall(stack.api.url, '/api/close', o.merchant, { mercOrderNo: o.mercOrderNo });
+  check(closed.body.respCode === '000000' && closed.body.payStatus === 'p0005', `close refused: ${JSON.stringify(closed.body)}`);
+}
+
+async function notificationControl(stack: TestStack, orderId: string, action: 'pause' | 'resume' | 'replay'): Promise<void> {
+  const res = await supportCall(stack.api.url, 'POST', `/support/v1/orders/${orderId}/notification/${action}`, { body: {} });
+  check(res.status === 202, `${action} answered ${res.status}: ${JSON.stringify(res.body)}`);
+}
+
+function notifyState(stack: TestStack, orderId: string, state: string, attempts: number): Promise<OrderRecord> {
+  return eventually(async () => {
+    const o = await readOrder(stack, orderId);
+    return o.notifyState === state && o.notifyAttempts === attempts ? o : null;
+  }, WAIT_MS, `notification ${state} after ${attempts} attempt(s)`);
+}
+
+/** Waits until the order's workflow has completed, then checks where the order ended. */
+async function settled(stack: TestStack, orderId: string, expected: Pick<OrderRecord, 'payStatus' | 'notifyState'>): Promise<void> {
+  await completed(stack, (await readOrder(stack, orderId)).workflowId);
+  const order = await readOrder(stack, orderId);
+  check(order.payStatus === expected.payStatus && order.notifyState === expected.notifyState,
+    `order ended ${describe(order)}, expected ${expected.payStatus}/${expected.notifyState}`);
+}
+
+/** Only completed workflows are recorded: a failed or terminated one stops the recorder. */
+async function completed(stack: TestStack, workflowId: string): Promise<void> {
+  const handle = stack.client.workflow.getHandle(workflowId);
+  await eventually(async () => {
+    const status = (await handle.describe()).status.name;
+    if (status === 'RUNNING') return null;
+    check(status === 'COMPLETED', `workflow ${workflowId} ended ${status}`);
+    return true;
+  }, WAIT_MS, `workflow ${workflowId} to complete`);
+}
+
+async function readOrder(stack: TestStack, orderId: string): Promise<OrderRecord> {
+  const order = await findOrderById(stack.pool, orderId);
+  check(order !== null, `order ${orderId} is not in the read model`);
+  return order;
+}
+
+const describe = (o: OrderRecord) => `${o.payStatus}/${o.notifyState} (latePayment ${o.latePayment})`;
+
+function check(ok: boolean, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}

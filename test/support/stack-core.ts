@@ -1,0 +1,130 @@
+import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type AppConfig } from '../../config';
+import { createLogger } from '../../config/logger';
+import { createPool, type Pool } from '../../db/pool';
+import { createMerchant, type Merchant } from '../../db/merchants';
+import { startApi, type ApiHandle } from '../../api/server';
+import { startWorker, type WorkerHandle } from '../../worker/create-worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { freePort } from '../../devstack/paths';
+import { sign } from '../../domain/signing';
+import type { PayStatus } from '../../domain/pay-status';
+import type { Infrastructure } from './infrastructure';
+
+/** The support API's admin token in every test stack (ADMIN_TOKENS). */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface TestStack {
+  config: AppConfig;
+  client: Client;
+  pool: Pool;
+  api: ApiHandle;
+  worker: WorkerHandle | null;
+  env: Record<string, string>;
+  startWorker(): Promise<WorkerHandle>;
+  stop(): Promise<void>;
+}
+
+/** Where a stack's system runs: the global setup's servers in tests (see ./stack.ts), ./infrastructure.ts elsewhere. */
+export type StackBase = Pick<Infrastructure, 'databaseUrl' | 'temporalAddress' | 'workflowBundlePath'>;
+
+/**
+ * The real system: the API and a worker (in this process) over a real Temporal dev server and PostgreSQL. Each stack
+ * has its own task queue, so stacks never share workers. Timing variables (schedules) can be overridden per stack.
+ * Free of vitest, so that scripts (scripts/record-histories.ts) drive the same system as the integration tests.
+ */
+export async function startStackOn(base: StackBase, envOverrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    DATABASE_URL: base.databaseUrl,
+    TEMPORAL_ADDRESS: base.temporalAddress,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    API_PORT: String(port),
+    LOG_LEVEL: 'silent',
+    POLL_SCHEDULE: '200ms',
+    NOTIFY_RETRY_SCHEDULE: '100ms,200ms,300ms',
+    ADMIN_TOKENS: TEST_ADMIN_TOKEN,
+    NOTIFY_ALLOW_PRIVATE: 'true', // the merchant receivers listen on loopback
+    ...envOverrides,
+  };
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel, 'test');
+  const pool = createPool(config.databaseUrl, 5);
+  const workflowBundle = { code: readFileSync(base.workflowBundlePath, 'utf8') };
+  const api = await startApi({ config, pool, log });
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const stack: TestStack = {
+    config, client, pool, api, env, worker: null,
+    async startWorker() {
+      stack.worker = await startWorker({ config, pool, log, workflowBundle });
+      return stack.worker;
+    },
+    async stop() {
+      await stack.worker?.stop();
+      await api.stop();
+      await connection.close();
+      await pool.end();
+    },
+  };
+  if (opts.worker !== false) await stack.startWorker();
+  return stack;
+}
+
+/** A merchant of its own for one test (own key, optional notification settings). */
+export function testMerchant(pool: Pool, settings: { notifyScheduleMs?: number[]; notifyStatuses?: PayStatus[] } = {}): Promise<Merchant> {
+  return createMerchant(pool, {
+    mercNo: `T${randomUUID().replace(/-/g, '').slice(0, 15).toUpperCase()}`,
+    name: 'Test merchant',
+    ...(settings.notifyScheduleMs ? { notifyScheduleMs: settings.notifyScheduleMs } : {}),
+    ...(settings.notifyStatuses ? { notifyStatuses: settings.notifyStatuses } : {}),
+  });
+}
+
+/** Signs and POSTs a merchant request; returns HTTP status and parsed answer. */
+export async function merchantCall(
+  apiUrl: string,
+  path: string,
+  merchant: Merchant,
+  fields: Record<string, string>,
+): Promise<{ status: number; body: Record<string, string> }> {
+  const signType = (fields.signType ?? 'MD5') as 'MD5' | 'HMAC-SHA256';
+  const payload = { ...fields, mercNo: merchant.mercNo, signType };
+  const signature = sign(payload, merchant.signKey, signType);
+  const res = await fetch(`${apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...payload, signature }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
+/** Pays a sandbox order as the payer would (the cashier's API form). */
+export async function payInSandbox(apiUrl: string, channelOrderNo: string, afterClose = false) {
+  const res = await fetch(`${apiUrl}/sandbox/api/pay`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ channelOrderNo, afterClose }),
+  });
+  return { status: res.status, body: (await res.json()) as { paid: boolean; status: string } };
+}
+
+/** Polls `check` until it returns a value (readiness of an asynchronous outcome, not a fixed sleep). */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Worker and client logs at WARN and above only, once per test process.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed in this process
+}

@@ -1,0 +1,24 @@
+import { TEST_ADMIN_TOKEN } from './stack-core';
+
+export interface SupportAnswer<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Calls the support API with the test admin token (or `token`; null sends no Authorization header). */
+export async function supportCall<T = Record<string, unknown>>(
+  apiUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { body?: unknown; token?: string | null; authorization?: string } = {},
+): Promise<SupportAnswer<T>> {
+  const token = opts.token === undefined ? TEST_ADMIN_TOKEN : opts.token;
+  const authorization = opts.authorization ?? (token === null ? undefined : `Bearer ${token}`);
+  const res = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { ...(authorization ? { Authorization: authorization } : {}), ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
