@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emptyToUndefined, orderNo } from './fields';
 import { ApiError } from '../../domain/errors';
-import { firstIssue } from './issues';
+import { firstIssue, refuseUnknownFields } from './issues';
 
 /** Payment query / close: by mercOrderNo or orderId (merchant-api.md §3). */
 export const OrderRefSchema = z.object({
@@ -12,6 +12,7 @@ export const OrderRefSchema = z.object({
 export type OrderRef = { mercOrderNo: string } | { orderId: string };
 
 export function parseOrderRef(body: Record<string, unknown>): OrderRef {
+  refuseUnknownFields(body, OrderRefSchema);
   const parsed = OrderRefSchema.safeParse(body);
   if (!parsed.success) throw firstIssue(parsed.error);
   if (parsed.data.mercOrderNo) return { mercOrderNo: parsed.data.mercOrderNo };

@@ -6,7 +6,7 @@ import { parseCompactTime } from '../../domain/time';
 import { isSupportedScene } from '../../domain/payways';
 import { ApiError } from '../../domain/errors';
 import type { SignType } from '../../domain/signing';
-import { firstIssue } from './issues';
+import { firstIssue, refuseUnknownFields } from './issues';
 
 /** Longest order validity accepted, in minutes (one day). */
 export const MAX_ORDER_PERIOD_MIN = 1440;
@@ -49,6 +49,7 @@ export type UnifiedOrderRequest = z.infer<typeof UnifiedOrderSchema>;
  * rule, or 200002 for what is valid but not offered (payouts, a payway/scene pair no channel has).
  */
 export function parseUnifiedOrder(body: Record<string, unknown>, signType: SignType, nowMs: number): OrderDraft {
+  refuseUnknownFields(body, UnifiedOrderSchema);
   const parsed = UnifiedOrderSchema.safeParse(body);
   if (!parsed.success) throw firstIssue(parsed.error);
   const r = parsed.data;
