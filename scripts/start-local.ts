@@ -83,8 +83,7 @@ async function main(): Promise<void> {
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
 
     Demo merchant  mercNo ${merchant.mercNo}
-                   key    ${merchant.signKey}
-                   (also in .data/demo-merchant.json, which the CLI reads)
+                   key in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
                    channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
 
     Support API    ${apiUrl}/support/v1   Authorization: Bearer ${support.display}

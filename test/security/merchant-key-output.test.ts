@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { repoRoot } from '../../devstack/paths';
+import { createPool, type Pool } from '../../db/pool';
+import { findMerchant } from '../../db/merchants';
+
+// create-merchant hands the new key over once, in a file only its owner can read, and never prints it.
+let pool: Pool;
+let dir: string;
+beforeAll(() => {
+  pool = createPool(inject('databaseUrl'), 1);
+  dir = mkdtempSync(join(tmpdir(), 'paydurable-keys-'));
+});
+afterAll(async () => {
+  await pool?.end();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function createMerchantCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/create-merchant.ts'), ...args], {
+      cwd: repoRoot, env: { ...process.env, DATABASE_URL: inject('databaseUrl') }, timeout: 60_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+describe('create-merchant key output', () => {
+  it('writes the key into a new 0600 file, prints only where it is, and never overwrites', async () => {
+    const mercNo = `K${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+    const file = join(dir, `${mercNo}.key.json`);
+    const run = await createMerchantCli(['--merc-no', mercNo, '--name', 'Key test', '--key-file', file]);
+    expect(run.code, run.stderr).toBe(0);
+    const stored = await findMerchant(pool, mercNo);
+    expect(stored).not.toBeNull();
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ mercNo, key: stored!.signKey });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(run.stdout + run.stderr).not.toContain(stored!.signKey);
+    expect(run.stdout).toContain(file);
+
+    const other = `${mercNo}B`;
+    const again = await createMerchantCli(['--merc-no', other, '--key-file', file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('exists already');
+    expect(await findMerchant(pool, other)).toBeNull();
+  });
+});
