@@ -38,16 +38,19 @@ export function payRoutes(ctx: ApiContext): Router {
 
     // A repeat is answered as the first time was, before validation: a repeat sent after the order's tradeTime +
     // orderPeriod has passed must get its original answer, not "already expired".
-    if (typeof fields.mercOrderNo === 'string' && MERC_ORDER_NO.test(fields.mercOrderNo)) {
-      const existing = await findOrderByMercOrderNo(ctx.pool, merchant.mercNo, fields.mercOrderNo);
-      if (existing?.payAnswer) return answer(existing.requestHash === hash ? existing.payAnswer : { kind: 'conflict' });
-    }
+    const existing = typeof fields.mercOrderNo === 'string' && MERC_ORDER_NO.test(fields.mercOrderNo)
+      ? await findOrderByMercOrderNo(ctx.pool, merchant.mercNo, fields.mercOrderNo)
+      : null;
+    if (existing && existing.requestHash !== hash) return answer({ kind: 'conflict' });
+    if (existing?.payAnswer) return answer(existing.payAnswer);
     const draft = parseUnifiedOrder(fields, signType, ctx.now());
 
     const channel = await routeChannel(ctx.pool, ctx.config.channels.defaultChannel, merchant.mercNo, draft.paywayCode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
     // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
-    const orderId = newOrderId(ctx.now(), randomBytes(8).readBigUInt64BE());
+    // An order already in the read model keeps its id: if its workflow is gone (a Temporal server that lost its last
+    // writes when it was killed), the one started now opens the same order instead of failing on another id.
+    const orderId = existing?.orderId ?? newOrderId(ctx.now(), randomBytes(8).readBigUInt64BE());
     const input: OrderWorkflowInput = {
       orderId,
       draft,

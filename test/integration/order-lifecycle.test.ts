@@ -7,6 +7,13 @@ import { findOrderById, listEvents } from '../../db/orders';
 import { listAttempts } from '../../db/notify-attempts';
 import { formatCompactTime } from '../../domain/time';
 import type { Merchant } from '../../db/merchants';
+import type { ChannelRegistry } from '../../channels/types';
+import { createOrderRecordActivities } from '../../activities/order-records';
+import { parseUnifiedOrder } from '../../api/schemas/unified-order';
+import { requestHash } from '../../api/request-hash';
+import { newOrderId } from '../../domain/order-id';
+import { orderWorkflowId } from '../../domain/order';
+import { createLogger } from '../../config/logger';
 
 // Real API + worker + Temporal dev server + PostgreSQL; the merchant's notify endpoint is a real HTTP server.
 let stack: TestStack;
@@ -125,6 +132,27 @@ describe('one order end to end', () => {
       expect(changed.status).toBe(409);
       expect(changed.body.respCode).toBe('100004');
       expect(changed.body.respDesc).toContain('mercOrderNo');
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('an order whose workflow is gone (a Temporal server that lost its last writes) is re-started under its own orderId', async () => {
+    const merchant = await testMerchant(stack.pool);
+    const receiver = await new MerchantReceiver().start();
+    try {
+      // The read model holds the order (p0001, no answer yet) as its first workflow wrote it; that workflow is gone.
+      const fields = unifiedOrderFields({ mercNo: merchant.mercNo, notifyUrl: receiver.url, signType: 'MD5' });
+      const draft = parseUnifiedOrder(fields, 'MD5', Date.now());
+      const orderId = newOrderId(Date.now(), 42n);
+      await createOrderRecordActivities({ pool: stack.pool, channels: {} as ChannelRegistry, log: createLogger('silent', 't'), notifyTimeoutMs: 1000, pollScheduleMs: [60_000] })
+        .openOrder({ orderId, workflowId: orderWorkflowId(draft.mercNo, draft.mercOrderNo), requestHash: requestHash(fields), channel: 'sandbox', draft });
+
+      const again = await merchantCall(stack.api.url, '/api/pay', merchant, fields);
+      expect(again.body).toMatchObject({ respCode: '000000', orderId });
+      await payInSandbox(stack.api.url, channelOrderNoOf(again.body.codeUrl!));
+      await receiver.waitFor(1);
+      expect(receiver.received[0]!.body).toMatchObject({ orderId, payStatus: 'p0000' });
     } finally {
       await receiver.stop();
     }
