@@ -49,8 +49,9 @@ export interface Channel {
   /** Closes an unpaid order; answers the state after closing (SUCCESS if it had been paid after all). */
   close(ref: ChannelOrderRef): Promise<ChannelStatus>;
   /**
-   * Until when an order that we closed or expired must still be asked about (epoch ms), for a channel whose close is
-   * only local and which can still take the money until its own order timeout; null when the channel's close is final.
+   * Until when an order that we closed or expired must still be asked about (epoch ms): for a channel whose close is
+   * only local and which can still take the money until its own order timeout (IPayNow), or which can take money after
+   * a close and report it by a callback that may be lost (the sandbox's afterClose); null when neither can happen.
    */
   watchUntilMs(order: { createdAtMs: number; expireAtMs: number }, marginMs: number): number | null;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_RETRY_SCHEDULE, DEFAULT_POLL_SCHEDULE, parseDuration, parseSchedule } from '../domain/durations';
 import { CHANNEL_NAMES, type ChannelName } from '../channels/types';
+import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../channels/sandbox/report-schedule';
 
 /**
  * One typed configuration, read from the environment and validated at boot. A bad value stops the process with a
@@ -70,6 +71,14 @@ export const EnvSchema = z.object({
   /** Closed or expired orders of a channel whose close is only local are polled until its own timeout plus this. */
   CHANNEL_WATCH_MARGIN: duration('10m'),
 
+  /**
+   * A channel report (callback, poll result, sandbox outbox) not handed to Temporal within this counts as not
+   * delivered: the channel is answered "send again" (IPayNow success=N), the sandbox outbox retries.
+   */
+  CHANNEL_REPORT_TIMEOUT: duration('5s'),
+  /** The sandbox retries an undelivered payment report after each delay; after the last one it is left for a person. */
+  SANDBOX_REPORT_SCHEDULE: parsedString(DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule),
+
   /** Channel of a merchant's payway when channel_routes has no row for it. */
   DEFAULT_CHANNEL: z.enum(CHANNEL_NAMES).default('sandbox'),
   /** The platform's IPayNow application (merchants without their own in ipaynow_accounts use it). Secret: never logged. */
@@ -111,6 +120,9 @@ export const EnvSchema = z.object({
   if (e.IPAYNOW_TIMEOUT < 100 || e.IPAYNOW_TIMEOUT > 20_000) {
     ctx.addIssue({ code: 'custom', path: ['IPAYNOW_TIMEOUT'], message: 'must be 100ms to 20s (the channel activities give up after 30 s)' });
   }
+  if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
+    ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
+  }
   if (e.DEFAULT_CHANNEL === 'ipaynow' && e.IPAYNOW_APP_ID === undefined) {
     ctx.addIssue({ code: 'custom', path: ['DEFAULT_CHANNEL'], message: 'ipaynow as the default channel needs IPAYNOW_APP_ID, IPAYNOW_APP_KEY and IPAYNOW_BASE_URL' });
   }
@@ -137,7 +149,11 @@ export interface AppConfig {
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
-  channels: { defaultChannel: ChannelName };
+  /**
+   * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
+   * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
+   */
+  channels: { defaultChannel: ChannelName; reportTimeoutMs: number; sandboxReportScheduleMs: number[] };
   /** The platform's IPayNow application (appId and appKey set together) and the call timeout. */
   ipaynow: { appId?: string; appKey?: string; baseUrl?: string; timeoutMs: number };
   /** Worker's HTTP server for health and metrics; port 0 = none. */
@@ -188,7 +204,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       escalateAfterMs: e.UNKNOWN_ESCALATE_AFTER,
       watchMarginMs: e.CHANNEL_WATCH_MARGIN,
     },
-    channels: { defaultChannel: e.DEFAULT_CHANNEL },
+    channels: {
+      defaultChannel: e.DEFAULT_CHANNEL,
+      reportTimeoutMs: e.CHANNEL_REPORT_TIMEOUT,
+      sandboxReportScheduleMs: e.SANDBOX_REPORT_SCHEDULE,
+    },
     ipaynow: {
       ...(e.IPAYNOW_APP_ID ? { appId: e.IPAYNOW_APP_ID } : {}),
       ...(e.IPAYNOW_APP_KEY ? { appKey: e.IPAYNOW_APP_KEY } : {}),

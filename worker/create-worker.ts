@@ -9,8 +9,9 @@ import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker
 import { startWorkerOps } from '../observability/worker-ops';
 import { Client, Connection } from '@temporalio/client';
 import { startPoller } from '../polling/poller';
-import { deliverChannelReport } from '../orders/channel-reports';
+import { deliverChannelReport, deliverChannelReportById } from '../orders/channel-reports';
 import { findOrderById } from '../db/orders';
+import { startReportDispatcher } from '../channels/sandbox/report-dispatcher';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -65,6 +66,11 @@ export async function startWorker(opts: {
       if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', result });
     },
   });
+  // The sandbox's callback retries: payment reports its outbox still holds (channels/sandbox/report-dispatcher.ts).
+  const reportDispatcher = startReportDispatcher({
+    pool, log, scheduleMs: config.channels.sandboxReportScheduleMs, reportTimeoutMs: config.channels.reportTimeoutMs,
+    deliver: (orderId, report) => deliverChannelReportById({ temporal, pool, config }, orderId, report),
+  });
   return {
     worker,
     connection,
@@ -72,7 +78,7 @@ export async function startWorker(opts: {
     metrics,
     opsUrl: ops?.url ?? null,
     async stop() {
-      await poller.stop();
+      await Promise.all([poller.stop(), reportDispatcher.stop()]);
       await clientConnection.close();
       await ops?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { ApiContext } from '../context';
-import { deliverChannelReport } from '../../orders/channel-reports';
+import { deliverChannelReportById } from '../../orders/channel-reports';
 import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from '../../channels/sandbox/books';
+import { attemptReport } from '../../channels/sandbox/report-dispatcher';
+import { reportClaimLeaseMs } from '../../channels/sandbox/report-schedule';
 import { cashierPath, cashierUrl } from '../../channels/sandbox/urls';
-import { findOrderById } from '../../db/orders';
 import { findMerchant } from '../../db/merchants';
 import { verifySignature } from '../../domain/signing';
 import { ApiError } from '../../domain/errors';
@@ -13,7 +15,9 @@ import { formatFenAsYuan } from '../../domain/money';
 /**
  * The sandbox channel's payer side: a cashier page for every sandbox order (what codeUrl / mwebUrl point at), its QR
  * image, and the "payer pays" action — from the page's button or as a JSON call for scripts and tests. Paying makes
- * the sandbox report success to the order workflow, as a real channel's callback would.
+ * the sandbox report success to the order workflow, as a real channel's callback would: the report is queued in the
+ * sandbox's outbox with the payment and tried at once; what does not get through (Temporal down) the workers'
+ * dispatcher retries (channels/sandbox/report-dispatcher.ts). The payer is told "paid" either way: the money is taken.
  */
 export function sandboxRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -61,17 +65,25 @@ export function sandboxRoutes(ctx: ApiContext): Router {
   async function pay(channelOrderNo: string, afterClose: boolean) {
     const existing = await findSandboxOrder(ctx.pool, channelOrderNo);
     if (!existing) throw new ApiError('100005', 'no sandbox order with this channelOrderNo', 'channelOrderNo');
-    const paid = await paySandboxOrder(ctx.pool, channelOrderNo, afterClose);
+    const claimToken = randomUUID();
+    const paid = await paySandboxOrder(ctx.pool, channelOrderNo, afterClose, {
+      token: claimToken, leaseMs: reportClaimLeaseMs(ctx.config.channels.reportTimeoutMs),
+    });
     if (!paid) {
       return { paid: false, status: existing.status, message: existing.status === 'paid' ? 'already paid' : 'the order is closed' };
     }
-    const order = await findOrderById(ctx.pool, paid.orderId);
-    if (order) {
-      await deliverChannelReport(ctx, order, {
-        source: 'callback',
-        result: { status: 'SUCCESS', paidAtMs: paid.paidAtMs ?? ctx.now(), amountFen: paid.amountFen, channelOrderNo: paid.channelOrderNo },
-      });
-    }
+    // The immediate attempt (attempt 1 of the report's schedule), for low latency; the outbox row is what counts.
+    await attemptReport({
+      pool: ctx.pool,
+      scheduleMs: ctx.config.channels.sandboxReportScheduleMs,
+      deliver: (orderId, report) => deliverChannelReportById(ctx, orderId, report),
+      log: ctx.log,
+    }, {
+      channelOrderNo: paid.channelOrderNo, orderId: paid.orderId, attempts: 1, claimToken,
+      amountFen: paid.amountFen, paidAtMs: paid.paidAtMs ?? ctx.now(),
+    }).catch((err: unknown) => {
+      ctx.log.warn({ orderId: paid.orderId, err: (err as Error).message }, 'sandbox report attempt not recorded; the dispatcher retries it');
+    });
     return { paid: true, status: 'paid', message: `paid ${formatFenAsYuan(paid.amountFen)} CNY` };
   }
 

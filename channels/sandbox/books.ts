@@ -1,5 +1,6 @@
-import type { Queryable } from '../../db/pool';
+import { inTransaction, type Pool, type Queryable } from '../../db/pool';
 import { parseFenColumn } from '../../domain/money';
+import { queueReport } from './report-outbox';
 
 /** The sandbox channel's own ledger (table sandbox_orders): what it was asked to collect and what the payer did. */
 export interface SandboxOrder {
@@ -57,16 +58,27 @@ export async function findSandboxOrderByOrderId(db: Queryable, orderId: string):
 /**
  * The payer pays. Only an open order can be paid; `afterClose` simulates a channel that takes the money although the
  * order was closed (a late payment), which the platform must still report to the merchant.
+ * In the same transaction the payment's report is queued in the outbox (report-outbox.ts), claimed by `claim` for
+ * the caller's immediate attempt: the books never say paid without a report on its way.
  * Returns the order when this call paid it, null when it was not payable (already paid, or closed).
  */
-export async function paySandboxOrder(db: Queryable, channelOrderNo: string, afterClose = false): Promise<SandboxOrder | null> {
+export async function paySandboxOrder(
+  pool: Pool,
+  channelOrderNo: string,
+  afterClose: boolean,
+  claim: { token: string; leaseMs: number },
+): Promise<SandboxOrder | null> {
   const allowed = afterClose ? ['open', 'closed'] : ['open'];
-  const { rows } = await db.query<Row>(
-    `UPDATE sandbox_orders SET status = 'paid', paid_at = now()
-     WHERE channel_order_no = $1 AND status = ANY($2::text[]) RETURNING *`,
-    [channelOrderNo, allowed],
-  );
-  return rows[0] ? toOrder(rows[0]) : null;
+  return inTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<Row>(
+      `UPDATE sandbox_orders SET status = 'paid', paid_at = now()
+       WHERE channel_order_no = $1 AND status = ANY($2::text[]) RETURNING *`,
+      [channelOrderNo, allowed],
+    );
+    const paid = rows[0] ? toOrder(rows[0]) : null;
+    if (paid) await queueReport(tx, paid, claim);
+    return paid;
+  });
 }
 
 /** Closes an open order; returns the order's state afterwards. */

@@ -56,7 +56,11 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
       if (!order) return statusOf(null);
       return statusOf(await closeSandboxOrder(pool, order.channelOrderNo));
     },
-    // The sandbox's close is final at its books; a payment it takes anyway (afterClose) arrives as its callback.
-    watchUntilMs: () => null,
+    /**
+     * The sandbox's close is final at its books, but a payment it takes anyway (afterClose) is a callback that could
+     * still be lost before its outbox retries it (a row exhausted, or a payment older than the outbox). So a closed or
+     * expired sandbox order is polled, like IPayNow's, until its expiry plus CHANNEL_WATCH_MARGIN.
+     */
+    watchUntilMs: (order, marginMs) => order.expireAtMs + marginMs,
   };
 }
