@@ -14,7 +14,7 @@ export interface IpaynowStack {
  * The real system (API + worker + Temporal + PostgreSQL) with IPayNow as the default channel, pointed at an emulator
  * whose N001 retry schedule runs at 1/1000 (2 minutes → 120 ms).
  */
-export async function startIpaynowStackOn(base: StackBase, env: Record<string, string> = {}): Promise<IpaynowStack> {
+export async function startIpaynowStackOn(base: StackBase, env: Record<string, string> = {}, opts: Parameters<typeof startStackOn>[2] = {}): Promise<IpaynowStack> {
   const emulator = await startIpaynowEmulator({ apps: { [PLATFORM_APP_ID]: PLATFORM_APP_KEY }, notifyScale: 0.001 });
   const stack = await startStackOn(base, {
     DEFAULT_CHANNEL: 'ipaynow',
@@ -23,7 +23,7 @@ export async function startIpaynowStackOn(base: StackBase, env: Record<string, s
     IPAYNOW_BASE_URL: emulator.url,
     IPAYNOW_TIMEOUT: '500ms',
     ...env,
-  });
+  }, opts);
   return {
     stack,
     emulator,

@@ -6,8 +6,8 @@ import { findOrderById, listEvents, type OrderRecord } from '../../db/orders';
 export { PLATFORM_APP_ID, PLATFORM_APP_KEY, type IpaynowStack } from './ipaynow-stack';
 
 /** The real system with IPayNow as the default channel, on this test run's servers (see ./ipaynow-stack.ts). */
-export function startIpaynowStack(env: Record<string, string> = {}): Promise<IpaynowStack> {
-  return startIpaynowStackOn(globalSetupBase(), env);
+export function startIpaynowStack(env: Record<string, string> = {}, opts: Parameters<typeof startIpaynowStackOn>[2] = {}): Promise<IpaynowStack> {
+  return startIpaynowStackOn(globalSetupBase(), env, opts);
 }
 
 /** The payer pays, through the emulator's HTTP control route. */

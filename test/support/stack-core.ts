@@ -35,7 +35,12 @@ export type StackBase = Pick<Infrastructure, 'databaseUrl' | 'temporalAddress' |
  * has its own task queue, so stacks never share workers. Timing variables (schedules) can be overridden per stack.
  * Free of vitest, so that scripts (scripts/record-histories.ts) drive the same system as the integration tests.
  */
-export async function startStackOn(base: StackBase, envOverrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+export async function startStackOn(
+  base: StackBase,
+  envOverrides: Record<string, string> = {},
+  /** `apiTemporalAddress`: the API alone reaches Temporal there (e.g. through a TcpProxy a test can cut). */
+  opts: { worker?: boolean; apiTemporalAddress?: string } = {},
+): Promise<TestStack> {
   const port = await freePort();
   const env: Record<string, string> = {
     DATABASE_URL: base.databaseUrl,
@@ -53,7 +58,8 @@ export async function startStackOn(base: StackBase, envOverrides: Record<string,
   const log = createLogger(config.logLevel, 'test');
   const pool = createPool(config.databaseUrl, 5);
   const workflowBundle = { code: readFileSync(base.workflowBundlePath, 'utf8') };
-  const api = await startApi({ config, pool, log });
+  const apiConfig = opts.apiTemporalAddress ? { ...config, temporal: { ...config.temporal, address: opts.apiTemporalAddress } } : config;
+  const api = await startApi({ config: apiConfig, pool, log });
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const stack: TestStack = {

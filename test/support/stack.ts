@@ -7,7 +7,7 @@ export * from './stack-core';
  * The real system for integration tests: the API and a worker (in this process) over the real Temporal dev server
  * and PostgreSQL that the global setup started (see ./stack-core.ts).
  */
-export function startStack(envOverrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+export function startStack(envOverrides: Record<string, string> = {}, opts: Parameters<typeof startStackOn>[2] = {}): Promise<TestStack> {
   return startStackOn(globalSetupBase(), envOverrides, opts);
 }
 
