@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eventually, merchantCall, payInSandbox, startStack, testMerchant, type TestStack } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
@@ -128,9 +128,9 @@ describe('sandbox report outbox', () => {
 });
 
 describe('report dispatchers side by side', () => {
-  // Bare outbox rows (no order behind them) and dispatchers with a recording deliver: the stack's worker is stopped,
-  // so the only claimants are the ones under test.
-  beforeAll(async () => {
+  // Bare outbox rows (no order behind them) and dispatchers with a recording deliver: the stack's worker is stopped
+  // before each test (the file's afterEach starts it again), so the only claimants are the ones under test.
+  beforeEach(async () => {
     await stack.worker?.stop();
     stack.worker = null;
   });
