@@ -1,3 +1,4 @@
+import type { Keyring } from '../secrets/keyring';
 import type { Pool } from '../db/pool';
 import type { ChannelRegistry } from '../channels/types';
 import type { Logger } from '../config/logger';
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   /** Closed/expired orders of a channel whose close is only local are watched until its timeout plus this. */
   watchMarginMs?: number;
   now?: () => number;
+  /** Opens the merchant keys that sign notifications (config MASTER_KEYS); empty = keys stored in plaintext. */
+  keyring?: Keyring;
   /** Metrics hooks (observability/); absent in unit tests that do not look at metrics. */
   metrics?: ActivityMetrics;
 }

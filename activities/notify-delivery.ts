@@ -1,11 +1,13 @@
 import type { ActivityDeps } from './deps';
 import { findOrderById, recordEvent, setNotifyState } from '../db/orders';
-import { findMerchant } from '../db/merchants';
+import { findVerifyingKeys } from '../db/merchant-keys';
+import { modeOf } from '../domain/mode';
 import { lastAttemptNumber, recordAttempt } from '../db/notify-attempts';
 import { buildNotification } from '../domain/notification';
 import type { PayStatus } from '../domain/pay-status';
 import { NotifyState } from '../domain/pay-status';
-import { SIGN_TYPES, type SignType } from '../domain/signing';
+import { ALL_SIGN_TYPES, type SignType } from '../domain/signing';
+import { emptyKeyring } from '../secrets/keyring';
 import { postNotification } from './http-post';
 
 export interface DeliveryRequest {
@@ -34,7 +36,7 @@ export interface DeliveryResult {
  * (trimmed) within the timeout. The merchant's key is read here, never carried through workflow history. The attempt
  * and the order's notification state are recorded before returning.
  */
-export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now }: ActivityDeps) {
+export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now, keyring = emptyKeyring() }: ActivityDeps) {
   return {
     async deliverNotification(req: DeliveryRequest): Promise<DeliveryResult> {
       const order = await findOrderById(pool, req.orderId);
@@ -47,16 +49,16 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
         });
         return { delivered: false, skipped: true, httpStatus: null, latencyMs: 0, error: 'superseded', notifyState: order.notifyState };
       }
-      const merchant = await findMerchant(pool, order.mercNo);
-      if (!merchant) throw new Error(`merchant ${order.mercNo} not found`);
-      const signType: SignType = (SIGN_TYPES as readonly string[]).includes(order.signType) ? (order.signType as SignType) : 'MD5';
-      const body = buildNotification(order, req.payStatus, merchant.signKey, signType);
+      const signType: SignType = (ALL_SIGN_TYPES as readonly string[]).includes(order.signType) ? (order.signType as SignType) : 'MD5';
+      const keys = (await findVerifyingKeys(pool, keyring, order.mercNo, now()))
+        .filter((k) => k.mode === modeOf(order.livemode)).map((k) => k.secret).reverse();
+      const { body, headers } = buildNotification(order, req.payStatus, { signType, keys, nowMs: now() });
       const url = req.url ?? order.notifyUrl;
 
       const startedAtMs = now();
       const answer = await postNotification(url, body, {
         timeoutMs: notifyTimeoutMs,
-        headers: { 'X-Notify-Id': req.notifyId, 'X-Notify-Attempt': String(req.attempt) },
+        headers: { ...headers, 'X-Notify-Id': req.notifyId, 'X-Notify-Attempt': String(req.attempt) },
         allowPrivate: notifyAllowPrivate,
       });
       const delivered = answer.ok && answer.body.trim() === 'success';

@@ -22,14 +22,16 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/api/pay', metrics.payAnswerTimer); // unified-order answer latency (workflow start)
   // Merchant requests: strict JSON (see json-body.ts); bodies over 64 KiB are refused.
   app.use('/api', strictJsonBody());
-  app.use('/sandbox', express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
+  if (ctx.config.channels.sandboxEnabled) {
+    app.use('/sandbox', express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
+  }
 
   app.use(apiOpsRoutes(ctx, metrics)); // /healthz, /readyz, /metrics
   app.use(docsRoutes()); // /openapi.json, /docs
   app.use(payRoutes(ctx));
   app.use(queryRoutes(ctx));
   app.use(closeRoutes(ctx));
-  app.use(sandboxRoutes(ctx));
+  if (ctx.config.channels.sandboxEnabled) app.use(sandboxRoutes(ctx)); // test mode's payer pages: off in production
   app.use(ipaynowNotifyRoutes(ctx)); // IPayNow N001: raw body, answers success=Y/N
   app.use(qrRoutes(ctx));
   app.use(supportRoutes(ctx)); // /support/v1: admin bearer token, plain JSON answers

@@ -37,7 +37,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     const auth = res.locals.auth as AuthenticatedRequest | undefined;
     if (auth && interfaceCode && status === undefined) {
       // An authenticated merchant gets a signed answer, errors included.
-      sendAnswer(res, { interfaceCode, respCode: error.respCode, respDesc: error.message, merchant: auth.merchant, signType: auth.signType });
+      sendAnswer(res, { interfaceCode, respCode: error.respCode, respDesc: error.message, auth });
       return;
     }
     const mercNo = typeof req.body?.mercNo === 'string' && req.body.mercNo.length <= 32 ? req.body.mercNo : undefined;

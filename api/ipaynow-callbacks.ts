@@ -47,7 +47,7 @@ export async function receiveIpaynowNotify(ctx: ApiContext, raw: Buffer): Promis
   const order = await findOrderById(ctx.pool, fields.mhtOrderNo);
   if (!order || order.channel !== 'ipaynow') return reject('unknown order', facts);
 
-  const account = await accountResolver(ctx.pool, ctx.config.ipaynow)(order.mercNo);
+  const account = await accountResolver(ctx.pool, ctx.config.ipaynow, ctx.config.secrets.keyring)(order.mercNo);
   const verdict = verifyN001(fields, account, { orderId: order.orderId, amountFen: order.amountFen }, ctx.now());
   if (!verdict.ok) return reject(verdict.reason, { ...facts, signatureValid: verdict.signatureValid });
 

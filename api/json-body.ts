@@ -12,7 +12,7 @@ export function strictJsonBody() {
   const raw = express.raw({ type: () => true, limit: MAX_BODY });
   return [
     raw,
-    (req: Request, _res: Response, next: NextFunction) => {
+    (req: Request, res: Response, next: NextFunction) => {
       const buf = req.body as unknown;
       if (!Buffer.isBuffer(buf) || buf.length === 0) return next(ApiError.invalidField('request', 'body must be a JSON object'));
       let text: string;
@@ -30,6 +30,7 @@ export function strictJsonBody() {
       const duplicate = findDuplicateKey(text);
       if (duplicate !== null) return next(ApiError.invalidField(duplicate, 'appears more than once'));
       req.body = parsed;
+      res.locals.rawBody = buf; // the exact bytes, for the raw-body signature
       next();
     },
   ];

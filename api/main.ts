@@ -1,4 +1,5 @@
 import { loadConfig } from '../config';
+import { deploymentSummary } from '../config/deployment-summary';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
 import { migrateWhenReachable } from '../db/migrate';
@@ -8,6 +9,7 @@ import { startApi } from './server';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'api');
+  log.info(deploymentSummary(config), `api starting in ${config.env} mode`);
   const pool = createPool(config.databaseUrl, config.pgPoolMax);
   await migrateWhenReachable(pool, {
     timeoutMs: config.dbBootWaitMs,

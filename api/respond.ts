@@ -1,13 +1,16 @@
 import type { Response } from 'express';
-import type { Merchant } from '../db/merchants';
 import { RESP_CODES, type RespCode } from '../domain/resp-codes';
-import { withSignature, type SignType, type SignableValue } from '../domain/signing';
+import { livemodeField } from '../domain/mode';
+import { signatureHeaderValue, SIGNATURE_HEADER } from '../domain/raw-signature';
+import { RAW_SIGN_TYPE, withSignature, type SignableValue } from '../domain/signing';
+import type { AuthenticatedRequest } from './merchant-auth';
 
 export type InterfaceCode = 'pay' | 'query' | 'close' | 'refund';
 
 /**
- * Sends a merchant API answer: respCode, respDesc, mercNo, interfaceCode and the data, signed with the merchant's
- * key (unsigned only when the merchant is unknown). HTTP status follows the respCode table.
+ * Sends a merchant API answer: respCode, respDesc, mercNo, interfaceCode, livemode and the data, signed with the key
+ * that verified the request, in the request's form (the `signature` field, or the Paydurable-Signature header over
+ * the exact answer body). Unsigned only when the request was not authenticated. HTTP status follows the respCode table.
  */
 export function sendAnswer(
   res: Response,
@@ -15,11 +18,11 @@ export function sendAnswer(
     interfaceCode: InterfaceCode;
     respCode: RespCode;
     respDesc?: string;
-    merchant?: Merchant | null;
+    auth?: Pick<AuthenticatedRequest, 'merchant' | 'key' | 'mode' | 'signType'> | undefined;
     mercNo?: string;
-    signType?: SignType;
     data?: Record<string, SignableValue>;
   },
+  nowMs = Date.now(),
 ): void {
   const fields: Record<string, SignableValue> = {
     ...(a.data ?? {}),
@@ -27,9 +30,16 @@ export function sendAnswer(
     respDesc: a.respDesc ?? RESP_CODES[a.respCode].desc,
     interfaceCode: a.interfaceCode,
   };
-  const mercNo = a.merchant?.mercNo ?? a.mercNo;
+  const mercNo = a.auth?.merchant.mercNo ?? a.mercNo;
   if (mercNo) fields.mercNo = mercNo;
+  if (a.auth) fields.livemode = livemodeField(a.auth.mode);
   for (const k of Object.keys(fields)) if (fields[k] === undefined || fields[k] === null) delete fields[k];
-  const body = a.merchant ? withSignature(fields, a.merchant.signKey, a.signType ?? 'MD5') : fields;
-  res.status(RESP_CODES[a.respCode].httpStatus).json(body);
+  res.status(RESP_CODES[a.respCode].httpStatus);
+  if (!a.auth) return void res.json(fields);
+  if (a.auth.signType === RAW_SIGN_TYPE) {
+    const text = JSON.stringify(fields);
+    res.set(SIGNATURE_HEADER, signatureHeaderValue([a.auth.key.secret], Math.floor(nowMs / 1000), text));
+    return void res.type('application/json').send(text);
+  }
+  res.json(withSignature(fields, a.auth.key.secret, a.auth.signType));
 }

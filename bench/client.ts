@@ -22,10 +22,12 @@ export async function placeOrder(apiUrl: string, m: Merchant, mercOrderNo: strin
   }
 }
 
-export async function payInSandbox(apiUrl: string, orderId: string): Promise<void> {
+/** The payer pays at the cashier the unified-order answer's codeUrl points at. */
+export async function payInSandbox(apiUrl: string, codeUrl: string): Promise<void> {
+  const channelOrderNo = decodeURIComponent(new URL(codeUrl).pathname.split('/').pop() ?? '');
   const res = await fetch(`${apiUrl}/sandbox/api/pay`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channelOrderNo: `SBX${orderId}` }),
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channelOrderNo }),
   });
   const body = (await res.json()) as { paid?: boolean };
-  if (!body.paid) throw new Error(`sandbox payment of ${orderId} failed`);
+  if (!body.paid) throw new Error(`sandbox payment of ${channelOrderNo} failed`);
 }

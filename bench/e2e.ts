@@ -35,7 +35,7 @@ export async function runEndToEnd(
       payLatencies.push(performance.now() - t0);
       const paidAt = performance.now();
       const arrival = opts.receiver.waitFor(answer.orderId!);
-      await payInSandbox(opts.apiUrl, answer.orderId!);
+      await payInSandbox(opts.apiUrl, answer.codeUrl!);
       lags.push((await arrival) - paidAt);
     } catch (err) {
       errors++;

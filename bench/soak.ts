@@ -28,6 +28,7 @@ export async function runSoak(opts: {
   channelQueries: () => Promise<number | null>;
 }): Promise<SoakResult> {
   const orderIds: string[] = [];
+  const codeUrls: string[] = [];
   const createStart = performance.now();
   const creating = new Progress('soak open ', opts.orders);
   let stoppedBy: string | null = null;
@@ -41,6 +42,7 @@ export async function runSoak(opts: {
     try {
       const answer = await placeOrder(opts.apiUrl, opts.merchant, `${opts.runId}S${i}`, opts.receiver.url, 1440);
       orderIds.push(answer.orderId!);
+      codeUrls.push(answer.codeUrl!);
       creating.update(orderIds.length);
     } catch (err) {
       stoppedBy ??= (err as Error).message;
@@ -69,7 +71,7 @@ export async function runSoak(opts: {
   const paying = new Progress('soak pay  ', orderIds.length);
   let paid = 0;
   await runPool(orderIds.length, opts.concurrency, async (i) => {
-    await payInSandbox(opts.apiUrl, orderIds[i]!);
+    await payInSandbox(opts.apiUrl, codeUrls[i]!);
     await opts.receiver.waitFor(orderIds[i]!, 300_000);
     paying.update(++paid);
   });

@@ -8,6 +8,7 @@ import { freePort, repoRoot } from '../devstack/paths';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { createMerchant } from '../db/merchants';
+import { newMasterKeyText, parseMasterKeys } from '../secrets/keyring';
 
 export interface BenchStack {
   apiUrl: string;
@@ -31,12 +32,16 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
   ]);
   const pool = createPool(pg.url, 2);
   await migrate(pool);
-  const merchant = await createMerchant(pool, { mercNo: 'BENCH0000000001', name: 'Benchmark merchant' });
+  // Keys sealed at rest as in production; the benchmark merchant signs the MD5 field form with its test key.
+  const masterKeys = newMasterKeyText('bench1');
+  const { testKey } = await createMerchant(pool, parseMasterKeys(masterKeys), {
+    mercNo: 'BENCH0000000001', name: 'Benchmark merchant', signTypes: ['MD5', 'HMAC-SHA256', 'HMAC-SHA256-RAW'],
+  });
   await pool.end();
 
   const apiPort = String(await freePort());
   const childEnv = {
-    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', NOTIFY_ALLOW_PRIVATE: 'true', ...env,
+    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', NOTIFY_ALLOW_PRIVATE: 'true', MASTER_KEYS: masterKeys, ...env,
   };
   const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), childEnv);
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
@@ -45,7 +50,7 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
     apiUrl: `http://127.0.0.1:${apiPort}`,
     temporalAddress: temporal.address,
     databaseUrl: pg.url,
-    merchant: { mercNo: merchant.mercNo, key: merchant.signKey },
+    merchant: { mercNo: 'BENCH0000000001', key: testKey! },
     pids: { api: api.child.pid ?? null, worker: worker.child.pid ?? null, temporal: temporal.pid },
     async stop() {
       await Promise.allSettled([api.stop(), worker.stop()]);

@@ -3,6 +3,9 @@ import type { PayCredential, PaywayCode, SceneCode, TermType } from '../domain/o
 /** Channels registered in this build. */
 export const CHANNEL_NAMES = ['sandbox', 'ipaynow'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
+/** The channels that move real money (live orders); the sandbox serves test orders only. */
+export const LIVE_CHANNEL_NAMES = ['ipaynow'] as const;
+export type LiveChannelName = (typeof LIVE_CHANNEL_NAMES)[number];
 
 /** What we ask a channel to collect. */
 export interface ChannelOrderRequest {

@@ -5,6 +5,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { createMerchant } from '../db/merchants';
+import { newMasterKeyText, parseMasterKeys } from '../secrets/keyring';
+import { findSandboxOrderByOrderId } from '../channels/sandbox/books';
 import { repoRoot } from '../devstack/paths';
 import { Supervisor, sleep, waitUntil } from './supervisor';
 import { ChaosReceiver, type ReceiverMerchant } from './receiver';
@@ -41,20 +43,25 @@ export interface ChaosReport extends CheckResult {
 }
 
 /** App settings of the run: short schedules so that retries, polls and notifications converge in seconds. */
+const CHAOS_MASTER_KEYS = newMasterKeyText('chaos1');
 const APP_ENV: Record<string, string> = {
   POLL_SCHEDULE: '200ms,500ms,1s,2s', // closed sandbox orders are watched too: back off
   // 100ms, 200ms, 500ms, 1s, then every 2 s for two minutes: a merchant failing its first attempts still converges.
   NOTIFY_RETRY_SCHEDULE: ['100ms', '200ms', '500ms', '1s', ...Array<string>(60).fill('2s')].join(','),
   PAY_ANSWER_TIMEOUT: '5s',
   NOTIFY_ALLOW_PRIVATE: 'true', // the merchants' receiver listens on loopback
+  MASTER_KEYS: CHAOS_MASTER_KEYS, // merchant keys sealed at rest, as in production
 };
 
-/** Four merchants: two answer at once, two fail the first two deliveries of every notification; MD5 and HMAC. */
+/**
+ * Four merchants: two answer at once, two fail the first two deliveries of every notification; the MD5 field form,
+ * the HMAC-SHA256 field form and the raw-body HMAC (re-signed on every retry). They sign with their test keys.
+ */
 const MERCHANTS: { mercNo: string; signType: ChaosMerchant['signType']; failFirst: number }[] = [
   { mercNo: 'CHAOS0000000001', signType: 'MD5', failFirst: 0 },
-  { mercNo: 'CHAOS0000000002', signType: 'HMAC-SHA256', failFirst: 0 },
-  { mercNo: 'CHAOS0000000003', signType: 'MD5', failFirst: 2 },
-  { mercNo: 'CHAOS0000000004', signType: 'HMAC-SHA256', failFirst: 2 },
+  { mercNo: 'CHAOS0000000002', signType: 'HMAC-SHA256', failFirst: 2 },
+  { mercNo: 'CHAOS0000000003', signType: 'HMAC-SHA256-RAW', failFirst: 2 },
+  { mercNo: 'CHAOS0000000004', signType: 'HMAC-SHA256-RAW', failFirst: 0 },
 ];
 
 /**
@@ -83,9 +90,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await sup.start('postgres');
     await migrate(pool);
     for (const m of MERCHANTS) {
-      const stored = await createMerchant(pool, { mercNo: m.mercNo, name: `Chaos merchant ${m.mercNo.slice(-1)}` });
-      merchants.push({ mercNo: m.mercNo, key: stored.signKey, signType: m.signType });
-      receiverMerchants.set(m.mercNo, { key: stored.signKey, signType: m.signType, failFirst: m.failFirst });
+      const stored = await createMerchant(pool, parseMasterKeys(CHAOS_MASTER_KEYS), {
+        mercNo: m.mercNo, name: `Chaos merchant ${m.mercNo.slice(-1)}`, signTypes: [m.signType],
+      });
+      merchants.push({ mercNo: m.mercNo, key: stored.testKey!, signType: m.signType });
+      receiverMerchants.set(m.mercNo, { key: stored.testKey!, signType: m.signType, failFirst: m.failFirst });
     }
     await sup.start('temporal');
     await Promise.all([sup.start('worker'), sup.start('api')]);
@@ -94,6 +103,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const runId = `K${Date.now().toString(36).toUpperCase()}`;
     const driver = new LoadDriver({
       apiUrl: sup.apiUrl, merchants, notifyUrl: receiver.url, runId, opDeadlineMs: opts.opDeadlineMs ?? 150_000, log,
+      // The payer of an order whose pay answer the merchant never got finds its cashier from the sandbox's books.
+      channelOrderNoOf: async (orderId) => (await findSandboxOrderByOrderId(pool, orderId).catch(() => null))?.channelOrderNo,
     });
     const gate = new Gate();
     const segments = opts.faults.length + 1;

@@ -1,6 +1,5 @@
 import { formatFenAsYuan } from '../domain/money';
 import { formatCompactTime } from '../domain/time';
-import { sandboxChannelOrderNo } from '../channels/sandbox/books';
 import { merchantRequest, payerPays, type ChaosMerchant, type CallOutcome } from './merchant-client';
 import { sleep } from './supervisor';
 
@@ -51,6 +50,8 @@ export interface LoadOptions {
   /** How long one merchant operation is retried before the merchant gives up. */
   opDeadlineMs: number;
   log: (m: string) => void;
+  /** The sandbox order number of an order (its cashier page), for an order whose pay answer was never received. */
+  channelOrderNoOf: (orderId: string) => Promise<string | undefined>;
 }
 
 /** Lets the fault schedule hold the load back: order i starts only once `limit` > i. */
@@ -203,7 +204,7 @@ export class LoadDriver {
     if (q.kind === 'answered' && q.body.respCode === '000000' && q.body.orderId) {
       if (entry.orderId && entry.orderId !== q.body.orderId) entry.anomalies.push(`query shows orderId ${q.body.orderId}, pay answered ${entry.orderId}`);
       entry.orderId ??= q.body.orderId;
-      entry.channelOrderNo ??= sandboxChannelOrderNo(q.body.orderId);
+      entry.channelOrderNo ??= await this.opts.channelOrderNoOf(q.body.orderId);
     }
     return q;
   }

@@ -1,4 +1,5 @@
-import { sign, verifySignature, type SignType } from '../domain/signing';
+import { RAW_SIGN_TYPE, sign, verifySignature, type SignType } from '../domain/signing';
+import { rawSignatureMatches, parseSignatureHeader, signatureHeaderValue, SIGNATURE_HEADER } from '../domain/raw-signature';
 import { sleep } from './supervisor';
 
 export interface ChaosMerchant {
@@ -26,21 +27,30 @@ export async function merchantRequest(
   fields: Record<string, string>,
   opts: { deadlineMs: number; retryAlso?: string[] },
 ): Promise<CallOutcome> {
+  const raw = merchant.signType === RAW_SIGN_TYPE;
   const payload = { ...fields, mercNo: merchant.mercNo, signType: merchant.signType };
-  const body = JSON.stringify({ ...payload, signature: sign(payload, merchant.key, merchant.signType) });
+  // Field form: the same bytes every attempt. Raw-body form: the same body, signed anew for every attempt (each
+  // signature is accepted once), with a timestamp that moves on even within one second.
+  const body = raw ? JSON.stringify(payload) : JSON.stringify({ ...payload, signature: sign(payload, merchant.key, merchant.signType as 'MD5') });
+  let lastT = 0;
+  const headersFor = (): Record<string, string> => {
+    if (!raw) return { 'Content-Type': 'application/json' };
+    lastT = Math.max(Math.floor(Date.now() / 1000), lastT + 1);
+    return { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signatureHeaderValue([merchant.key], lastT, body) };
+  };
   const started = Date.now();
   let lastError = 'no attempt';
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await fetch(`${apiUrl}${path}`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        method: 'POST', headers: headersFor(), body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const text = await res.text();
       const answer = parseObject(text);
       const retryable = res.status >= 500 || answer === null || answer.respCode === '999999' ||
         (answer.respCode !== undefined && (opts.retryAlso ?? []).includes(answer.respCode));
       if (!retryable && answer !== null) {
-        const signatureValid = typeof answer.signature === 'string' && verifySignature(answer, merchant.key, merchant.signType, answer.signature);
+        const signatureValid = answerSignatureValid(merchant, answer, text, res.headers.get(SIGNATURE_HEADER));
         return { kind: 'answered', status: res.status, body: answer, attempts: attempt, ms: Date.now() - started, signatureValid };
       }
       lastError = `HTTP ${res.status} ${answer?.respCode ?? ''} ${answer?.respDesc ?? text.slice(0, 80)}`.trim();
@@ -87,4 +97,13 @@ function parseObject(text: string): Record<string, string> | null {
   } catch {
     return null;
   }
+}
+
+/** Whether an answer is signed with the merchant's key, in the form of its request. */
+function answerSignatureValid(merchant: ChaosMerchant, answer: Record<string, string>, text: string, header: string | null): boolean {
+  if (merchant.signType === RAW_SIGN_TYPE) {
+    const parsed = header ? parseSignatureHeader(header) : 'absent';
+    return typeof parsed !== 'string' && rawSignatureMatches(merchant.key, parsed, text) !== null;
+  }
+  return typeof answer.signature === 'string' && verifySignature(answer, merchant.key, merchant.signType, answer.signature);
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignature, type SignType } from '../domain/signing';
+import { RAW_SIGN_TYPE, verifySignature, type SignType } from '../domain/signing';
+import { parseSignatureHeader, rawSignatureMatches, SIGNATURE_HEADER } from '../domain/raw-signature';
 
 /** One notification as the merchant's server saw it, and how it answered. */
 export interface Delivery {
@@ -41,11 +42,15 @@ export class ChaosReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const fields = parseFields(Buffer.concat(chunks).toString('utf8'));
+        const text = Buffer.concat(chunks).toString('utf8');
+        const fields = parseFields(text);
         const notifyId = String(req.headers['x-notify-id'] ?? '');
         const merchant = this.merchants.get(fields.mercNo ?? '');
-        const signatureValid = merchant !== undefined && typeof fields.signature === 'string' &&
-          verifySignature(fields, merchant.key, merchant.signType, fields.signature);
+        const header = req.headers[SIGNATURE_HEADER.toLowerCase()];
+        const parsed = typeof header === 'string' ? parseSignatureHeader(header) : 'absent';
+        const signatureValid = merchant !== undefined && (merchant.signType === RAW_SIGN_TYPE
+          ? typeof parsed !== 'string' && rawSignatureMatches(merchant.key, parsed, text) !== null
+          : typeof fields.signature === 'string' && verifySignature(fields, merchant.key, merchant.signType, fields.signature));
         const count = (this.seen.get(notifyId) ?? 0) + 1;
         this.seen.set(notifyId, count);
         let answer: Delivery['answer'] = 'success';

@@ -12,7 +12,7 @@ import { formatCompactTime } from '../domain/time';
  *
  *   npm run merchant -- demo                          place an order, pay it in the sandbox, wait, query it
  *   npm run merchant -- pay [--amount 1.23] [--payway alipay] [--scene scan] [--notify-url URL] [--order-no NO]
- *   npm run merchant -- sandbox-pay <orderId>         pay an order in the sandbox cashier, as the payer
+ *   npm run merchant -- sandbox-pay <payLink>         pay a test order at the sandbox cashier, as the payer
  *   npm run merchant -- emulator-pay <orderId>        pay an order at the IPayNow emulator (DEMO_CHANNEL=ipaynow)
  *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
  */
@@ -72,9 +72,13 @@ async function pay(c: Credentials, opts: { amount?: string; payway?: string; sce
   return body;
 }
 
-async function sandboxPay(c: Credentials, orderId: string): Promise<void> {
+/** Pays at the sandbox cashier of a test order: its pay link (codeUrl / mwebUrl) or its sandbox order number. */
+async function sandboxPay(c: Credentials, linkOrNo: string): Promise<void> {
+  const channelOrderNo = /^https?:/.test(linkOrNo)
+    ? decodeURIComponent(new URL(linkOrNo).pathname.split('/').filter((p) => p && p !== 'qr.svg').pop() ?? '')
+    : linkOrNo;
   const res = await fetch(`${c.apiUrl}/sandbox/api/pay`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channelOrderNo: `SBX${orderId}` }),
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channelOrderNo }),
   });
   const body = (await res.json()) as { paid: boolean; status: string; message?: string; respDesc?: string };
   console.log(`sandbox: ${body.paid ? 'paid' : `not paid (${body.message ?? body.respDesc ?? body.status})`}`);
@@ -93,7 +97,7 @@ async function emulatorPay(c: Credentials, orderId: string): Promise<void> {
 async function payAsPayer(c: Credentials, placed: Record<string, string>): Promise<void> {
   const link = placed.codeUrl ?? placed.mwebUrl ?? placed.payInfo ?? placed.resultHtml ?? '';
   if (c.ipaynowEmulatorUrl && link.includes(c.ipaynowEmulatorUrl)) return emulatorPay(c, placed.orderId!);
-  return sandboxPay(c, placed.orderId!);
+  return sandboxPay(c, placed.codeUrl ?? placed.mwebUrl ?? '');
 }
 
 async function query(c: Credentials, ref: Record<string, string>) {
@@ -117,7 +121,7 @@ async function main(): Promise<void> {
       await pay(c, values);
       break;
     case 'sandbox-pay':
-      if (!arg) throw new Error('usage: sandbox-pay <orderId>');
+      if (!arg) throw new Error('usage: sandbox-pay <pay link | sandbox order number>');
       await sandboxPay(c, arg);
       break;
     case 'emulator-pay':
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
       process.exit(ok ? 0 : 1);
     }
     default:
-      console.log('usage: npm run merchant -- demo | pay [--amount 1.23 --payway alipay --scene scan --notify-url URL] | sandbox-pay <orderId> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
+      console.log('usage: npm run merchant -- demo | pay [--amount 1.23 --payway alipay --scene scan --notify-url URL] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
       process.exit(command ? 1 : 0);
   }
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_RETRY_SCHEDULE, DEFAULT_POLL_SCHEDULE, parseDuration, parseSchedule } from '../domain/durations';
-import { CHANNEL_NAMES, type ChannelName } from '../channels/types';
+import { readFileSync } from 'node:fs';
+import { LIVE_CHANNEL_NAMES, type LiveChannelName } from '../channels/types';
+import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../channels/sandbox/report-schedule';
 
 /**
@@ -34,7 +36,22 @@ const adminTokens = z.string().optional().transform((text, ctx) => {
   return tokens;
 });
 
+const bool = (fallback: 'true' | 'false') => z.enum(['true', 'false']).default(fallback).transform((v) => v === 'true');
+const optionalBool = () => z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true'));
+
 export const EnvSchema = z.object({
+  /**
+   * production: no default channel, the sandbox off unless SANDBOX_ENABLED=true, MASTER_KEYS required, private notify
+   * addresses refused. Default: production when NODE_ENV=production, else development.
+   */
+  PAYDURABLE_ENV: z.enum(['development', 'production']).optional(),
+  NODE_ENV: z.string().optional(),
+  /** Runs the sandbox channel (test-mode orders). Default: on in development, off in production. */
+  SANDBOX_ENABLED: optionalBool(),
+  /** Master keys sealing merchant and channel keys at rest: `id:base64(32 bytes)[,…]`, the first seals (secret). */
+  MASTER_KEYS: z.string().min(1).optional(),
+  /** The same, read from a file (one entry per line or comma-separated). */
+  MASTER_KEYS_FILE: z.string().min(1).optional(),
   DATABASE_URL: z.string().url(),
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** How long a starting api or worker waits for PostgreSQL to answer before giving up. */
@@ -62,7 +79,7 @@ export const EnvSchema = z.object({
   NOTIFY_RETRY_SCHEDULE: schedule(DEFAULT_NOTIFY_RETRY_SCHEDULE),
   NOTIFY_TIMEOUT: duration('5s'),
   /** Lets notifications reach loopback and private addresses: for the local demo and tests only, never production. */
-  NOTIFY_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  NOTIFY_ALLOW_PRIVATE: bool('false'),
   POLL_SCHEDULE: schedule(DEFAULT_POLL_SCHEDULE),
   /** An order whose channel result is unknown at expiry is asked again after each delay (the last repeats)… */
   UNKNOWN_RETRY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m'),
@@ -79,8 +96,18 @@ export const EnvSchema = z.object({
   /** The sandbox retries an undelivered payment report after each delay; after the last one it is left for a person. */
   SANDBOX_REPORT_SCHEDULE: parsedString(DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule),
 
-  /** Channel of a merchant's payway when channel_routes has no row for it. */
-  DEFAULT_CHANNEL: z.enum(CHANNEL_NAMES).default('sandbox'),
+  /**
+   * Live channel of a merchant's payway when channel_routes has no row for it; unset = none (such a live order is
+   * refused 200002). Test orders always go to the sandbox, and live ones never do.
+   */
+  DEFAULT_CHANNEL: z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    if ((LIVE_CHANNEL_NAMES as readonly string[]).includes(v)) return v as LiveChannelName;
+    ctx.addIssue({ code: 'custom', message: v === 'sandbox'
+      ? 'cannot be sandbox: the sandbox serves test-mode orders only (test keys), never live ones'
+      : `must be one of ${LIVE_CHANNEL_NAMES.join(', ')}` });
+    return z.NEVER;
+  }),
   /** The platform's IPayNow application (merchants without their own in ipaynow_accounts use it). Secret: never logged. */
   IPAYNOW_APP_ID: z.string().min(1).optional(),
   IPAYNOW_APP_KEY: z.string().min(1).optional(),
@@ -123,12 +150,30 @@ export const EnvSchema = z.object({
   if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
   }
+  if (e.MASTER_KEYS !== undefined && e.MASTER_KEYS_FILE !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['MASTER_KEYS_FILE'], message: 'set MASTER_KEYS or MASTER_KEYS_FILE, not both' });
+  }
+  if (deploymentEnv(e) === 'production') {
+    if (e.NOTIFY_ALLOW_PRIVATE) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_ALLOW_PRIVATE'], message: 'must not be true in production: notifications never go to private addresses there' });
+    }
+    if (e.MASTER_KEYS === undefined && e.MASTER_KEYS_FILE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MASTER_KEYS'], message: 'is required in production (merchant and channel keys are sealed at rest): openssl rand -base64 32, as k1:<key>' });
+    }
+  }
   if (e.DEFAULT_CHANNEL === 'ipaynow' && e.IPAYNOW_APP_ID === undefined) {
     ctx.addIssue({ code: 'custom', path: ['DEFAULT_CHANNEL'], message: 'ipaynow as the default channel needs IPAYNOW_APP_ID, IPAYNOW_APP_KEY and IPAYNOW_BASE_URL' });
   }
 });
 
+export type DeploymentEnv = 'development' | 'production';
+
+const deploymentEnv = (e: { PAYDURABLE_ENV?: DeploymentEnv | undefined; NODE_ENV?: string | undefined }): DeploymentEnv =>
+  e.PAYDURABLE_ENV ?? (e.NODE_ENV === 'production' ? 'production' : 'development');
+
 export interface AppConfig {
+  /** development or production (PAYDURABLE_ENV, else NODE_ENV): production has no demo conveniences. */
+  env: DeploymentEnv;
   databaseUrl: string;
   pgPoolMax: number;
   /** A starting process waits this long for PostgreSQL (restarted together with it, or recovering). */
@@ -153,7 +198,16 @@ export interface AppConfig {
    * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
    * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
    */
-  channels: { defaultChannel: ChannelName; reportTimeoutMs: number; sandboxReportScheduleMs: number[] };
+  channels: {
+    /** The live default channel (DEFAULT_CHANNEL); undefined = none. */
+    defaultLiveChannel: LiveChannelName | undefined;
+    /** Whether this deployment runs the sandbox (test-mode orders). */
+    sandboxEnabled: boolean;
+    reportTimeoutMs: number;
+    sandboxReportScheduleMs: number[];
+  };
+  /** The master keys that seal merchant and channel keys at rest (empty in development without MASTER_KEYS). */
+  secrets: { keyring: Keyring };
   /** The platform's IPayNow application (appId and appKey set together) and the call timeout. */
   ipaynow: { appId?: string; appKey?: string; baseUrl?: string; timeoutMs: number };
   /** Worker's HTTP server for health and metrics; port 0 = none. */
@@ -175,7 +229,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const deployment = deploymentEnv(e);
+  let keyring = emptyKeyring();
+  try {
+    if (e.MASTER_KEYS !== undefined) keyring = parseMasterKeys(e.MASTER_KEYS);
+    if (e.MASTER_KEYS_FILE !== undefined) keyring = parseMasterKeys(readFileSync(e.MASTER_KEYS_FILE, 'utf8'));
+  } catch (err) {
+    const name = e.MASTER_KEYS_FILE !== undefined ? 'MASTER_KEYS_FILE' : 'MASTER_KEYS';
+    throw new ConfigError(`invalid configuration:\n  ${name}: ${(err as Error).message}`);
+  }
+  if (deployment === 'production' && !keyring.current) throw new ConfigError('invalid configuration:\n  MASTER_KEYS: lists no key');
   return {
+    env: deployment,
     databaseUrl: e.DATABASE_URL,
     pgPoolMax: e.PG_POOL_MAX,
     dbBootWaitMs: e.DB_BOOT_WAIT,
@@ -205,7 +270,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       watchMarginMs: e.CHANNEL_WATCH_MARGIN,
     },
     channels: {
-      defaultChannel: e.DEFAULT_CHANNEL,
+      defaultLiveChannel: e.DEFAULT_CHANNEL,
+      sandboxEnabled: e.SANDBOX_ENABLED ?? deployment === 'development',
       reportTimeoutMs: e.CHANNEL_REPORT_TIMEOUT,
       sandboxReportScheduleMs: e.SANDBOX_REPORT_SCHEDULE,
     },
@@ -223,5 +289,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
     logLevel: e.LOG_LEVEL,
     support: { adminTokens: e.ADMIN_TOKENS },
+    secrets: { keyring },
   };
 }

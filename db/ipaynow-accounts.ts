@@ -1,4 +1,7 @@
 import type { Queryable } from './pool';
+import { needsReseal, open, seal, type Keyring } from '../secrets/keyring';
+
+const PURPOSE = 'ipaynow-app-key';
 
 /** A merchant's own IPayNow application (table ipaynow_accounts). baseUrl null = the platform's IPAYNOW_BASE_URL. */
 export interface StoredIpaynowAccount {
@@ -10,18 +13,32 @@ export interface StoredIpaynowAccount {
 
 interface Row { merc_no: string; app_id: string; app_key: string; base_url: string | null }
 
-export async function findIpaynowAccount(db: Queryable, mercNo: string): Promise<StoredIpaynowAccount | null> {
+/** The account with its app key opened (it is stored sealed under MASTER_KEYS, see secrets/keyring.ts). */
+export async function findIpaynowAccount(db: Queryable, keyring: Keyring, mercNo: string): Promise<StoredIpaynowAccount | null> {
   const { rows } = await db.query<Row>('SELECT merc_no, app_id, app_key, base_url FROM ipaynow_accounts WHERE merc_no = $1', [mercNo]);
   const r = rows[0];
-  return r ? { mercNo: r.merc_no, appId: r.app_id, appKey: r.app_key, baseUrl: r.base_url } : null;
+  return r ? { mercNo: r.merc_no, appId: r.app_id, appKey: open(keyring, PURPOSE, r.app_key), baseUrl: r.base_url } : null;
+}
+
+/** Re-seals every stored app key under the keyring's current master key; returns how many changed. */
+export async function resealIpaynowAccounts(db: Queryable, keyring: Keyring): Promise<number> {
+  const { rows } = await db.query<Row>('SELECT merc_no, app_id, app_key, base_url FROM ipaynow_accounts');
+  let n = 0;
+  for (const r of rows) {
+    if (!needsReseal(keyring, r.app_key)) continue;
+    await db.query('UPDATE ipaynow_accounts SET app_key = $2 WHERE merc_no = $1 AND app_key = $3',
+      [r.merc_no, seal(keyring, PURPOSE, open(keyring, PURPOSE, r.app_key)), r.app_key]);
+    n++;
+  }
+  return n;
 }
 
 /** Creates or replaces a merchant's IPayNow application. */
-export async function saveIpaynowAccount(db: Queryable, a: StoredIpaynowAccount): Promise<void> {
+export async function saveIpaynowAccount(db: Queryable, keyring: Keyring, a: StoredIpaynowAccount): Promise<void> {
   await db.query(
     `INSERT INTO ipaynow_accounts (merc_no, app_id, app_key, base_url) VALUES ($1, $2, $3, $4)
      ON CONFLICT (merc_no) DO UPDATE SET app_id = EXCLUDED.app_id, app_key = EXCLUDED.app_key, base_url = EXCLUDED.base_url,
        updated_at = now()`,
-    [a.mercNo, a.appId, a.appKey, a.baseUrl],
+    [a.mercNo, a.appId, seal(keyring, PURPOSE, a.appKey), a.baseUrl],
   );
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { dataDir } from './paths';
 import type { Queryable } from '../db/pool';
-import { setChannelRoute } from '../db/channel-routes';
+import { deleteChannelRoute, setChannelRoute } from '../db/channel-routes';
 import { DEMO_MERC_NO } from '../db/merchants';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../emulator/ipaynow';
 
@@ -20,14 +20,18 @@ interface EmulatorApp { appId: string; appKey: string }
 /**
  * `npm start` with DEMO_CHANNEL=ipaynow: starts the IPayNow emulator beside the stack (IPAYNOW_EMULATOR_PORT, default
  * 8090; N001 retries at IPAYNOW_EMULATOR_NOTIFY_SCALE × IPayNow's schedule, default 1) with an app whose key is kept
- * in .data/ipaynow-emulator.json, and routes every payway of the demo merchant to IPayNow. Otherwise (default
- * sandbox) the demo merchant's payways go to the sandbox. Emulated orders live in memory: a restart forgets them.
+ * in .data/ipaynow-emulator.json, and routes every payway of the demo merchant to IPayNow: the demo then signs with
+ * its live key. Otherwise (default sandbox) the demo signs with its test key, whose orders the sandbox serves. Emulated orders live in memory: a restart forgets them.
  */
 export async function prepareDemoChannel(db: Queryable, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
   const channel = env.DEMO_CHANNEL ?? 'sandbox';
   if (channel !== 'sandbox' && channel !== 'ipaynow') throw new Error(`DEMO_CHANNEL must be sandbox or ipaynow, not ${channel}`);
+  // Test orders (the demo's default, its test key) always go to the sandbox; live ones need a real channel's route.
+  if (channel === 'sandbox') {
+    await deleteChannelRoute(db, DEMO_MERC_NO, '*');
+    return { channel, env: {}, emulatorUrl: null, stop: async () => undefined };
+  }
   await setChannelRoute(db, DEMO_MERC_NO, '*', channel);
-  if (channel === 'sandbox') return { channel, env: {}, emulatorUrl: null, stop: async () => undefined };
 
   const app = emulatorApp();
   const emulator: IpaynowEmulator = await startIpaynowEmulator({

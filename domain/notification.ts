@@ -1,6 +1,7 @@
 import type { PayStatus } from './pay-status';
 import { formatFenAsYuan } from './money';
-import { withSignature, type SignType } from './signing';
+import { RAW_SIGN_TYPE, withSignature, type SignType } from './signing';
+import { signatureHeaderValue, SIGNATURE_HEADER } from './raw-signature';
 
 /** The fields of the merchant payment notification (merchant-api.md §2), before signing. */
 export interface NotificationFields {
@@ -19,6 +20,7 @@ export interface NotificationFields {
   version: '1.0';
   signType: SignType;
   locale: 'CN';
+  livemode: 'true' | 'false';
   [k: string]: string | undefined;
 }
 
@@ -33,10 +35,26 @@ export interface NotifiableOrder {
   termType: string;
   tradeEndTime: string | null;
   bankType: string | null;
+  livemode: boolean;
 }
 
-/** Builds the signed notification body for an order in `payStatus`. */
-export function buildNotification(order: NotifiableOrder, payStatus: PayStatus, key: string, signType: SignType) {
+/**
+ * How a notification is signed: in the order's sign type, with the merchant's keys of the order's mode that verify
+ * now, oldest first. The field form signs with the oldest (the key the merchant had before a rotation, until it
+ * expires); the raw-body header carries one v1 per key.
+ */
+export interface NotificationSigning {
+  signType: SignType;
+  keys: string[];
+  nowMs: number;
+}
+
+/** Builds the signed notification: the JSON body, and the signature header for the raw-body sign type. */
+export function buildNotification(order: NotifiableOrder, payStatus: PayStatus, signing: NotificationSigning): {
+  body: Record<string, string>;
+  headers: Record<string, string>;
+} {
+  if (signing.keys.length === 0) throw new Error(`merchant ${order.mercNo} has no ${order.livemode ? 'live' : 'test'} key that verifies now`);
   const fields: NotificationFields = {
     mercNo: order.mercNo,
     mercOrderNo: order.mercOrderNo,
@@ -49,10 +67,15 @@ export function buildNotification(order: NotifiableOrder, payStatus: PayStatus, 
     payStatus,
     charset: 'UTF-8',
     version: '1.0',
-    signType,
+    signType: signing.signType,
     locale: 'CN',
+    livemode: order.livemode ? 'true' : 'false',
   };
   if (order.tradeEndTime) fields.tradeEndTime = order.tradeEndTime;
   if (order.bankType) fields.bankType = order.bankType;
-  return withSignature(fields, key, signType);
+  const body = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  if (signing.signType === RAW_SIGN_TYPE) {
+    return { body, headers: { [SIGNATURE_HEADER]: signatureHeaderValue(signing.keys, Math.floor(signing.nowMs / 1000), JSON.stringify(body)) } };
+  }
+  return { body: withSignature(body, signing.keys[0]!, signing.signType), headers: {} };
 }

@@ -41,6 +41,8 @@ export interface OrderDraft {
   bankCode?: string;
   payType?: string;
   signType: SignType;
+  /** false = a test order (test key, sandbox only); absent in drafts from before modes = live. */
+  livemode?: boolean;
 }
 
 /** The pay credential a channel returns, by scene. */

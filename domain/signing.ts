@@ -8,7 +8,12 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  *   HMAC-SHA256: uppercase hex HMAC-SHA256 of that same string, keyed with the merchant key.
  */
 export const SIGN_TYPES = ['MD5', 'HMAC-SHA256'] as const;
-export type SignType = (typeof SIGN_TYPES)[number];
+/** A sign type of the field form: the signature is the body's `signature` field (MD5 is legacy). */
+export type FieldSignType = (typeof SIGN_TYPES)[number];
+/** The raw-body form (domain/raw-signature.ts): HMAC-SHA256 over the exact body, in the Paydurable-Signature header. */
+export const RAW_SIGN_TYPE = 'HMAC-SHA256-RAW';
+export const ALL_SIGN_TYPES = [...SIGN_TYPES, RAW_SIGN_TYPE] as const;
+export type SignType = (typeof ALL_SIGN_TYPES)[number];
 
 export type SignableValue = string | number | boolean | null | undefined;
 
@@ -25,7 +30,7 @@ export function stringToSign(fields: Record<string, SignableValue>, key: string)
   return parts.join('&');
 }
 
-export function sign(fields: Record<string, SignableValue>, key: string, signType: SignType): string {
+export function sign(fields: Record<string, SignableValue>, key: string, signType: FieldSignType): string {
   const text = stringToSign(fields, key);
   if (signType === 'HMAC-SHA256') {
     return createHmac('sha256', key).update(text, 'utf8').digest('hex').toUpperCase();
@@ -37,7 +42,7 @@ export function sign(fields: Record<string, SignableValue>, key: string, signTyp
 export function verifySignature(
   fields: Record<string, SignableValue>,
   key: string,
-  signType: SignType,
+  signType: FieldSignType,
   received: string,
 ): boolean {
   const expected = Buffer.from(sign(fields, key, signType), 'utf8');
@@ -54,7 +59,7 @@ export function verifySignature(
 export function withSignature<T extends Record<string, SignableValue>>(
   fields: T,
   key: string,
-  signType: SignType,
+  signType: FieldSignType,
 ): T & { signature: string } {
   return { ...fields, signature: sign(fields, key, signType) };
 }

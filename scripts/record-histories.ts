@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         const history = await sandbox.client.workflow.getHandle(workflowId).fetchHistory();
         const json = historyToJSON(history);
         const secrets = {
-          ...Object.fromEntries(ctx.merchants.map((m) => [`sign key of merchant ${m.mercNo}`, m.signKey])),
+          ...Object.fromEntries(ctx.merchants.flatMap((m) => [[`live key of merchant ${m.mercNo}`, m.keys.live], [`test key of merchant ${m.mercNo}`, m.keys.test]])),
           'IPayNow app key': PLATFORM_APP_KEY,
           'support admin token': TEST_ADMIN_TOKEN,
         };

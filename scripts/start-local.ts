@@ -9,6 +9,7 @@ import { migrate } from '../db/migrate';
 import { ensureDemoMerchant } from '../db/merchants';
 import { prepareDemoChannel } from '../devstack/demo-channel';
 import { ensureSupportAdmin } from '../devstack/support-admin';
+import { ensureLocalMasterKeys } from '../devstack/master-keys';
 
 /**
  * `npm start`: the whole system on this machine with embedded defaults — Temporal dev server (SQLite file and Web UI),
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
 
   const pool = createPool(pg.url, 2);
   await migrate(pool);
-  const merchant = await ensureDemoMerchant(pool);
+  const masterKeys = ensureLocalMasterKeys(env); // merchant and channel keys sealed at rest, as in production
+  const merchant = await ensureDemoMerchant(pool, masterKeys.keyring);
   const demo = await prepareDemoChannel(pool, env, say); // DEMO_CHANNEL=ipaynow: the IPayNow emulator beside the stack
   await pool.end();
 
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     // The demo's merchant endpoints (the sandbox's stand-in notify, `npm run merchant`) are on this machine.
     NOTIFY_ALLOW_PRIVATE: env.NOTIFY_ALLOW_PRIVATE ?? 'true',
     ...demo.env,
+    ...masterKeys.env,
     ADMIN_TOKENS: support.adminTokens,
   };
   const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, WORKER_HTTP_PORT: workerHttpPort });
@@ -66,10 +69,21 @@ async function main(): Promise<void> {
   api.child.once('exit', () => void stopAll(1));
 
   const [, apiReady] = await Promise.all([worker.ready, api.ready]);
+  const demoMode = demo.channel === 'ipaynow' ? 'live' : 'test';
+  const keyOf = (mode: 'live' | 'test') => merchant.keys.find((k) => k.mode === mode)?.secret;
   const apiUrl = String(apiReady.url);
   writeFileSync(
     join(dataDir, 'demo-merchant.json'),
-    `${JSON.stringify({ mercNo: merchant.mercNo, key: merchant.signKey, apiUrl, ipaynowEmulatorUrl: demo.emulatorUrl }, null, 2)}\n`,
+    `${JSON.stringify({
+      mercNo: merchant.mercNo,
+      // The demo signs with its test key (sandbox orders); DEMO_CHANNEL=ipaynow makes live orders at the emulator.
+      mode: demoMode,
+      key: keyOf(demoMode),
+      liveKey: keyOf('live'),
+      testKey: keyOf('test'),
+      apiUrl,
+      ipaynowEmulatorUrl: demo.emulatorUrl,
+    }, null, 2)}\n`,
     { mode: 0o600 },
   );
   support.save(apiUrl);
@@ -83,7 +97,7 @@ async function main(): Promise<void> {
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
 
     Demo merchant  mercNo ${merchant.mercNo}
-                   key in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
+                   ${demoMode} mode; keys in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
                    channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
 
     Support API    ${apiUrl}/support/v1   Authorization: Bearer ${support.display}

@@ -36,10 +36,11 @@ export async function startWorker(opts: {
 }): Promise<WorkerHandle> {
   const { config, pool, log } = opts;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const channels = createChannels({ pool, publicBaseUrl: config.api.publicBaseUrl, ipaynow: config.ipaynow });
+  const channels = createChannels({ pool, publicBaseUrl: config.api.publicBaseUrl, ipaynow: config.ipaynow, keyring: config.secrets.keyring });
   const metrics = createWorkerMetrics();
   const activities = createActivities({
     pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
+    keyring: config.secrets.keyring,
   });
   const worker = await Worker.create({
     connection,

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config';
+import { deploymentSummary } from '../config/deployment-summary';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
 import { migrateWhenReachable } from '../db/migrate';
@@ -9,6 +10,7 @@ import { startWorker } from './create-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'worker');
+  log.info(deploymentSummary(config), `worker starting in ${config.env} mode`);
   const pool = createPool(config.databaseUrl, config.pgPoolMax);
   await migrateWhenReachable(pool, {
     timeoutMs: config.dbBootWaitMs,

@@ -12,8 +12,9 @@ const offeredScenes = Object.entries(SUPPORTED_SCENES).map(([payway, scenes]) =>
 export const FIELD_NOTES: Record<string, string> = {
   mercNo: 'Merchant number assigned by the platform.',
   mercOrderNo: "The merchant's order number: visible ASCII without spaces, unique per merchant. The same request again returns the original answer; other parameters with the same number answer 100004.",
-  signType: 'Signature algorithm: the answers and notifications of this order are signed the same way.',
-  signature: 'Uppercase hex MD5 or HMAC-SHA256 over every non-empty field except signature, keys sorted, joined as k=v&k=v, then &key=<merchant key>.',
+  signType: 'Signature algorithm, one the merchant has enabled: HMAC-SHA256-RAW (the Paydurable-Signature header over the exact body; may be omitted), or the field forms HMAC-SHA256 and MD5 (legacy). The answers and notifications of this order are signed the same way.',
+  signature: 'Field forms only (absent with HMAC-SHA256-RAW): uppercase hex MD5 or HMAC-SHA256 over every non-empty field except signature, keys sorted, joined as k=v&k=v, then &key=<merchant key>.',
+  livemode: '"true": a live order (live key, real channels); "false": a test order (test key, the sandbox only). Signed like every field.',
   subject: 'Goods title. At least one of subject and body is required.',
   body: 'Goods description. At least one of subject and body is required.',
   tradeType: '01 pay. 02 payout and 03 withdrawal are answered 200002 (not supported yet).',

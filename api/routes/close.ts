@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiContext } from '../context';
-import { authenticate } from '../merchant-auth';
+import { authDeps, authenticate } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { withDeadline } from '../deadline';
 import { findMerchantOrder } from '../merchant-order';
@@ -17,7 +17,7 @@ import { closeOrderUpdate, type CloseAnswer } from '../../workflows/definitions'
 export function closeRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post('/api/close', async (req, res) => {
-    const auth = await authenticate(ctx.pool, req.body);
+    const auth = await authenticate(authDeps(ctx), req, res);
     res.locals.auth = auth;
     const order = await findMerchantOrder(ctx, auth);
 
@@ -40,9 +40,9 @@ export function closeRoutes(ctx: ApiContext): Router {
     }
     if (outcome.kind === 'unknown') throw new ApiError('200001', `the channel did not confirm the close (${outcome.reason}); try again`);
     sendAnswer(res, {
-      interfaceCode: 'close', respCode: '000000', merchant: auth.merchant, signType: auth.signType,
+      interfaceCode: 'close', respCode: '000000', auth,
       data: { mercOrderNo: order.mercOrderNo, orderId: order.orderId, payStatus: outcome.payStatus },
-    });
+    }, ctx.now());
   });
   return router;
 }

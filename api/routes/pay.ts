@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { ApiContext } from '../context';
-import { authenticate } from '../merchant-auth';
+import { authDeps, authenticate, type AuthenticatedRequest } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { requestHash } from '../request-hash';
 import { withDeadline } from '../deadline';
@@ -16,8 +16,6 @@ import { PayStatus } from '../../domain/pay-status';
 import { createOrderUpdate, type CreateOrderAnswer, type OrderWorkflowInput } from '../../workflows/definitions';
 import { SA } from '../../workflows/search-attributes';
 import type { orderWorkflow } from '../../workflows/order';
-import type { Merchant } from '../../db/merchants';
-import type { SignType } from '../../domain/signing';
 
 /**
  * Unified order (interfaceCode `pay`). The order's workflow is started and asked for the pay credential in one call
@@ -31,10 +29,10 @@ export function payRoutes(ctx: ApiContext): Router {
   const router = Router();
 
   router.post('/api/pay', async (req, res) => {
-    const auth = await authenticate(ctx.pool, req.body);
+    const auth = await authenticate(authDeps(ctx), req, res);
     res.locals.auth = auth;
-    const { merchant, signType, fields } = auth;
-    const hash = requestHash(fields);
+    const { merchant, signType, fields, mode } = auth;
+    const hash = requestHash(fields, mode);
 
     // A repeat is answered as the first time was, before validation: a repeat sent after the order's tradeTime +
     // orderPeriod has passed must get its original answer, not "already expired".
@@ -43,9 +41,9 @@ export function payRoutes(ctx: ApiContext): Router {
       : null;
     if (existing && existing.requestHash !== hash) return answer({ kind: 'conflict' });
     if (existing?.payAnswer) return answer(existing.payAnswer);
-    const draft = parseUnifiedOrder(fields, signType, ctx.now());
+    const draft = { ...parseUnifiedOrder(fields, signType, ctx.now()), livemode: mode === 'live' };
 
-    const channel = await routeChannel(ctx.pool, ctx.config.channels.defaultChannel, merchant.mercNo, draft.paywayCode);
+    const channel = await routeChannel(ctx.pool, ctx.config.channels, merchant.mercNo, draft.paywayCode, mode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
     // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
     // An order already in the read model keeps its id: if its workflow is gone (a Temporal server that lost its last
@@ -97,20 +95,20 @@ export function payRoutes(ctx: ApiContext): Router {
     return answer(result);
 
     function answer(a: CreateOrderAnswer | OrderRecord['payAnswer']) {
-      respondPay(res, merchant, signType, a as CreateOrderAnswer);
+      respondPay(res, auth, a as CreateOrderAnswer, ctx.now());
     }
   });
 
   return router;
 }
 
-function respondPay(res: Parameters<typeof sendAnswer>[0], merchant: Merchant, signType: SignType, a: CreateOrderAnswer): void {
+function respondPay(res: Parameters<typeof sendAnswer>[0], auth: AuthenticatedRequest, a: CreateOrderAnswer, nowMs: number): void {
   if (a.kind === 'conflict') {
-    throw new ApiError('100004', 'mercOrderNo was already used for an order with different parameters', 'mercOrderNo');
+    throw new ApiError('100004', 'mercOrderNo was already used for an order with different parameters (or in the other mode)', 'mercOrderNo');
   }
   if (a.kind === 'error') {
-    sendAnswer(res, { interfaceCode: 'pay', respCode: a.respCode, respDesc: a.respDesc, merchant, signType, data: { orderId: a.orderId } });
+    sendAnswer(res, { interfaceCode: 'pay', respCode: a.respCode, respDesc: a.respDesc, auth, data: { orderId: a.orderId } }, nowMs);
     return;
   }
-  sendAnswer(res, { interfaceCode: 'pay', respCode: '000000', merchant, signType, data: { ...(a as Extract<PayAnswer, { kind: 'ok' }>).data } });
+  sendAnswer(res, { interfaceCode: 'pay', respCode: '000000', auth, data: { ...(a as Extract<PayAnswer, { kind: 'ok' }>).data } }, nowMs);
 }

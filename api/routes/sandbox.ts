@@ -7,10 +7,9 @@ import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from '../../chan
 import { attemptReport } from '../../channels/sandbox/report-dispatcher';
 import { reportClaimLeaseMs } from '../../channels/sandbox/report-schedule';
 import { cashierPath, cashierUrl } from '../../channels/sandbox/urls';
-import { findMerchant } from '../../db/merchants';
-import { verifySignature } from '../../domain/signing';
+import { findOrderById } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
-import { formatFenAsYuan } from '../../domain/money';
+import { formatFenAsYuan, parseYuanToFen } from '../../domain/money';
 
 /**
  * The sandbox channel's payer side: a cashier page for every sandbox order (what codeUrl / mwebUrl point at), its QR
@@ -18,6 +17,8 @@ import { formatFenAsYuan } from '../../domain/money';
  * the sandbox report success to the order workflow, as a real channel's callback would: the report is queued in the
  * sandbox's outbox with the payment and tried at once; what does not get through (Temporal down) the workers'
  * dispatcher retries (channels/sandbox/report-dispatcher.ts). The payer is told "paid" either way: the money is taken.
+ * Mounted only where the sandbox is enabled (SANDBOX_ENABLED; off in production by default), and it pays test-mode
+ * orders only: no key, no live money.
  */
 export function sandboxRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -40,31 +41,38 @@ export function sandboxRoutes(ctx: ApiContext): Router {
     res.status(outcome.paid ? 200 : 409).type('html').send(page(outcome.paid ? 'Paid' : 'Not paid', `<p>${escapeHtml(outcome.message)}</p>`));
   });
 
-  /** JSON: {channelOrderNo, afterClose?: boolean}. `afterClose` simulates a channel that took the money anyway. */
+  /**
+   * JSON: {channelOrderNo, tradeAmt?, afterClose?: boolean}. `tradeAmt` (yuan), when given, must be the order's amount;
+   * `afterClose` simulates a channel that took the money anyway (test orders only, as everything here).
+   */
   router.post('/sandbox/api/pay', async (req, res) => {
-    const no = typeof req.body?.channelOrderNo === 'string' ? req.body.channelOrderNo : '';
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const no = typeof body.channelOrderNo === 'string' ? body.channelOrderNo : '';
     if (!no) throw ApiError.invalidField('channelOrderNo', 'is required');
-    const outcome = await pay(no, req.body?.afterClose === true);
+    let amountFen: number | undefined;
+    if (body.tradeAmt !== undefined) {
+      const parsed = typeof body.tradeAmt === 'string' ? parseYuanToFen(body.tradeAmt) : { ok: false as const, rule: 'must be a string' };
+      if (!parsed.ok) throw ApiError.invalidField('tradeAmt', parsed.rule);
+      amountFen = parsed.fen;
+    }
+    const outcome = await pay(no, body.afterClose === true, amountFen);
     res.status(outcome.paid ? 200 : 409).json(outcome);
   });
 
   /**
-   * A stand-in merchant notify endpoint for demos: answers `success` to a notification whose signature verifies with
-   * the merchant's key, `fail` otherwise. Point an order's notifyUrl here when you have no merchant server yet.
+   * The sandbox pays a test-mode order it opened, for that order's amount, and nothing else: not a live order (were a
+   * live order ever in its books), not another amount.
    */
-  router.post('/sandbox/merchant/notify', async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const fields = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-    const merchant = fields.mercNo ? await findMerchant(ctx.pool, fields.mercNo) : null;
-    const signType = fields.signType === 'HMAC-SHA256' ? 'HMAC-SHA256' : 'MD5';
-    const valid = merchant !== null && typeof fields.signature === 'string' &&
-      verifySignature(fields, merchant.signKey, signType, fields.signature);
-    res.type('text/plain').send(valid ? 'success' : 'fail');
-  });
-
-  async function pay(channelOrderNo: string, afterClose: boolean) {
+  async function pay(channelOrderNo: string, afterClose: boolean, amountFen?: number) {
     const existing = await findSandboxOrder(ctx.pool, channelOrderNo);
     if (!existing) throw new ApiError('100005', 'no sandbox order with this channelOrderNo', 'channelOrderNo');
+    const order = await findOrderById(ctx.pool, existing.orderId);
+    if (!order || order.livemode || order.channel !== 'sandbox') {
+      return { paid: false, status: existing.status, message: 'the sandbox pays test-mode orders only' };
+    }
+    if (order.amountFen !== existing.amountFen || (amountFen !== undefined && amountFen !== order.amountFen)) {
+      return { paid: false, status: existing.status, message: `the sandbox pays the order's amount only (${formatFenAsYuan(order.amountFen)} CNY)` };
+    }
     const claimToken = randomUUID();
     const paid = await paySandboxOrder(ctx.pool, channelOrderNo, afterClose, {
       token: claimToken, leaseMs: reportClaimLeaseMs(ctx.config.channels.reportTimeoutMs),

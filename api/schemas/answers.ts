@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
-import { SIGN_TYPES } from '../../domain/signing';
+import { ALL_SIGN_TYPES } from '../../domain/signing';
 import { NotifyState, PayStatus } from '../../domain/pay-status';
 import type { PayResponseData } from '../../domain/order';
 import type { InterfaceCode } from '../respond';
@@ -15,19 +15,28 @@ const RESP_CODE_VALUES = (Object.keys(RESP_CODES) as RespCode[]).sort() as [Resp
 const INTERFACE_CODES = ['pay', 'query', 'close', 'refund'] as const satisfies readonly InterfaceCode[];
 const str = () => z.string();
 
-/** The fields every merchant request carries besides its own (checked by api/merchant-auth.ts). */
+/**
+ * The fields every merchant request carries besides its own (checked by api/merchant-auth.ts). With the raw-body
+ * sign type the signature is the Paydurable-Signature header instead: `signType` is then HMAC-SHA256-RAW or absent,
+ * and `signature` absent.
+ */
 export const SignedRequestFieldsSchema = z.object({
   mercNo: text(32),
-  signType: z.enum(SIGN_TYPES),
-  signature: z.string().min(1),
+  signType: z.enum(ALL_SIGN_TYPES).optional(),
+  signature: z.string().min(1).optional(),
 });
 
-/** Every answer: the outcome, and the merchant's signature over all fields (absent when the merchant is unknown). */
+/**
+ * Every answer: the outcome, the mode of the key that signed the request, and the signature over all fields (the
+ * field form; the raw-body form signs in the Paydurable-Signature header). Unsigned, without livemode, when the
+ * request was not authenticated.
+ */
 export const AnswerEnvelopeSchema = z.object({
   respCode: z.enum(RESP_CODE_VALUES),
   respDesc: str(),
   interfaceCode: z.enum(INTERFACE_CODES),
   mercNo: z.string().max(32).optional(),
+  livemode: z.enum(['true', 'false']).optional(),
   signature: str().optional(),
 });
 
@@ -94,9 +103,12 @@ export const NotificationSchema = z.object({
   bankType: str().optional(),
   charset: z.literal('UTF-8'),
   version: z.literal('1.0'),
-  signType: z.enum(SIGN_TYPES),
+  signType: z.enum(ALL_SIGN_TYPES),
   locale: z.literal('CN'),
-  signature: str(),
+  /** "true" for a live order, "false" for a test order. */
+  livemode: z.enum(['true', 'false']),
+  /** Absent with HMAC-SHA256-RAW (signed in the Paydurable-Signature header). */
+  signature: str().optional(),
 });
 
 // The pay answer data must name exactly the fields of PayResponseData (compile-time guard against drift).

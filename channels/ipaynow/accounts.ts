@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../config';
 import type { Queryable } from '../../db/pool';
+import type { Keyring } from '../../secrets/keyring';
 import { findIpaynowAccount, type StoredIpaynowAccount } from '../../db/ipaynow-accounts';
 
 /** The IPayNow application an order is pushed with: our appId there, its key and where to POST. The key is secret. */
@@ -24,6 +25,6 @@ export function resolveAccount(stored: StoredIpaynowAccount | null, settings: Ip
   return null;
 }
 
-export function accountResolver(db: Queryable, settings: IpaynowSettings): AccountResolver {
-  return async (mercNo) => resolveAccount(await findIpaynowAccount(db, mercNo), settings);
+export function accountResolver(db: Queryable, settings: IpaynowSettings, keyring: Keyring): AccountResolver {
+  return async (mercNo) => resolveAccount(await findIpaynowAccount(db, keyring, mercNo), settings);
 }

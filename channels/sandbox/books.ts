@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { inTransaction, type Pool, type Queryable } from '../../db/pool';
 import { parseFenColumn } from '../../domain/money';
 import { queueReport } from './report-outbox';
@@ -30,18 +31,18 @@ const toOrder = (r: Row): SandboxOrder => ({
   paidAtMs: r.paid_at ? r.paid_at.getTime() : null,
 });
 
-export const sandboxChannelOrderNo = (orderId: string) => `SBX${orderId}`;
+/** A new sandbox order number: random (128 bits), so knowing an orderId does not give its cashier page. */
+export const newSandboxChannelOrderNo = () => `SBX${randomBytes(16).toString('hex').toUpperCase()}`;
 
-/** Idempotent: the same orderId always yields the same sandbox order. */
+/** Idempotent: the same orderId always yields the same sandbox order (the first number it was given). */
 export async function openSandboxOrder(db: Queryable, orderId: string, amountFen: number, subject: string): Promise<SandboxOrder> {
-  const no = sandboxChannelOrderNo(orderId);
   await db.query(
     `INSERT INTO sandbox_orders (channel_order_no, order_id, amount_fen, subject, status)
-     VALUES ($1, $2, $3, $4, 'open') ON CONFLICT (channel_order_no) DO NOTHING`,
-    [no, orderId, amountFen, subject],
+     VALUES ($1, $2, $3, $4, 'open') ON CONFLICT (order_id) DO NOTHING`,
+    [newSandboxChannelOrderNo(), orderId, amountFen, subject],
   );
-  const found = await findSandboxOrder(db, no);
-  if (!found) throw new Error(`sandbox order ${no} vanished`);
+  const found = await findSandboxOrderByOrderId(db, orderId);
+  if (!found) throw new Error(`sandbox order of ${orderId} vanished`);
   return found;
 }
 

@@ -4,7 +4,7 @@ import { MerchantReceiver, type Behaviour } from '../../test/support/merchant-re
 import { unifiedOrderFields } from '../../test/support/requests';
 import { supportCall } from '../../test/support/support-call';
 import { findOrderById, type OrderRecord } from '../../db/orders';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../../test/support/stack-core';
 import { lateReportWorkflowId } from '../../domain/order';
 import { formatCompactTime } from '../../domain/time';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, merchantCall, startStack, testMerchant, type TestStack } from '../support/stack';
 import { unifiedOrderFields } from '../support/requests';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // A merchant call never hangs on a workflow that cannot answer (no worker polls its task queue): it gets 999999
 // after the configured deadline, and the same request sent again once workers are back gets the real answer.

@@ -4,7 +4,7 @@ import { startStack, testMerchant, type TestStack } from '../support/stack';
 import { unifiedOrderArbitrary } from '../support/arbitraries';
 import { sign, type SignableValue } from '../../domain/signing';
 import { RESP_CODES } from '../../domain/resp-codes';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // Thousands of generated requests over HTTP against the real API + worker + Temporal + PostgreSQL: never a 5xx,
 // always a documented respCode, and every valid request gets an order.

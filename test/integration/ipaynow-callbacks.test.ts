@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, merchantCall, testMerchant } from '../support/stack';
+import { eventually, inMode, merchantCall, testMerchant } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import {
@@ -11,7 +11,7 @@ import { saveIpaynowAccount } from '../../db/ipaynow-accounts';
 import { setChannelRoute } from '../../db/channel-routes';
 import { formatCompactTime } from '../../domain/time';
 import { emulatorSign } from '../../emulator/ipaynow/sign';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // IPayNow end to end through the emulator: real API + worker + Temporal + PostgreSQL. Polling is slow here (60 s), so
 // whatever settles an order within a test came through N001.
@@ -43,7 +43,7 @@ const statusIs = (orderId: string, payStatus: string) =>
 
 describe('IPayNow N001 callbacks', () => {
   it('paid via N001: WP001 credential, the payer pays, N001 answered success=Y, the merchant is notified', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, answer, orderId } = await placeOrder(merchant);
     const emulated = s.emulator.controls.order(orderId)!;
     expect(answer.codeUrl).toBe(`${s.emulator.url}/cashier/${emulated.nowPayOrderNo}`);
@@ -67,7 +67,7 @@ describe('IPayNow N001 callbacks', () => {
   });
 
   it('ten concurrent copies of the same N001: one transition, one merchant notification sequence', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant);
     s.emulator.controls.setFaults({ notify: { copies: 10 } });
     s.emulator.controls.pay(orderId);
@@ -96,7 +96,7 @@ describe('IPayNow N001 callbacks', () => {
   });
 
   it('a wrongly signed N001 is rejected (success=N, recorded) and the order is unaffected; the corrected retry pays', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant);
     s.emulator.controls.setFaults({ badSignature: { notify: true } });
     s.emulator.controls.pay(orderId);
@@ -116,7 +116,7 @@ describe('IPayNow N001 callbacks', () => {
   });
 
   it('accepts the 2016–17 bodies: tradeStatus instead of transStatus, signed with the OLD rule', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant, { paywayCode: 'wxpay', sceneCode: 'jspay' });
     s.emulator.controls.setFaults({ legacyFormat: true });
     s.emulator.controls.pay(orderId);
@@ -127,7 +127,7 @@ describe('IPayNow N001 callbacks', () => {
   });
 
   it('a stale N001 (an earlier state) arriving after the payment changes nothing', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant);
     s.emulator.controls.setFaults({ notify: { staleAfter: true } });
     s.emulator.controls.pay(orderId);
@@ -139,7 +139,7 @@ describe('IPayNow N001 callbacks', () => {
   });
 
   it('a payment IPayNow takes after our expiry: p0006 notified, then p0000 flagged late_payment, merchant notified', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     // orderPeriod is in minutes: a tradeTime 58 s ago with a 1-minute period expires in about 2 s; IPayNow keeps the
     // order open for at least 60 s (the shortest mhtOrderTimeOut it takes).
     const { receiver, orderId } = await placeOrder(merchant, { tradeTime: formatCompactTime(Date.now() - 58_000), orderPeriod: '1' });
@@ -160,7 +160,7 @@ describe('IPayNow N001 callbacks', () => {
   });
 
   it('answers success=N (HTTP 200, never 5xx) to malformed, unknown-order and hostile bodies, and records why', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { orderId } = await placeOrder(merchant);
     const signedFor = (fields: Record<string, string>, key: string) => new URLSearchParams({ ...fields, signType: 'MD5', signature: emulatorSign({ ...fields, signType: 'MD5' }, key) }).toString();
     const n001 = { funcode: 'N001', appId: PLATFORM_APP_ID, mhtOrderNo: orderId, mhtOrderAmt: '123', transStatus: 'A001' };
@@ -195,10 +195,14 @@ describe('IPayNow N001 callbacks', () => {
     ]);
   });
 
-  it('routing and credentials per merchant: own IPayNow app, and payways routed to the sandbox', async () => {
-    const own = await testMerchant(s.stack.pool);
+  it('routing and credentials per merchant: own IPayNow app; live orders never reach the sandbox, test orders always do', async () => {
+    const own = await testMerchant(s.stack.pool, { mode: 'live' });
     s.emulator.controls.addApp('MERCHANTAPP00001', 'merchant-own-key');
-    await saveIpaynowAccount(s.stack.pool, { mercNo: own.mercNo, appId: 'MERCHANTAPP00001', appKey: 'merchant-own-key', baseUrl: null });
+    await saveIpaynowAccount(s.stack.pool, s.stack.config.secrets.keyring, { mercNo: own.mercNo, appId: 'MERCHANTAPP00001', appKey: 'merchant-own-key', baseUrl: null });
+    // Stored sealed under the master key, not as plaintext.
+    const stored = await s.stack.pool.query<{ app_key: string }>('SELECT app_key FROM ipaynow_accounts WHERE merc_no = $1', [own.mercNo]);
+    expect(stored.rows[0]!.app_key).toMatch(/^pdk1:t1:/);
+    expect(stored.rows[0]!.app_key).not.toContain('merchant-own-key');
     const placed = await placeOrder(own, { sceneCode: 'h5', paywayCode: 'alipay' });
     expect(placed.answer.mwebUrl).toContain(s.emulator.url);
     expect(s.emulator.controls.order(placed.orderId)).toMatchObject({ appId: 'MERCHANTAPP00001', deviceType: '0601' });
@@ -206,15 +210,20 @@ describe('IPayNow N001 callbacks', () => {
     await placed.receiver.waitFor(1);
     expect((await callbacksOf(s.stack, placed.orderId))[0]).toMatchObject({ outcome: 'accepted', signatureValid: true });
 
-    const mixed = await testMerchant(s.stack.pool);
+    // A route to the sandbox does not make live orders sandbox orders: refused 200002, nothing created.
+    const mixed = await testMerchant(s.stack.pool, { mode: 'live' });
     await setChannelRoute(s.stack.pool, mixed.mercNo, 'wxpay', 'sandbox');
-    const wx = await placeOrder(mixed, { paywayCode: 'wxpay' });
+    const refused = await merchantCall(s.stack.api.url, '/api/pay', mixed, unifiedOrderFields({ paywayCode: 'wxpay' }));
+    expect(refused.body).toMatchObject({ respCode: '200002' });
+    expect(refused.body.respDesc).toContain('never reach the sandbox');
     const ali = await placeOrder(mixed, { paywayCode: 'alipay' });
-    expect(wx.answer.codeUrl).toContain('/sandbox/cashier/');
     expect(ali.answer.codeUrl).toContain(s.emulator.url);
-    await setChannelRoute(s.stack.pool, mixed.mercNo, '*', 'sandbox');
-    const all = await placeOrder(mixed, { paywayCode: 'unionpay' });
-    expect(all.answer.codeUrl).toContain('/sandbox/cashier/');
-    expect((await orderOf(s.stack, all.orderId)).channel).toBe('sandbox');
+    expect(ali.answer.livemode).toBe('true');
+    // The same merchant's test key: the sandbox, whatever the routes say.
+    const test = await placeOrder(inMode(mixed, 'test'), { paywayCode: 'unionpay' });
+    expect(test.answer.codeUrl).toContain('/sandbox/cashier/');
+    expect(test.answer.livemode).toBe('false');
+    expect(await orderOf(s.stack, test.orderId)).toMatchObject({ channel: 'sandbox', livemode: false });
   });
+
 });

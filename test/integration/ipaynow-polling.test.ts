@@ -5,7 +5,7 @@ import { unifiedOrderFields } from '../support/requests';
 import { callbacksOf, eventTypes, orderOf, startIpaynowStack, type IpaynowStack } from '../support/ipaynow';
 import { listEvents } from '../../db/orders';
 import { formatCompactTime } from '../../domain/time';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // IPayNow end to end through the emulator, settled by MQ002 polling (every 200 ms here), by expiry, or after a push
 // whose result was unknown. Real API + worker + Temporal + PostgreSQL.
@@ -35,7 +35,7 @@ const mq002Calls = (orderId: string) => s.emulator.controls.calls(orderId).filte
 
 describe('IPayNow MQ002 polling, expiry and unknown pushes', () => {
   it('a payment IPayNow never notifies is found by polling', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, answer, orderId } = await placeOrder(merchant, { paywayCode: 'unionpay', sceneCode: 'gateway' });
     expect(answer.respCode).toBe('000000');
     expect(answer.resultHtml).toContain(`${s.emulator.url}/cashier/`);
@@ -51,7 +51,7 @@ describe('IPayNow MQ002 polling, expiry and unknown pushes', () => {
   });
 
   it('MQ002 answering A003 (unknown) keeps the order waiting; the next clear answer settles it', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant);
     s.emulator.controls.setFaults({ notify: { mode: 'never' }, unknownResult: { MQ002: true } });
     s.emulator.controls.pay(orderId);
@@ -65,7 +65,7 @@ describe('IPayNow MQ002 polling, expiry and unknown pushes', () => {
   });
 
   it('MQ002 reporting A002 (payment failed) fails the order', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant, { paywayCode: 'wxpay', sceneCode: 'app' });
     s.emulator.controls.setTransStatus(orderId, 'A002');
     await receiver.waitFor(1);
@@ -75,7 +75,7 @@ describe('IPayNow MQ002 polling, expiry and unknown pushes', () => {
   });
 
   it('a push that times out is UNKNOWN (200001, order kept open), and the payment is still found', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     s.emulator.controls.setFaults({ delayMs: { WP001: 1_500 }, notify: { mode: 'never' } }); // adapter timeout: 500 ms
     const { receiver, status, answer, orderId } = await placeOrder(merchant);
     expect(status).toBe(502);
@@ -91,7 +91,7 @@ describe('IPayNow MQ002 polling, expiry and unknown pushes', () => {
   });
 
   it('expiry with no payment: a final MQ002 query at expiry, then p0006 and the merchant is told', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, answer, orderId } = await placeOrder(merchant, { tradeTime: formatCompactTime(Date.now() - 58_000), orderPeriod: '1' });
     expect(answer.respCode).toBe('000000');
     const expireAtMs = (await orderOf(s.stack, orderId)).expireAtMs;

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('IPayNow N001 while Temporal is down', () => {
   it('is answered success=N, retried by IPayNow, and applied once Temporal is back', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const receiver = await new MerchantReceiver().start();
     try {
       const placed = await merchantCall(s.stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: receiver.url }));

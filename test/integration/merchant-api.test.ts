@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, merchantCall, payInSandbox, startStack, testMerchant, type TestStack } from '../support/stack';
 import { unifiedOrderFields } from '../support/requests';
 import { sign } from '../../domain/signing';
-import { setMerchantStatus, type Merchant } from '../../db/merchants';
+import { setMerchantStatus } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 import { orderWorkflowId } from '../../domain/order';
 
 let stack: TestStack;

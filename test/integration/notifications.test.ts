@@ -6,7 +6,7 @@ import { findOrderById } from '../../db/orders';
 import { listAttempts } from '../../db/notify-attempts';
 import { freePort } from '../../devstack/paths';
 import { formatCompactTime } from '../../domain/time';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // Notification delivery against a real merchant receiver at a scaled schedule: the 5 s answer limit is 300 ms here
 // and the merchant's own schedule override (the seed's 10/10/10/10/10 s) is 200 ms × 5.

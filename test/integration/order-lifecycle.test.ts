@@ -6,7 +6,7 @@ import { verifySignature } from '../../domain/signing';
 import { findOrderById, listEvents } from '../../db/orders';
 import { listAttempts } from '../../db/notify-attempts';
 import { formatCompactTime } from '../../domain/time';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 import type { ChannelRegistry } from '../../channels/types';
 import { createOrderRecordActivities } from '../../activities/order-records';
 import { parseUnifiedOrder } from '../../api/schemas/unified-order';
@@ -143,10 +143,10 @@ describe('one order end to end', () => {
     try {
       // The read model holds the order (p0001, no answer yet) as its first workflow wrote it; that workflow is gone.
       const fields = unifiedOrderFields({ mercNo: merchant.mercNo, notifyUrl: receiver.url, signType: 'MD5' });
-      const draft = parseUnifiedOrder(fields, 'MD5', Date.now());
+      const draft = { ...parseUnifiedOrder(fields, 'MD5', Date.now()), livemode: false };
       const orderId = newOrderId(Date.now(), 42n);
       await createOrderRecordActivities({ pool: stack.pool, channels: {} as ChannelRegistry, log: createLogger('silent', 't'), notifyTimeoutMs: 1000, pollScheduleMs: [60_000] })
-        .openOrder({ orderId, workflowId: orderWorkflowId(draft.mercNo, draft.mercOrderNo), requestHash: requestHash(fields), channel: 'sandbox', draft });
+        .openOrder({ orderId, workflowId: orderWorkflowId(draft.mercNo, draft.mercOrderNo), requestHash: requestHash(fields, 'test'), channel: 'sandbox', draft });
 
       const again = await merchantCall(stack.api.url, '/api/pay', merchant, fields);
       expect(again.body).toMatchObject({ respCode: '000000', orderId });

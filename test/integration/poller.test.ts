@@ -4,7 +4,7 @@ import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import { findOrderById, listEvents } from '../../db/orders';
 import { claimDuePolls } from '../../db/due-polls';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // The workers' poller (polling/poller.ts): open orders are polled with backoff outside their workflows, and a final
 // channel result wakes the workflow. Here the sandbox's callback is "lost": its books are changed directly.

@@ -11,7 +11,7 @@ import { createLogger } from '../../config/logger';
 import { openSandboxOrder, paySandboxOrder } from '../../channels/sandbox/books';
 import { claimDueReports, findReport } from '../../channels/sandbox/report-outbox';
 import { startReportDispatcher } from '../../channels/sandbox/report-dispatcher';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // The sandbox's payment reports go through its outbox (channels/sandbox/report-outbox.ts): real API + worker +
 // Temporal + PostgreSQL, the API reaching Temporal through a proxy the tests cut. Polling is slow here (1 h), so what

@@ -3,7 +3,7 @@ import { eventually, startStack, testMerchant, type TestStack } from '../support
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { notifyStateOf, paidOrder, supportCall, workflowClosed, type SupportErrorAnswer } from '../support/support-api';
 import { listAttempts } from '../../db/notify-attempts';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 import type { JobView } from '../../support/replay-jobs';
 import type { ExhaustedView } from '../../cli/support/render';
 import { createReplayJob, findJob } from '../../db/support-jobs';

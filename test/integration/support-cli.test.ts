@@ -5,7 +5,7 @@ import { startStack, TEST_ADMIN_TOKEN, testMerchant, type TestStack } from '../s
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { notifyStateOf, paidOrder, workflowClosed } from '../support/support-api';
 import { repoRoot } from '../../devstack/paths';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 import type { OrderTimeline } from '../../support/timeline';
 import type { JobView } from '../../support/replay-jobs';
 

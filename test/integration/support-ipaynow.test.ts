@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('support timeline: IPayNow order', () => {
   it('shows the channel calls and the verified callback, and no channel credential anywhere', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const placed = await merchantCall(s.stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: receiver.url }));
     expect(placed.body.respCode, placed.body.respDesc).toBe('000000');
     const orderId = placed.body.orderId!;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, testMerchant, type TestStack } from '../support/stack';
+import { eventually, startStack, testMerchant, type TestStack } from '../support/stack';
 import { MerchantReceiver, type Received } from '../support/merchant-receiver';
 import { notifyStateOf, paidOrder, supportCall, workflowClosed, type SupportErrorAnswer } from '../support/support-api';
 import { findOrderById } from '../../db/orders';
 import { listAttempts } from '../../db/notify-attempts';
 import { verifySignature } from '../../domain/signing';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 import type { OrderTimeline } from '../../support/timeline';
 
 // The support API over the real stack: an order's timeline, replay (open and finished workflows), pause / resume /
@@ -102,7 +102,11 @@ describe('support: replay', () => {
       expect(second!.headers['x-notify-id']).toBe(first!.headers['x-notify-id']);
       expect(second!.headers['x-notify-attempt']).toBe('2');
       expectSigned(second!, merchant);
-      const t = (await timeline(order.orderId)).body;
+      // The receiver answered before the attempt's activity completed: wait for the workflow to have recorded it.
+      const t = await eventually(async () => {
+        const body = (await timeline(order.orderId)).body;
+        return body.workflow.live?.notify?.attempts === 2 ? body : null;
+      }, 15_000, 'the second attempt recorded by the workflow');
       expect(t.workflow.status).toBe('RUNNING');
       expect(t.workflow.live?.notify).toMatchObject({ state: 'pending', attempts: 2 });
       expect(t.events.some((e) => e.type === 'support_replay')).toBe(true);

@@ -7,7 +7,7 @@ import { listEvents } from '../../db/orders';
 import { listReviewsOf } from '../../db/order-reviews';
 import { formatCompactTime } from '../../domain/time';
 import { emulatorSign } from '../../emulator/ipaynow/sign';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // UNKNOWN is never final, and what software cannot settle goes to a person: IPayNow through its emulator, on the real
 // API + worker + Temporal + PostgreSQL. Expiry is seconds away (tradeTime backdated), the unknown schedule and the
@@ -52,7 +52,7 @@ const mq002After = (orderId: string, ms: number) => s.emulator.controls.calls(or
 
 describe('an unknown channel result at expiry', () => {
   it('keeps being asked (never p0006), goes to the human queue past the bound, and a person\'s decision is applied and audited', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant, 2);
     s.emulator.controls.setFaults({ notify: { mode: 'never' }, unknownResult: { MQ002: true } });
     const order = await orderOf(s.stack, orderId);
@@ -86,7 +86,7 @@ describe('an unknown channel result at expiry', () => {
   });
 
   it('is settled by the channel\'s next clear answer: paid after all, with no person needed', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant, 2);
     s.emulator.controls.setFaults({ notify: { mode: 'never' }, unknownResult: { MQ002: true } });
     s.emulator.controls.pay(orderId);
@@ -102,7 +102,7 @@ describe('an unknown channel result at expiry', () => {
 
 describe('closed IPayNow orders are watched until IPayNow\'s own timeout', () => {
   it('money taken after our close (no N001) is found by polling and follows the late-payment rule', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant, 50);
     s.emulator.controls.setFaults({ notify: { mode: 'never' } });
     const closed = await merchantCall(s.stack.api.url, '/api/close', merchant, { mercOrderNo: (await orderOf(s.stack, orderId)).mercOrderNo });
@@ -119,7 +119,7 @@ describe('closed IPayNow orders are watched until IPayNow\'s own timeout', () =>
 
 describe('a payment of another amount', () => {
   it('goes to the human queue instead of p0000; a person accepts it and the merchant is told', async () => {
-    const merchant = await testMerchant(s.stack.pool);
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { receiver, orderId } = await placeOrder(merchant, 50);
     const fields = { funcode: 'N001', appId: PLATFORM_APP_ID, mhtOrderNo: orderId, mhtOrderAmt: '1', transStatus: 'A001', signType: 'MD5' };
     const body = new URLSearchParams({ ...fields, signature: emulatorSign(fields, PLATFORM_APP_KEY) }).toString();

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { repoRoot } from '../../devstack/paths';
 import { createPool, type Pool } from '../../db/pool';
 import { findMerchant } from '../../db/merchants';
+import { findVerifyingKeys } from '../../db/merchant-keys';
+import { TEST_MASTER_KEYS, testKeyring } from '../support/stack-core';
 
 // create-merchant hands the new key over once, in a file only its owner can read, and never prints it.
 let pool: Pool;
@@ -23,7 +25,7 @@ afterAll(async () => {
 function createMerchantCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/create-merchant.ts'), ...args], {
-      cwd: repoRoot, env: { ...process.env, DATABASE_URL: inject('databaseUrl') }, timeout: 60_000,
+      cwd: repoRoot, env: { ...process.env, DATABASE_URL: inject('databaseUrl'), MASTER_KEYS: TEST_MASTER_KEYS }, timeout: 60_000,
     }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
   });
 }
@@ -36,9 +38,16 @@ describe('create-merchant key output', () => {
     expect(run.code, run.stderr).toBe(0);
     const stored = await findMerchant(pool, mercNo);
     expect(stored).not.toBeNull();
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ mercNo, key: stored!.signKey });
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { mercNo: string; liveKey: string; testKey: string; signTypes: string[] };
+    expect(written).toMatchObject({ mercNo, signTypes: ['HMAC-SHA256-RAW'] });
+    // The file holds the keys the platform verifies with, and they are sealed at rest (never the plaintext in a row).
+    const keys = await findVerifyingKeys(pool, testKeyring(), mercNo, Date.now());
+    expect(Object.fromEntries(keys.map((k) => [k.mode, k.secret]))).toEqual({ live: written.liveKey, test: written.testKey });
+    const rows = (await pool.query<{ secret: string }>('SELECT secret FROM merchant_keys WHERE merc_no = $1', [mercNo])).rows;
+    expect(rows.every((r) => r.secret.startsWith('pdk1:t1:') && !r.secret.includes(written.liveKey) && !r.secret.includes(written.testKey))).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(run.stdout + run.stderr).not.toContain(stored!.signKey);
+    expect(run.stdout + run.stderr).not.toContain(written.liveKey);
+    expect(run.stdout + run.stderr).not.toContain(written.testKey);
     expect(run.stdout).toContain(file);
 
     const other = `${mercNo}B`;

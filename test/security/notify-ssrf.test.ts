@@ -3,7 +3,7 @@ import { eventually, merchantCall, payInSandbox, startStack, testMerchant, type 
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import { listAttempts } from '../../db/notify-attempts';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // With the production default (NOTIFY_ALLOW_PRIVATE unset), the worker never connects a notification to loopback,
 // private or link-local addresses, whether the notifyUrl names the address or a host name that resolves to it.

@@ -3,7 +3,7 @@ import { startStack, testMerchant, type TestStack } from '../support/stack';
 import { unifiedOrderFields } from '../support/requests';
 import { sign } from '../../domain/signing';
 import { findOrderByMercOrderNo } from '../../db/orders';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // The string to sign joins raw values with & and =. A buyer-controlled subject that contains "&k=v" pairs lets an
 // attacker re-split a merchant's signed request into another request with the same signature — here the same order

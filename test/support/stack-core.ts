@@ -5,16 +5,21 @@ import { loadConfig, type AppConfig } from '../../config';
 import { createLogger } from '../../config/logger';
 import { createPool, type Pool } from '../../db/pool';
 import { createMerchant, type Merchant } from '../../db/merchants';
+import { parseMasterKeys } from '../../secrets/keyring';
+import type { Mode } from '../../domain/mode';
 import { startApi, type ApiHandle } from '../../api/server';
 import { startWorker, type WorkerHandle } from '../../worker/create-worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { freePort } from '../../devstack/paths';
-import { sign } from '../../domain/signing';
+import { ALL_SIGN_TYPES, sign, type FieldSignType, type SignType } from '../../domain/signing';
 import type { PayStatus } from '../../domain/pay-status';
 import type { Infrastructure } from './infrastructure';
 
 /** The support API's admin token in every test stack (ADMIN_TOKENS). */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+/** Every test stack seals merchant and channel keys at rest under this master key (MASTER_KEYS). */
+export const TEST_MASTER_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
+export const testKeyring = () => parseMasterKeys(TEST_MASTER_KEYS);
 
 export interface TestStack {
   config: AppConfig;
@@ -52,6 +57,7 @@ export async function startStackOn(
     NOTIFY_RETRY_SCHEDULE: '100ms,200ms,300ms',
     ADMIN_TOKENS: TEST_ADMIN_TOKEN,
     NOTIFY_ALLOW_PRIVATE: 'true', // the merchant receivers listen on loopback
+    MASTER_KEYS: TEST_MASTER_KEYS,
     ...envOverrides,
   };
   const config = loadConfig(env);
@@ -79,24 +85,43 @@ export async function startStackOn(
   return stack;
 }
 
-/** A merchant of its own for one test (own key, optional notification settings). */
-export function testMerchant(pool: Pool, settings: { notifyScheduleMs?: number[]; notifyStatuses?: PayStatus[] } = {}): Promise<Merchant> {
-  return createMerchant(pool, {
+/**
+ * A merchant of its own for one test, with every sign type enabled. `signKey` is the key of `mode` (default test:
+ * sandbox orders; live for tests of real channels), `keys` both of its secrets.
+ */
+export interface TestMerchant extends Merchant {
+  signKey: string;
+  mode: Mode;
+  keys: { live: string; test: string };
+}
+
+export async function testMerchant(
+  pool: Pool,
+  settings: { notifyScheduleMs?: number[]; notifyStatuses?: PayStatus[]; mode?: Mode; signTypes?: SignType[] } = {},
+): Promise<TestMerchant> {
+  const created = await createMerchant(pool, testKeyring(), {
     mercNo: `T${randomUUID().replace(/-/g, '').slice(0, 15).toUpperCase()}`,
     name: 'Test merchant',
+    signTypes: settings.signTypes ?? [...ALL_SIGN_TYPES],
     ...(settings.notifyScheduleMs ? { notifyScheduleMs: settings.notifyScheduleMs } : {}),
     ...(settings.notifyStatuses ? { notifyStatuses: settings.notifyStatuses } : {}),
   });
+  const keys = { live: created.liveKey!, test: created.testKey! };
+  const mode = settings.mode ?? 'test';
+  return { ...created.merchant, mode, keys, signKey: keys[mode] };
 }
+
+/** The same merchant signing with its key of the other mode. */
+export const inMode = (m: TestMerchant, mode: Mode): TestMerchant => ({ ...m, mode, signKey: m.keys[mode] });
 
 /** Signs and POSTs a merchant request; returns HTTP status and parsed answer. */
 export async function merchantCall(
   apiUrl: string,
   path: string,
-  merchant: Merchant,
+  merchant: Pick<TestMerchant, 'mercNo' | 'signKey'>,
   fields: Record<string, string>,
 ): Promise<{ status: number; body: Record<string, string> }> {
-  const signType = (fields.signType ?? 'MD5') as 'MD5' | 'HMAC-SHA256';
+  const signType = (fields.signType ?? 'MD5') as FieldSignType;
   const payload = { ...fields, mercNo: merchant.mercNo, signType };
   const signature = sign(payload, merchant.signKey, signType);
   const res = await fetch(`${apiUrl}${path}`, {

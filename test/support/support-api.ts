@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { eventually, merchantCall, payInSandbox, type TestStack } from './stack';
 import { unifiedOrderFields } from './requests';
 import { findOrderById, type OrderRecord } from '../../db/orders';
-import type { Merchant } from '../../db/merchants';
+import type { TestMerchant as Merchant } from '../support/stack-core';
 
 export { supportCall, type SupportAnswer } from './support-call';
 

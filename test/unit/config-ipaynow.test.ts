@@ -4,15 +4,16 @@ import { ConfigError, loadConfig } from '../../config';
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
 
 describe('channel configuration', () => {
-  it('defaults: sandbox as the default channel, no platform IPayNow application, 10 s IPayNow timeout', () => {
+  it('defaults: no live default channel, the sandbox on in development, no platform IPayNow application, 10 s IPayNow timeout', () => {
     const c = loadConfig(base);
-    expect(c.channels.defaultChannel).toBe('sandbox');
+    expect(c.channels.defaultLiveChannel).toBeUndefined();
+    expect(c.channels.sandboxEnabled).toBe(true);
     expect(c.ipaynow).toEqual({ timeoutMs: 10_000 });
   });
 
   it('reads the platform IPayNow application', () => {
     const c = loadConfig({ ...base, DEFAULT_CHANNEL: 'ipaynow', IPAYNOW_APP_ID: 'A1', IPAYNOW_APP_KEY: 'K1', IPAYNOW_BASE_URL: 'https://pay.example/', IPAYNOW_TIMEOUT: '3s' });
-    expect(c.channels.defaultChannel).toBe('ipaynow');
+    expect(c.channels.defaultLiveChannel).toBe('ipaynow');
     expect(c.ipaynow).toEqual({ appId: 'A1', appKey: 'K1', baseUrl: 'https://pay.example/', timeoutMs: 3000 });
   });
 
@@ -23,6 +24,7 @@ describe('channel configuration', () => {
       [{ IPAYNOW_APP_ID: 'A1', IPAYNOW_APP_KEY: 'secret-key-1' }, 'IPAYNOW_BASE_URL'],
       [{ DEFAULT_CHANNEL: 'ipaynow' }, 'DEFAULT_CHANNEL'],
       [{ DEFAULT_CHANNEL: 'paypal' }, 'DEFAULT_CHANNEL'],
+      [{ DEFAULT_CHANNEL: 'sandbox' }, 'DEFAULT_CHANNEL'],
       [{ IPAYNOW_BASE_URL: 'not a url' }, 'IPAYNOW_BASE_URL'],
       [{ IPAYNOW_TIMEOUT: '1m' }, 'IPAYNOW_TIMEOUT'],
     ];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringToSign, verifySignature } from '../../domain/signing';
+import { parseSignatureHeader, rawSignatureMatches } from '../../domain/raw-signature';
 
 // The worked example in docs/merchant-api.md must stay verifiable with the documented key.
 const doc = readFileSync(join(__dirname, '../../docs/merchant-api.md'), 'utf8');
@@ -16,6 +17,15 @@ describe('docs/merchant-api.md example', () => {
   it.each(['request', 'response', 'notification'])('the %s signature verifies with the example key', (name) => {
     const fields = example(name);
     expect(verifySignature(fields, KEY, 'MD5', fields.signature!)).toBe(true);
+  });
+
+  it('the raw-body header example verifies over the example body with the example key', () => {
+    const m = /```text example:raw-header\n(.*)\n```/.exec(doc);
+    expect(m).not.toBeNull();
+    const parsed = parseSignatureHeader(m![1]!);
+    if (typeof parsed === 'string') throw new Error(parsed);
+    expect(rawSignatureMatches(KEY, parsed, '{"mercNo":"ORG1520825458796","mercOrderNo":"D20240618125826"}')).not.toBeNull();
+    expect(doc).toContain(`printf '%s' '${parsed.t}.{"mercNo":"ORG1520825458796","mercOrderNo":"D20240618125826"}'`);
   });
 
   it('shows the exact string to sign of the request', () => {

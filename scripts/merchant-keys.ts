@@ -1,0 +1,67 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { createPool } from '../db/pool';
+import { migrate } from '../db/migrate';
+import { findMerchant, setMerchantSignTypes } from '../db/merchants';
+import { resealMerchantKeys, rotateMerchantKey } from '../db/merchant-keys';
+import { resealIpaynowAccounts } from '../db/ipaynow-accounts';
+import { parseDuration } from '../domain/durations';
+import { MODES, type Mode } from '../domain/mode';
+import { parseSignTypes } from './merchant-keys-args';
+
+/**
+ * Operator tool for merchant keys (DATABASE_URL and MASTER_KEYS as the services have them):
+ *   rotate <mercNo> --mode live|test [--overlap 24h] [--key-file PATH]
+ *       a new key of that mode becomes current; the old one keeps verifying for the overlap (0 = revoked now).
+ *       The new key goes once into a new 0600 file, never to stdout.
+ *   sign-types <mercNo> HMAC-SHA256-RAW[,HMAC-SHA256,MD5]     which sign types the merchant's requests may use
+ *   rekey                  seals every merchant and channel key under the first MASTER_KEYS entry (after adding a
+ *                          new master key first, or for rows stored before MASTER_KEYS was set)
+ */
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { mode: { type: 'string' }, overlap: { type: 'string' }, 'key-file': { type: 'string' } },
+  });
+  const [command, mercNo, arg] = positionals;
+  const config = loadConfig(process.env);
+  const pool = createPool(config.databaseUrl, 1);
+  try {
+    await migrate(pool);
+    if (command === 'rekey') {
+      if (!config.secrets.keyring.current) throw new Error('MASTER_KEYS (or MASTER_KEYS_FILE) is not set: nothing to seal with');
+      const merchants = await resealMerchantKeys(pool, config.secrets.keyring);
+      const channels = await resealIpaynowAccounts(pool, config.secrets.keyring);
+      console.log(`sealed under master key ${config.secrets.keyring.current.id}: ${merchants} merchant keys, ${channels} IPayNow app keys`);
+      return;
+    }
+    if (!mercNo || !(await findMerchant(pool, mercNo))) throw new Error(`usage: rotate|sign-types <mercNo> …, rekey (merchant ${mercNo ?? '?'} not found)`);
+    if (command === 'rotate') {
+      const mode = values.mode as Mode;
+      if (!(MODES as readonly string[]).includes(mode)) throw new Error('--mode must be live or test');
+      const overlapMs = values.overlap === '0' ? 0 : parseDuration(values.overlap ?? '24h');
+      const keyFile = resolve(values['key-file'] ?? `${mercNo}.${mode}-key.json`);
+      if (existsSync(keyFile)) throw new Error(`${keyFile} exists already; pass another --key-file`);
+      const key = await rotateMerchantKey(pool, config.secrets.keyring, mercNo, mode, overlapMs);
+      writeFileSync(keyFile, `${JSON.stringify({ mercNo, mode, keyId: key.keyId, key: key.secret }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      console.log(`merchant ${mercNo}: new ${mode} key ${key.keyId} in ${keyFile} (mode 0600); the previous ${mode} key verifies for ${values.overlap ?? '24h'} more`);
+      return;
+    }
+    if (command === 'sign-types') {
+      const types = parseSignTypes(arg ?? '');
+      await setMerchantSignTypes(pool, mercNo, types);
+      console.log(`merchant ${mercNo}: sign types ${types.join(', ')}`);
+      return;
+    }
+    throw new Error(`unknown command ${command ?? '(none)'}: rotate, sign-types or rekey`);
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`merchant-keys: ${(err as Error).message}`);
+  process.exit(1);
+});
