@@ -20,6 +20,8 @@ export interface IpaynowChannelDeps {
   orderContext(orderId: string): Promise<IpaynowOrderContext | null>;
   /** Base of our public URLs: notifyUrl for N001, the QR image of a codeUrl. */
   publicBaseUrl: string;
+  /** The token of an order's QR image link (secrets/link-token.ts). */
+  qrToken: (orderId: string) => string;
   timeoutMs: number;
   now?: () => number;
   fetch?: typeof fetch;
@@ -74,7 +76,7 @@ export function createIpaynowChannel(deps: IpaynowChannelDeps): Channel {
       return {
         kind: 'CREATED',
         channelOrderNo: f.nowPayOrderNo || order.orderId,
-        credential: credentialOf(order.sceneCode, f.tn, qrImageUrl(deps.publicBaseUrl, order.orderId)),
+        credential: credentialOf(order.sceneCode, f.tn, qrImageUrl(deps.publicBaseUrl, order.orderId, deps.qrToken(order.orderId))),
       };
     },
 

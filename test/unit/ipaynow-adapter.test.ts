@@ -23,6 +23,7 @@ beforeAll(async () => {
     accountFor: async (mercNo) => (mercNo === 'M-NONE' ? null : account),
     orderContext: async (orderId) => orders.get(orderId) ?? null,
     publicBaseUrl: PUBLIC,
+    qrToken: (orderId) => `tok-${orderId}`,
     timeoutMs: 300,
   });
 });
@@ -77,7 +78,7 @@ describe('IPayNow adapter ↔ emulator', () => {
     const a = await channel.create(o);
     const b = await channel.create(o);
     expect(a).toEqual(b);
-    expect(a.kind === 'CREATED' && a.credential.imgUrl).toBe(`${PUBLIC}/qr/${o.orderId}.svg`);
+    expect(a.kind === 'CREATED' && a.credential.imgUrl).toBe(`${PUBLIC}/qr/${o.orderId}.svg?k=tok-${o.orderId}`);
   });
 
   it('maps MQ002: A004/A00I pending, A001 paid (time, numbers), A002/A005/A006 failed, A003 unknown', async () => {
@@ -155,7 +156,7 @@ describe('IPayNow adapter ↔ emulator', () => {
     });
     const refused = createIpaynowChannel({
       accountFor: async () => ({ ...account, baseUrl: 'http://127.0.0.1:9/' }),
-      orderContext: async () => null, publicBaseUrl: PUBLIC, timeoutMs: 300,
+      orderContext: async () => null, publicBaseUrl: PUBLIC, qrToken: () => 'tok', timeoutMs: 300,
     });
     expect((await refused.create(order())).kind).toBe('UNKNOWN');
   });
