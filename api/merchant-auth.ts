@@ -1,8 +1,11 @@
+import type { Request, Response } from 'express';
+import type { ApiContext } from './context';
 import { findMerchant, type Merchant } from '../db/merchants';
 import type { Pool } from '../db/pool';
 import { ApiError } from '../domain/errors';
 import { mercNoProblem } from '../domain/merchant-no';
 import { SIGN_TYPES, verifySignature, type SignType } from '../domain/signing';
+import { MERCHANT_BURST_WINDOW_S } from './rate-limits';
 
 export interface AuthenticatedRequest {
   merchant: Merchant;
@@ -41,4 +44,25 @@ export async function authenticate(pool: Pool, body: unknown): Promise<Authentic
     throw new ApiError('100002', 'signature does not match', 'signature');
   }
   return { merchant, signType: signType as SignType, fields };
+}
+
+/**
+ * The entry of every merchant interface: authenticates the request, keeps the merchant for the answer (every error
+ * from here on is signed), then counts the request against the merchant's rate limit: over it, 100009 (HTTP 429)
+ * with `Retry-After`.
+ */
+export async function authenticateMerchantRequest(ctx: ApiContext, req: Request, res: Response): Promise<AuthenticatedRequest> {
+  const auth = await authenticate(ctx.pool, req.body);
+  res.locals.auth = auth;
+  const limit = await ctx.limits.merchantRequests.consume(auth.merchant.mercNo);
+  if (!limit.ok) {
+    ctx.metrics.rateLimited('merchant_rps');
+    const { merchantRps, merchantBurst } = ctx.config.limits;
+    const burst = merchantBurst > 0 ? ` (plus ${merchantBurst} per ${MERCHANT_BURST_WINDOW_S} s in bursts)` : '';
+    throw ApiError.tooManyRequests(
+      `request rate limit: at most ${merchantRps} requests per second per merchant${burst}; send it again after ${limit.retryAfterSeconds} s`,
+      limit.retryAfterSeconds,
+    );
+  }
+  return auth;
 }

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   readonly respCode: RespCode;
   readonly httpStatus: number;
   readonly field?: string;
+  /** Seconds after which the same request may succeed (the `Retry-After` header of a 429). */
+  retryAfterSeconds?: number;
 
   constructor(respCode: RespCode, detail?: string, field?: string) {
     const base = RESP_CODES[respCode].desc;
@@ -20,6 +22,13 @@ export class ApiError extends Error {
 
   static invalidField(field: string, rule: string): ApiError {
     return new ApiError('100001', `${field} ${rule}`, field);
+  }
+
+  /** 100009 (HTTP 429): `detail` says which limit; `retryAfterSeconds` (if known) becomes the Retry-After header. */
+  static tooManyRequests(detail: string, retryAfterSeconds?: number): ApiError {
+    const err = new ApiError('100009', detail);
+    if (retryAfterSeconds !== undefined) err.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    return err;
   }
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { ApiContext } from '../context';
-import { authenticate } from '../merchant-auth';
+import { authenticateMerchantRequest } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { requestHash } from '../request-hash';
 import { withDeadline } from '../deadline';
@@ -31,8 +31,7 @@ export function payRoutes(ctx: ApiContext): Router {
   const router = Router();
 
   router.post('/api/pay', async (req, res) => {
-    const auth = await authenticate(ctx.pool, req.body);
-    res.locals.auth = auth;
+    const auth = await authenticateMerchantRequest(ctx, req, res);
     const { merchant, signType, fields } = auth;
     const hash = requestHash(fields);
 
