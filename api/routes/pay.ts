@@ -6,6 +6,7 @@ import { authenticateMerchantRequest } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { requestHash } from '../request-hash';
 import { withDeadline } from '../deadline';
+import { assertRoomForNewOrder } from '../open-order-cap';
 import { parseUnifiedOrder } from '../schemas/unified-order';
 import { routeChannel } from '../../channels/registry';
 import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
@@ -43,6 +44,7 @@ export function payRoutes(ctx: ApiContext): Router {
     if (existing && existing.requestHash !== hash) return answer({ kind: 'conflict' });
     if (existing?.payAnswer) return answer(existing.payAnswer);
     const draft = parseUnifiedOrder(fields, signType, ctx.now());
+    if (!existing) await assertRoomForNewOrder(ctx, merchant.mercNo, draft.mercOrderNo);
 
     const channel = await routeChannel(ctx.pool, ctx.config.channels.defaultChannel, merchant.mercNo, draft.paywayCode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
