@@ -41,6 +41,7 @@ export const SUPPORT_ERROR_CODES = {
   unauthorized: '100002',
   not_found: '100005',
   conflict: '100006',
+  too_many_requests: '100009',
   not_configured: '999999',
 } as const satisfies Record<string, RespCode>;
 export type SupportErrorCode = keyof typeof SUPPORT_ERROR_CODES;

@@ -34,7 +34,7 @@ describe('channel call error excerpts', () => {
 
 describe('SupportError', () => {
   it('is an ApiError whose respCode has the same HTTP status as its code; the merchant table is unchanged', () => {
-    const cases = [['invalid_request', 400], ['unauthorized', 401], ['not_found', 404], ['conflict', 409], ['not_configured', 503]] as const;
+    const cases = [['invalid_request', 400], ['unauthorized', 401], ['not_found', 404], ['conflict', 409], ['too_many_requests', 429], ['not_configured', 503]] as const;
     for (const [code, status] of cases) {
       const e = new SupportError(code, 'plain message');
       expect(e).toBeInstanceOf(ApiError);
