@@ -47,6 +47,8 @@ const APP_ENV: Record<string, string> = {
   NOTIFY_RETRY_SCHEDULE: ['100ms', '200ms', '500ms', '1s', ...Array<string>(60).fill('2s')].join(','),
   PAY_ANSWER_TIMEOUT: '5s',
   NOTIFY_ALLOW_PRIVATE: 'true', // the merchants' receiver listens on loopback
+  // Retries after each kill arrive in bursts: the limit is counted (and its store dies with PostgreSQL) but never refuses.
+  RATE_LIMIT_MERCHANT_RPS: '1000000',
 };
 
 /** Four merchants: two answer at once, two fail the first two deliveries of every notification; MD5 and HMAC. */
