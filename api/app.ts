@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { ApiContext } from './context';
+import type { ApiContext, ApiDeps } from './context';
 import { errorMiddleware } from './error-middleware';
 import { strictJsonBody } from './json-body';
 import { payRoutes } from './routes/pay';
@@ -12,13 +12,15 @@ import { apiOpsRoutes } from './routes/ops';
 import { docsRoutes } from './routes/docs';
 import { createApiMetrics } from '../observability/api-metrics';
 import { supportRoutes } from './routes/support';
+import { createRateLimits } from './rate-limits';
 
 /** The HTTP API: merchant interfaces under /api, the sandbox channel's payer pages under /sandbox, health. */
-export function createApp(ctx: ApiContext): Express {
+export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const metrics = createApiMetrics();
+  const ctx: ApiContext = { ...deps, metrics, limits: createRateLimits({ ...deps, metrics }) };
   app.use('/api/pay', metrics.payAnswerTimer); // unified-order answer latency (workflow start)
   // Merchant requests: strict JSON (see json-body.ts); bodies over 64 KiB are refused.
   app.use('/api', strictJsonBody());
@@ -26,7 +28,7 @@ export function createApp(ctx: ApiContext): Express {
     app.use('/sandbox', express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
   }
 
-  app.use(apiOpsRoutes(ctx, metrics)); // /healthz, /readyz, /metrics
+  app.use(apiOpsRoutes(ctx)); // /healthz, /readyz, /metrics
   app.use(docsRoutes()); // /openapi.json, /docs
   app.use(payRoutes(ctx));
   app.use(queryRoutes(ctx));

@@ -34,6 +34,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       log.error({ path: req.path, err: (err as Error).message }, 'unexpected error');
       error = new ApiError('999999');
     }
+    if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
     const auth = res.locals.auth as AuthenticatedRequest | undefined;
     if (auth && interfaceCode && status === undefined) {
       // An authenticated merchant gets a signed answer, errors included.

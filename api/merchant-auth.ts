@@ -10,6 +10,7 @@ import { RAW_SIGN_TYPE, SIGN_TYPES, verifySignature, type FieldSignType, type Si
 import type { Keyring } from '../secrets/keyring';
 import { acceptOnce } from '../db/signature-replays';
 import type { ApiContext } from './context';
+import { MERCHANT_BURST_WINDOW_S } from './rate-limits';
 
 export interface AuthenticatedRequest {
   merchant: Merchant;
@@ -102,4 +103,25 @@ export async function authenticate(deps: AuthDeps, req: Request, res: Response):
   }
   const { keys: _keys, ...plain } = merchant;
   return { merchant: plain, key, mode: key.mode, signType: signType as SignType, fields };
+}
+
+/**
+ * The entry of every merchant interface: authenticates the request, keeps the merchant for the answer (every error
+ * from here on is signed), then counts the request against the merchant's rate limit: over it, 100009 (HTTP 429)
+ * with `Retry-After`.
+ */
+export async function authenticateMerchantRequest(ctx: ApiContext, req: Request, res: Response): Promise<AuthenticatedRequest> {
+  const auth = await authenticate(authDeps(ctx), req, res);
+  res.locals.auth = auth;
+  const limit = await ctx.limits.merchantRequests.consume(auth.merchant.mercNo);
+  if (!limit.ok) {
+    ctx.metrics.rateLimited('merchant_rps');
+    const { merchantRps, merchantBurst } = ctx.config.limits;
+    const burst = merchantBurst > 0 ? ` (plus ${merchantBurst} per ${MERCHANT_BURST_WINDOW_S} s in bursts)` : '';
+    throw ApiError.tooManyRequests(
+      `request rate limit: at most ${merchantRps} requests per second per merchant${burst}; send it again after ${limit.retryAfterSeconds} s`,
+      limit.retryAfterSeconds,
+    );
+  }
+  return auth;
 }

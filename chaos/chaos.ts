@@ -51,6 +51,8 @@ const APP_ENV: Record<string, string> = {
   PAY_ANSWER_TIMEOUT: '5s',
   NOTIFY_ALLOW_PRIVATE: 'true', // the merchants' receiver listens on loopback
   MASTER_KEYS: CHAOS_MASTER_KEYS, // merchant keys sealed at rest, as in production
+  // Retries after each kill arrive in bursts: the limit is counted (and its store dies with PostgreSQL) but never refuses.
+  RATE_LIMIT_MERCHANT_RPS: '1000000',
 };
 
 /**

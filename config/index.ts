@@ -22,6 +22,9 @@ const parsedString = <T>(fallback: string, parse: (text: string) => T) =>
 const schedule = (fallback: string) => parsedString(fallback, parseSchedule);
 const duration = (fallback: string) => parsedString(fallback, parseDuration);
 
+/** A whole number of requests or orders, 0 up to a million (0 = the limit is off where the variable says so). */
+const count = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).default(fallback);
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 /** Comma-separated bearer tokens; unset or empty = none (the support API then answers 503 "not configured"). */
@@ -131,6 +134,19 @@ export const EnvSchema = z.object({
   /** Support API bearer tokens (secrets: never logged). */
   ADMIN_TOKENS: adminTokens,
 
+  /**
+   * Rate limits (docs/SECURITY.md "Rate limits"), counted in PostgreSQL so that they hold across API replicas.
+   * Merchant interfaces: requests per second per mercNo, plus this many more per 10 s for short bursts; 0 = no limit.
+   */
+  RATE_LIMIT_MERCHANT_RPS: count(100),
+  RATE_LIMIT_MERCHANT_BURST: count(200),
+  /** IPayNow N001 endpoint: notifications per second per source address; 0 = no limit. */
+  RATE_LIMIT_N001_RPS: count(100),
+  /** Orders not yet final (p0001, p0002) a merchant may have; a new unified order beyond them is refused; 0 = no cap. */
+  MAX_OPEN_ORDERS_PER_MERCHANT: count(10_000),
+  /** Support bulk replay jobs running at once; another one is refused until one finishes. */
+  MAX_CONCURRENT_BULK_JOBS: z.coerce.number().int().min(1).max(100).default(2),
+
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((e, ctx) => {
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
@@ -216,6 +232,14 @@ export interface AppConfig {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Support API: accepted bearer tokens; empty = the support API is not configured (503). */
   support: { adminTokens: string[] };
+  /** Rate limits and caps; 0 = off (except maxConcurrentBulkJobs, at least 1). */
+  limits: {
+    merchantRps: number;
+    merchantBurst: number;
+    n001Rps: number;
+    maxOpenOrdersPerMerchant: number;
+    maxConcurrentBulkJobs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -290,5 +314,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     support: { adminTokens: e.ADMIN_TOKENS },
     secrets: { keyring },
+    limits: {
+      merchantRps: e.RATE_LIMIT_MERCHANT_RPS,
+      merchantBurst: e.RATE_LIMIT_MERCHANT_BURST,
+      n001Rps: e.RATE_LIMIT_N001_RPS,
+      maxOpenOrdersPerMerchant: e.MAX_OPEN_ORDERS_PER_MERCHANT,
+      maxConcurrentBulkJobs: e.MAX_CONCURRENT_BULK_JOBS,
+    },
   };
 }

@@ -28,16 +28,32 @@ export interface JobProgress {
   failures: { orderId: string; error: string | null }[];
 }
 
+/** Serialises job creation, so that two concurrent starts cannot both pass the cap on running jobs. */
+const JOB_START_LOCK = 74_211_902;
+
 /**
  * Creates a replay job and snapshots the orders it will replay, in one transaction, with the dry run's WHERE clause.
  * Returns the number of orders snapshotted (the job's total). More than `maxTotal` matches: nothing is created
- * (invalid_request; the snapshot stops at maxTotal + 1 rows).
+ * (invalid_request; the snapshot stops at maxTotal + 1 rows). With `maxRunning` jobs already running, nothing is
+ * created either (too_many_requests); starts are serialised by an advisory lock, so the cap holds across replicas.
  */
 export async function createReplayJob(
   pool: Pool,
-  j: { id: string; filter: OrderFilter; filterEcho: Record<string, unknown>; ratePerSecond: number; workflowId: string; maxTotal: number },
+  j: {
+    id: string; filter: OrderFilter; filterEcho: Record<string, unknown>; ratePerSecond: number; workflowId: string; maxTotal: number;
+    maxRunning?: number;
+  },
 ): Promise<number> {
   return inTransaction(pool, async (tx) => {
+    if (j.maxRunning !== undefined) {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [JOB_START_LOCK]);
+      const running = await runningJobs(tx);
+      if (running.length >= j.maxRunning) {
+        throw new SupportError('too_many_requests',
+          `${running.length} bulk jobs are running (${running.map((r) => r.id).join(', ')}), the most at once `
+          + `(MAX_CONCURRENT_BULK_JOBS=${j.maxRunning}): start this one once one has finished`);
+      }
+    }
     await tx.query(
       `INSERT INTO support_jobs (id, kind, filter, rate_per_second, total, state, workflow_id)
        VALUES ($1, 'notification_replay', $2::jsonb, $3, 0, 'running', $4)`,
@@ -69,6 +85,13 @@ export async function findJob(db: Queryable, id: string): Promise<SupportJob | n
     id: r.id, kind: r.kind, filter: r.filter, ratePerSecond: r.rate_per_second, total: r.total, state: r.state,
     workflowId: r.workflow_id, error: r.error, createdAtMs: r.created_at.getTime(), finishedAtMs: r.finished_at?.getTime() ?? null,
   };
+}
+
+/** Jobs in state 'running', oldest first. */
+export async function runningJobs(db: Queryable): Promise<{ id: string; workflowId: string; createdAtMs: number }[]> {
+  const { rows } = await db.query<{ id: string; workflow_id: string; created_at: Date }>(
+    "SELECT id, workflow_id, created_at FROM support_jobs WHERE state = 'running' ORDER BY created_at");
+  return rows.map((r) => ({ id: r.id, workflowId: r.workflow_id, createdAtMs: r.created_at.getTime() }));
 }
 
 export async function jobProgress(db: Queryable, id: string, maxFailures = 20): Promise<JobProgress> {

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   readonly respCode: RespCode;
   readonly httpStatus: number;
   readonly field?: string;
+  /** Seconds after which the same request may succeed (the `Retry-After` header of a 429). */
+  retryAfterSeconds?: number;
 
   constructor(respCode: RespCode, detail?: string, field?: string) {
     const base = RESP_CODES[respCode].desc;
@@ -21,6 +23,13 @@ export class ApiError extends Error {
   static invalidField(field: string, rule: string): ApiError {
     return new ApiError('100001', `${field} ${rule}`, field);
   }
+
+  /** 100009 (HTTP 429): `detail` says which limit; `retryAfterSeconds` (if known) becomes the Retry-After header. */
+  static tooManyRequests(detail: string, retryAfterSeconds?: number): ApiError {
+    const err = new ApiError('100009', detail);
+    if (retryAfterSeconds !== undefined) err.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    return err;
+  }
 }
 
 /**
@@ -32,6 +41,7 @@ export const SUPPORT_ERROR_CODES = {
   unauthorized: '100002',
   not_found: '100005',
   conflict: '100006',
+  too_many_requests: '100009',
   not_configured: '999999',
 } as const satisfies Record<string, RespCode>;
 export type SupportErrorCode = keyof typeof SUPPORT_ERROR_CODES;

@@ -188,5 +188,9 @@ function introduction(): string {
     '| respCode | HTTP | respDesc | meaning |',
     '|---|---|---|---|',
     ...rows,
+    '',
+    '**Limits:** 100009 (HTTP 429) is a limit of the merchant, named in `respDesc`: its request rate (with a',
+    '`Retry-After` header in seconds: send the same request again after it) or its number of orders not yet final',
+    '(a new unified order waits until some finish; repeats of an existing order are always answered).',
   ].join('\n');
 }

@@ -103,7 +103,7 @@ export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
       + '999999 means the order is still being created: send the same request again.',
     body: { name: 'UnifiedOrderRequest', schema: UnifiedOrderSchema.extend(SignedRequestFieldsSchema.shape) },
     answer: { name: 'PayAnswer', schema: PayAnswerSchema },
-    errors: merchantErrors(['100001', '100002', '100003', '100004', '200001', '200002', '999999']),
+    errors: merchantErrors(['100001', '100002', '100003', '100004', '100009', '200001', '200002', '999999']),
     callbacks: [PAYMENT_NOTIFICATION],
   },
   {
@@ -115,7 +115,7 @@ export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
     description: 'The order by mercOrderNo or orderId (one of them is required), with its notification state.',
     body: orderRef,
     answer: { name: 'QueryAnswer', schema: QueryAnswerSchema },
-    errors: merchantErrors(['100001', '100002', '100003', '100005', '999999']),
+    errors: merchantErrors(['100001', '100002', '100003', '100005', '100009', '999999']),
   },
   {
     method: 'post',
@@ -128,6 +128,6 @@ export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
       + 'paid, failed or expired order answers 100006; a channel that does not answer gives 200001 (try again).',
     body: orderRef,
     answer: { name: 'CloseAnswer', schema: CloseAnswerSchema },
-    errors: merchantErrors(['100001', '100002', '100003', '100005', '100006', '200001', '999999']),
+    errors: merchantErrors(['100001', '100002', '100003', '100005', '100006', '100009', '200001', '999999']),
   },
 ];

@@ -21,6 +21,7 @@ const MEANINGS: Record<SupportErrorCode, string> = {
   unauthorized: 'admin token missing or not valid',
   not_found: 'no such order, job or route',
   conflict: 'not possible in the current state (e.g. the order has no notification, or its workflow has closed)',
+  too_many_requests: 'MAX_CONCURRENT_BULK_JOBS bulk jobs are running: start this one once one has finished',
   not_configured: 'the support API is off: ADMIN_TOKENS is not set',
 };
 
@@ -80,7 +81,7 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     body: { name: 'SupportBulkReplayBody', schema: BulkReplayBodySchema },
     answer: json('Dry run: the count and a sample; otherwise the job (Location: /support/v1/jobs/{id})'),
     success: [{ status: 200, description: 'Dry run result' }, { status: 202, description: 'Replay job started' }],
-    errors: supportErrors(),
+    errors: supportErrors('too_many_requests'),
   },
   {
     ...common, method: 'get', path: '/support/v1/jobs/:id', operationId: 'supportJob',

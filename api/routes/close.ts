@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiContext } from '../context';
-import { authDeps, authenticate } from '../merchant-auth';
+import { authenticateMerchantRequest } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { withDeadline } from '../deadline';
 import { findMerchantOrder } from '../merchant-order';
@@ -17,8 +17,7 @@ import { closeOrderUpdate, type CloseAnswer } from '../../workflows/definitions'
 export function closeRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post('/api/close', async (req, res) => {
-    const auth = await authenticate(authDeps(ctx), req, res);
-    res.locals.auth = auth;
+    const auth = await authenticateMerchantRequest(ctx, req, res);
     const order = await findMerchantOrder(ctx, auth);
 
     let outcome: CloseAnswer;

@@ -1,12 +1,11 @@
 import type { Router } from 'express';
 import type { ApiContext } from '../context';
-import type { ApiMetrics } from '../../observability/api-metrics';
 import { databaseCheck, opsRoutes, temporalCheck } from '../../observability/health';
 
 /** GET /healthz, /readyz (PostgreSQL and the Temporal frontend) and /metrics of the API process. */
-export function apiOpsRoutes(ctx: ApiContext, metrics: ApiMetrics): Router {
+export function apiOpsRoutes(ctx: ApiContext): Router {
   return opsRoutes({
     checks: { database: databaseCheck(ctx.pool), temporal: temporalCheck(ctx.temporal) },
-    registry: metrics.registry,
+    registry: ctx.metrics.registry,
   });
 }

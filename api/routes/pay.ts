@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { ApiContext } from '../context';
-import { authDeps, authenticate, type AuthenticatedRequest } from '../merchant-auth';
+import { authenticateMerchantRequest, type AuthenticatedRequest } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { requestHash } from '../request-hash';
 import { withDeadline } from '../deadline';
+import { assertRoomForNewOrder } from '../open-order-cap';
 import { parseUnifiedOrder } from '../schemas/unified-order';
 import { routeChannel } from '../../channels/registry';
 import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
@@ -29,8 +30,7 @@ export function payRoutes(ctx: ApiContext): Router {
   const router = Router();
 
   router.post('/api/pay', async (req, res) => {
-    const auth = await authenticate(authDeps(ctx), req, res);
-    res.locals.auth = auth;
+    const auth = await authenticateMerchantRequest(ctx, req, res);
     const { merchant, signType, fields, mode } = auth;
     const hash = requestHash(fields, mode);
 
@@ -42,6 +42,7 @@ export function payRoutes(ctx: ApiContext): Router {
     if (existing && existing.requestHash !== hash) return answer({ kind: 'conflict' });
     if (existing?.payAnswer) return answer(existing.payAnswer);
     const draft = { ...parseUnifiedOrder(fields, signType, ctx.now()), livemode: mode === 'live' };
+    if (!existing) await assertRoomForNewOrder(ctx, merchant.mercNo, draft.mercOrderNo);
 
     const channel = await routeChannel(ctx.pool, ctx.config.channels, merchant.mercNo, draft.paywayCode, mode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { ApiContext } from '../context';
-import { authDeps, authenticate } from '../merchant-auth';
+import { authenticateMerchantRequest } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { findMerchantOrder } from '../merchant-order';
 import type { OrderRecord } from '../../db/orders';
@@ -11,8 +11,7 @@ import { formatCompactTime } from '../../domain/time';
 export function queryRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post('/api/query', async (req, res) => {
-    const auth = await authenticate(authDeps(ctx), req, res);
-    res.locals.auth = auth;
+    const auth = await authenticateMerchantRequest(ctx, req, res);
     const order = await findMerchantOrder(ctx, auth);
     sendAnswer(res, { interfaceCode: 'query', respCode: '000000', auth, data: queryFields(order) }, ctx.now());
   });

@@ -120,7 +120,7 @@ export async function merchantCall(
   path: string,
   merchant: Pick<TestMerchant, 'mercNo' | 'signKey'>,
   fields: Record<string, string>,
-): Promise<{ status: number; body: Record<string, string> }> {
+): Promise<{ status: number; body: Record<string, string>; headers: Headers }> {
   const signType = (fields.signType ?? 'MD5') as FieldSignType;
   const payload = { ...fields, mercNo: merchant.mercNo, signType };
   const signature = sign(payload, merchant.signKey, signType);
@@ -129,7 +129,7 @@ export async function merchantCall(
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ ...payload, signature }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
+  return { status: res.status, body: (await res.json()) as Record<string, string>, headers: res.headers };
 }
 
 /** Pays a sandbox order as the payer would (the cashier's API form). */

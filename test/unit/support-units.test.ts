@@ -34,14 +34,14 @@ describe('channel call error excerpts', () => {
 
 describe('SupportError', () => {
   it('is an ApiError whose respCode has the same HTTP status as its code; the merchant table is unchanged', () => {
-    const cases = [['invalid_request', 400], ['unauthorized', 401], ['not_found', 404], ['conflict', 409], ['not_configured', 503]] as const;
+    const cases = [['invalid_request', 400], ['unauthorized', 401], ['not_found', 404], ['conflict', 409], ['too_many_requests', 429], ['not_configured', 503]] as const;
     for (const [code, status] of cases) {
       const e = new SupportError(code, 'plain message');
       expect(e).toBeInstanceOf(ApiError);
       expect(e.httpStatus).toBe(status);
       expect(e.message).toBe('plain message');
     }
-    expect(Object.keys(RESP_CODES).sort()).toEqual(['000000', '100001', '100002', '100003', '100004', '100005', '100006', '200001', '200002', '999999']);
+    expect(Object.keys(RESP_CODES).sort()).toEqual(['000000', '100001', '100002', '100003', '100004', '100005', '100006', '100009', '200001', '200002', '999999']);
   });
 
   it('parseSupport names the field and the rule', () => {

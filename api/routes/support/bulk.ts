@@ -2,12 +2,13 @@ import { Router } from 'express';
 import { listExhaustedOrders } from '../../../db/order-search';
 import { dryRunReplay, jobView, startReplayJob } from '../../../support/replay-jobs';
 import type { SupportEnv } from '../../../support/temporal';
+import { SupportError } from '../../../domain/errors';
 import { BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, parseSupport } from '../../schemas/support';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** Bulk replay (dry run or job), job progress, and the list of exhausted notifications. */
-export function supportBulkRoutes(env: SupportEnv): Router {
+export function supportBulkRoutes(env: SupportEnv, limits: { maxConcurrentJobs: number; onRefused: () => void }): Router {
   const router = Router();
 
   router.post('/notifications/replay', async (req, res) => {
@@ -19,7 +20,11 @@ export function supportBulkRoutes(env: SupportEnv): Router {
       res.json({ ...(await dryRunReplay(env, filter)), filter: filterEcho });
       return;
     }
-    const job = await startReplayJob(env, { filter, filterEcho, ratePerSecond: body.ratePerSecond });
+    const job = await startReplayJob(env, { filter, filterEcho, ratePerSecond: body.ratePerSecond, maxRunning: limits.maxConcurrentJobs })
+      .catch((err: unknown) => {
+        if (err instanceof SupportError && err.code === 'too_many_requests') limits.onRefused();
+        throw err;
+      });
     res.status(202).location(`/support/v1/jobs/${job.id}`).json(job);
   });
 

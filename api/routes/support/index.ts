@@ -17,7 +17,10 @@ export function supportRoutes(ctx: ApiContext): Router {
   const v1 = Router();
   v1.use(supportOrderRoutes(env));
   v1.use(supportNotificationRoutes(env));
-  v1.use(supportBulkRoutes(env));
+  v1.use(supportBulkRoutes(env, {
+    maxConcurrentJobs: ctx.config.limits.maxConcurrentBulkJobs,
+    onRefused: () => ctx.metrics.rateLimited('bulk_jobs'),
+  }));
   v1.use(supportReviewRoutes(env));
 
   const router = Router();
