@@ -41,7 +41,7 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
 
   const apiPort = String(await freePort());
   const childEnv = {
-    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', NOTIFY_ALLOW_PRIVATE: 'true', MASTER_KEYS: masterKeys, ...env,
+    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, ADMIN_PORT: '0', LOG_LEVEL: 'warn', NOTIFY_ALLOW_PRIVATE: 'true', MASTER_KEYS: masterKeys, ...env,
   };
   const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), childEnv);
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);

@@ -12,8 +12,8 @@ const out = (text: string) => void process.stdout.write(`${terminalSafe(text)}\n
 const errOut = (text: string) => void process.stderr.write(`${terminalSafe(text)}\n`);
 
 /**
- * Support staff's command line over the support API (/support/v1). Credentials: SUPPORT_API_URL and SUPPORT_TOKEN,
- * or .data/support-admin.json written by `npm start`. Every command takes --json to print the API's JSON instead.
+ * Support staff's command line over the support API (/support/v1 on the API's admin listener). Settings:
+ * SUPPORT_ADMIN_URL (default http://127.0.0.1:8081) and SUPPORT_TOKEN, or .data/support-admin.json written by `npm start`. Every command takes --json to print the API's JSON instead.
  */
 const USAGE = `usage: npm run support -- <command> [--json]
 

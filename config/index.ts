@@ -70,6 +70,12 @@ export const EnvSchema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port(8080),
+  /**
+   * The admin listener (internal side only): the support API, /metrics, /readyz with details and the internal docs.
+   * Port 0 = any free port (tests).
+   */
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  ADMIN_PORT: port(8081),
   /** Base URL payers and merchants reach the API at (sandbox cashier links, QR images). */
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** How long the unified-order call waits for its workflow to answer before replying 999999 (retry). */
@@ -147,6 +153,9 @@ export const EnvSchema = z.object({
   if (e.IPAYNOW_TIMEOUT < 100 || e.IPAYNOW_TIMEOUT > 20_000) {
     ctx.addIssue({ code: 'custom', path: ['IPAYNOW_TIMEOUT'], message: 'must be 100ms to 20s (the channel activities give up after 30 s)' });
   }
+  if (e.ADMIN_PORT !== 0 && e.ADMIN_PORT === e.API_PORT) {
+    ctx.addIssue({ code: 'custom', path: ['ADMIN_PORT'], message: 'must differ from API_PORT: the admin listener is a server of its own' });
+  }
   if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
   }
@@ -190,6 +199,8 @@ export interface AppConfig {
     tlsServerName?: string;
   };
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number };
+  /** The admin listener: support API, metrics, detailed readiness, internal docs (never the merchant-facing side). */
+  admin: { host: string; port: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean };
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
@@ -262,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       payAnswerTimeoutMs: e.PAY_ANSWER_TIMEOUT,
       closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
     },
+    admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT },
     notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT, allowPrivateAddresses: e.NOTIFY_ALLOW_PRIVATE },
     pollScheduleMs: e.POLL_SCHEDULE,
     settlement: {

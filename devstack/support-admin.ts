@@ -11,8 +11,8 @@ export interface SupportAdmin {
   adminTokens: string;
   /** What to print: the generated token, or where the tokens come from. */
   display: string;
-  /** Records the API URL beside the token (only for a token this stack generated). */
-  save(apiUrl: string): void;
+  /** Records the admin listener's URL beside the token (only for a token this stack generated). */
+  save(adminUrl: string): void;
 }
 
 /**
@@ -21,12 +21,12 @@ export interface SupportAdmin {
  */
 export function ensureSupportAdmin(env: NodeJS.ProcessEnv): SupportAdmin {
   if (env.ADMIN_TOKENS?.trim()) {
-    return { adminTokens: env.ADMIN_TOKENS, display: 'from ADMIN_TOKENS (set SUPPORT_TOKEN for the CLI)', save: () => undefined };
+    return { adminTokens: env.ADMIN_TOKENS, display: 'from ADMIN_TOKENS (set SUPPORT_TOKEN and SUPPORT_ADMIN_URL for the CLI)', save: () => undefined };
   }
   const stored = existsSync(SUPPORT_ADMIN_FILE) ? (JSON.parse(readFileSync(SUPPORT_ADMIN_FILE, 'utf8')) as { token?: string }) : {};
   const token = stored.token ?? randomBytes(24).toString('base64url');
-  const write = (apiUrl?: string) =>
-    writeFileSync(SUPPORT_ADMIN_FILE, `${JSON.stringify({ token, ...(apiUrl ? { apiUrl } : {}) }, null, 2)}\n`, { mode: 0o600 });
+  const write = (adminUrl?: string) =>
+    writeFileSync(SUPPORT_ADMIN_FILE, `${JSON.stringify({ token, ...(adminUrl ? { adminUrl } : {}) }, null, 2)}\n`, { mode: 0o600 });
   if (!stored.token) write();
-  return { adminTokens: token, display: token, save: (apiUrl) => write(apiUrl) };
+  return { adminTokens: token, display: token, save: (adminUrl) => write(adminUrl) };
 }

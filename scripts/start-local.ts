@@ -18,6 +18,7 @@ import { ensureLocalMasterKeys } from '../devstack/master-keys';
  */
 const env = process.env;
 const apiPort = env.API_PORT ?? '8080';
+const adminPort = env.ADMIN_PORT ?? '8081';
 const workerHttpPort = env.WORKER_HTTP_PORT ?? '9464';
 const temporalPort = Number(env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     API_PORT: apiPort,
+    ADMIN_PORT: adminPort, // the admin listener: support API, metrics, detailed readiness (loopback only)
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     // The demo's merchant endpoints (the sandbox's stand-in notify, `npm run merchant`) are on this machine.
     NOTIFY_ALLOW_PRIVATE: env.NOTIFY_ALLOW_PRIVATE ?? 'true',
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
   const demoMode = demo.channel === 'ipaynow' ? 'live' : 'test';
   const keyOf = (mode: 'live' | 'test') => merchant.keys.find((k) => k.mode === mode)?.secret;
   const apiUrl = String(apiReady.url);
+  const adminUrl = String(apiReady.adminUrl);
   writeFileSync(
     join(dataDir, 'demo-merchant.json'),
     `${JSON.stringify({
@@ -86,12 +89,13 @@ async function main(): Promise<void> {
     }, null, 2)}\n`,
     { mode: 0o600 },
   );
-  support.save(apiUrl);
+  support.save(adminUrl);
   console.log(`
   Payment orchestrator is running.
 
     API            ${apiUrl}   (POST /api/pay, /api/query, /api/close; docs at /docs)
-    Health/metrics ${apiUrl}/readyz  ${apiUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
+    Admin          ${adminUrl}   (support API, /metrics, /readyz with details; docs at /docs; keep it internal)
+    Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
     Temporal UI    ${temporal.uiUrl ?? '(headless)'}
     Temporal gRPC  ${temporal.address}
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
                    ${demoMode} mode; keys in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
                    channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
 
-    Support API    ${apiUrl}/support/v1   Authorization: Bearer ${support.display}
+    Support API    ${adminUrl}/support/v1   Authorization: Bearer ${support.display}
                    (also in .data/support-admin.json, which \`npm run support\` reads)
 
   Try it in another terminal:

@@ -22,7 +22,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli/support.ts'), ...args], {
       cwd: repoRoot,
-      env: { ...process.env, SUPPORT_API_URL: stack.api.url, SUPPORT_TOKEN: TEST_ADMIN_TOKEN, ...env },
+      env: { ...process.env, SUPPORT_ADMIN_URL: stack.api.adminUrl, SUPPORT_TOKEN: TEST_ADMIN_TOKEN, ...env },
       timeout: 60_000,
     }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

@@ -41,7 +41,7 @@ async function placeOrder(merchant: Merchant, secondsToExpiry: number) {
 }
 
 const support = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${s.stack.api.url}/support/v1${path}`, {
+  const res = await fetch(`${s.stack.api.adminUrl}/support/v1${path}`, {
     method,
     headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -52,6 +52,7 @@ export async function startStackOn(
     TEMPORAL_ADDRESS: base.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     API_PORT: String(port),
+    ADMIN_PORT: '0', // the admin listener (support API, metrics): any free port, api.adminUrl
     LOG_LEVEL: 'silent',
     POLL_SCHEDULE: '200ms',
     NOTIFY_RETRY_SCHEDULE: '100ms,200ms,300ms',

@@ -97,8 +97,10 @@ describe('docker-compose.yml', () => {
     for (const name of APP_SERVICES) expect(service(name).healthcheck?.retries, name).toBeGreaterThan(0);
   });
 
-  it('publishes the API, the worker metrics, the Temporal frontend and the UI', () => {
-    expect(service('api').ports).toEqual([`${env('api').API_PORT}:${env('api').API_PORT}`]);
+  it('publishes the API, its admin listener (host loopback only), the worker metrics, the Temporal frontend and the UI', () => {
+    const api = env('api');
+    expect(service('api').ports).toEqual([`${api.API_PORT}:${api.API_PORT}`, `127.0.0.1:${api.ADMIN_PORT}:${api.ADMIN_PORT}`]);
+    expect(loadConfig(api).admin).toEqual({ host: '0.0.0.0', port: 8081 });
     expect(service('worker').ports).toEqual([`${env('worker').WORKER_HTTP_PORT}:${env('worker').WORKER_HTTP_PORT}`]);
     expect(service('temporal').ports).toEqual(['7233:7233']);
     expect(service('temporal-ui').ports).toEqual(['8233:8080']);
