@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import { findOrderById } from '../db/orders';
-import { finishJob, finishJobItem, pendingJobItems } from '../db/support-jobs';
+import { findJob, finishJob, finishJobItem, pendingJobItems } from '../db/support-jobs';
 import { ApiError, SupportError } from '../domain/errors';
 import { replayNotification } from '../support/notification-control';
 
@@ -19,11 +19,13 @@ export function createSupportJobActivities({ pool }: ActivityDeps) {
       const ctx = Context.current();
       const env = { pool, temporal: ctx.client, taskQueue: ctx.info.taskQueue };
       const orderIds = await pendingJobItems(pool, a.jobId, a.limit);
+      // Every replay of the job is audited with the operator who started it.
+      const actor = orderIds.length > 0 ? ((await findJob(pool, a.jobId))?.actor ?? null) : null;
       for (const orderId of orderIds) {
         try {
           const order = await findOrderById(pool, orderId);
           if (!order) throw new SupportError('not_found', 'order not in the read model');
-          const r = await replayNotification(env, order, { jobId: a.jobId });
+          const r = await replayNotification(env, order, { actor, jobId: a.jobId });
           await finishJobItem(pool, a.jobId, orderId, { state: 'done', path: r.path, workflowId: r.workflowId });
         } catch (err) {
           // A refusal (e.g. paused) is this order's outcome; anything else is retried with the activity a few times.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { LIVE_CHANNEL_NAMES, type LiveChannelName } from '../channels/types';
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../channels/sandbox/report-schedule';
+import { parseSupportOperators, type SupportOperator } from './support-operators';
 
 /**
  * One typed configuration, read from the environment and validated at boot. A bad value stops the process with a
@@ -23,18 +24,6 @@ const schedule = (fallback: string) => parsedString(fallback, parseSchedule);
 const duration = (fallback: string) => parsedString(fallback, parseDuration);
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-
-/** Comma-separated bearer tokens; unset or empty = none (the support API then answers 503 "not configured"). */
-const adminTokens = z.string().optional().transform((text, ctx) => {
-  const tokens = (text ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-  for (const [i, t] of tokens.entries()) {
-    if (!/^[\x21-\x7e]{16,256}$/.test(t)) {
-      ctx.addIssue({ code: 'custom', message: `token #${i + 1} must be 16 to 256 visible ASCII characters` });
-      return z.NEVER;
-    }
-  }
-  return tokens;
-});
 
 const bool = (fallback: 'true' | 'false') => z.enum(['true', 'false']).default(fallback).transform((v) => v === 'true');
 const optionalBool = () => z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true'));
@@ -134,8 +123,18 @@ export const EnvSchema = z.object({
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 
-  /** Support API bearer tokens (secrets: never logged). */
-  ADMIN_TOKENS: adminTokens,
+  /**
+   * Support API credentials, one per operator: `name:token[,name:token…]` (tokens are secrets: never logged). The
+   * name is the actor of every audit record the operator's support actions write. Unset = the support API is off.
+   */
+  SUPPORT_OPERATORS: z.string().optional().transform((text, ctx) => {
+    try {
+      return parseSupportOperators(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((e, ctx) => {
@@ -225,8 +224,8 @@ export interface AppConfig {
   worker: { httpHost: string; httpPort: number; maxCachedWorkflows: number };
   workflowBundlePath?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  /** Support API: accepted bearer tokens; empty = the support API is not configured (503). */
-  support: { adminTokens: string[] };
+  /** Support API: the named operators and their bearer tokens; empty = the support API is not configured (503). */
+  support: { operators: SupportOperator[] };
 }
 
 export class ConfigError extends Error {
@@ -300,7 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
     logLevel: e.LOG_LEVEL,
-    support: { adminTokens: e.ADMIN_TOKENS },
+    support: { operators: e.SUPPORT_OPERATORS },
     secrets: { keyring },
   };
 }

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const demo = await prepareDemoChannel(pool, env, say); // DEMO_CHANNEL=ipaynow: the IPayNow emulator beside the stack
   await pool.end();
 
-  const support = ensureSupportAdmin(env); // the support API's admin token: generated into .data/ on the first start
+  const support = ensureSupportAdmin(env); // the support API's operator credential: generated into .data/ on the first start
   const childEnv: Record<string, string> = {
     DATABASE_URL: pg.url,
     TEMPORAL_ADDRESS: temporal.address,
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     NOTIFY_ALLOW_PRIVATE: env.NOTIFY_ALLOW_PRIVATE ?? 'true',
     ...demo.env,
     ...masterKeys.env,
-    ADMIN_TOKENS: support.adminTokens,
+    SUPPORT_OPERATORS: support.operators,
   };
   const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, WORKER_HTTP_PORT: workerHttpPort });
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
@@ -104,8 +104,8 @@ async function main(): Promise<void> {
                    ${demoMode} mode; keys in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
                    channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
 
-    Support API    ${adminUrl}/support/v1   Authorization: Bearer ${support.display}
-                   (also in .data/support-admin.json, which \`npm run support\` reads)
+    Support API    ${adminUrl}/support/v1   Authorization: Bearer <token>
+                   ${support.display}
 
   Try it in another terminal:
     npm run merchant -- demo           # place an order, pay it (sandbox or emulator), query it

@@ -18,10 +18,14 @@ export async function dryRunReplay(env: SupportEnv, filter: OrderFilter) {
 }
 
 /**
- * Starts a bulk replay: snapshots the matching orders (the dry run's query) into support_job_items with the job row,
- * then starts the job's workflow, which replays them at `ratePerSecond` and records each outcome.
+ * Starts a bulk replay: snapshots the matching orders (the dry run's query) into support_job_items with the job row
+ * (naming the operator who started it: every replay of the job is audited with that actor), then starts the job's
+ * workflow, which replays them at `ratePerSecond` and records each outcome.
  */
-export async function startReplayJob(env: SupportEnv, p: { filter: OrderFilter; filterEcho: Record<string, unknown>; ratePerSecond: number }) {
+export async function startReplayJob(
+  env: SupportEnv,
+  p: { filter: OrderFilter; filterEcho: Record<string, unknown>; ratePerSecond: number; actor: string },
+) {
   const id = randomUUID();
   const workflowId = `support-job:${id}`;
   await createReplayJob(env.pool, { id, workflowId, maxTotal: MAX_JOB_ORDERS, ...p });
@@ -51,7 +55,8 @@ export async function jobView(env: SupportEnv, id: string) {
   return {
     id: job.id, kind: job.kind, state: job.state, total: job.total, done: progress.done, failed: progress.failed,
     pending: progress.pending, byPath: progress.byPath, failures: progress.failures, ratePerSecond: job.ratePerSecond,
-    filter: job.filter, workflowId: job.workflowId, error: job.error, createdAt: iso(job.createdAtMs), finishedAt: iso(job.finishedAtMs),
+    filter: job.filter, workflowId: job.workflowId, error: job.error, actor: job.actor, createdAt: iso(job.createdAtMs),
+    finishedAt: iso(job.finishedAtMs),
   };
 }
 export type JobView = Awaited<ReturnType<typeof jobView>>;

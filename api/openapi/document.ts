@@ -193,7 +193,9 @@ function adminIntroduction(): string {
     'keep it on the internal side of the network): the support API, Prometheus metrics, readiness with the reason of',
     'each failed check, and this document. None of these routes exist on the merchant listener (API_PORT).',
     '',
-    '**Credentials:** every support route takes `Authorization: Bearer <token>` (see the security scheme).',
+    '**Credentials:** every support route takes `Authorization: Bearer <token>` with the token of one named operator',
+    '(SUPPORT_OPERATORS, `name:token,…`); every audit record a support action writes names that operator as its actor,',
+    'and the answers that show history (order events, jobs, reviews) carry it.',
   ].join('\n');
 }
 

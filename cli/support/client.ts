@@ -27,7 +27,7 @@ export function supportSettings(env: NodeJS.ProcessEnv = process.env): SupportSe
   const adminUrl = (env.SUPPORT_ADMIN_URL ?? stored.adminUrl ?? DEFAULT_ADMIN_URL).replace(/\/$/, '');
   const token = env.SUPPORT_TOKEN ?? stored.token;
   if (!token) {
-    throw new Error(`no admin token: set SUPPORT_TOKEN (one of the API's ADMIN_TOKENS), or run \`npm start\` (it writes ${SUPPORT_FILE})`);
+    throw new Error(`no operator token: set SUPPORT_TOKEN (your token in the API's SUPPORT_OPERATORS), or run \`npm start\` (it writes ${SUPPORT_FILE})`);
   }
   return { adminUrl, token };
 }

@@ -107,7 +107,7 @@ export const WORKFLOW_PATHS: WorkflowPath[] = [
           return q.body.orders?.some((r) => r.orderId === o.orderId && r.kind === 'unknown_result');
         }, WAIT_MS, 'the order in the human queue');
         const resolved = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${o.orderId}/resolve`, {
-          body: { decision: 'unpaid', reason: 'recorded history: the channel portal shows it unpaid', actor: 'history-recorder' },
+          body: { decision: 'unpaid', reason: 'recorded history: the channel portal shows it unpaid' },
         });
         check(resolved.status === 200, `resolve answered ${resolved.status}: ${JSON.stringify(resolved.body)}`);
         await settled(stack, o.orderId, { payStatus: 'p0006', notifyState: 'delivered' });

@@ -69,7 +69,7 @@ describe('support: bulk replay', () => {
   it('refuses a job over the size limit without creating anything', async () => {
     const id = '11111111-1111-4111-8111-111111111111';
     const attempt = createReplayJob(stack.pool, {
-      id, workflowId: `support-job:${id}`, filter: { mercNo: merchant.mercNo }, filterEcho: {}, ratePerSecond: 5, maxTotal: 2,
+      id, workflowId: `support-job:${id}`, filter: { mercNo: merchant.mercNo }, filterEcho: {}, ratePerSecond: 5, maxTotal: 2, actor: 'ops-alice',
     });
     await expect(attempt).rejects.toBeInstanceOf(SupportError);
     await expect(attempt).rejects.toThrow('more than 2 orders');
@@ -112,7 +112,7 @@ describe('support: exhausted notifications', () => {
   });
 });
 
-describe('support: admin credentials', () => {
+describe('support: operator credentials', () => {
   const path = '/support/v1/notifications/exhausted';
 
   it('refuses a missing, malformed or wrong token and a merchant signing key, with a JSON error', async () => {
@@ -139,13 +139,13 @@ describe('support: admin credentials', () => {
     expect((await supportCall(stack.api.adminUrl, 'GET', path)).status).toBe(200);
   });
 
-  it('answers 503 "not configured" when ADMIN_TOKENS is unset', async () => {
-    const bare = await startStack({ ADMIN_TOKENS: '' }, { worker: false });
+  it('answers 503 "not configured" when SUPPORT_OPERATORS is unset', async () => {
+    const bare = await startStack({ SUPPORT_OPERATORS: '' }, { worker: false });
     try {
       const r = await supportCall<SupportErrorAnswer>(bare.api.adminUrl, 'GET', path);
       expect(r.status).toBe(503);
       expect(r.body.error.code).toBe('not_configured');
-      expect(r.body.error.message).toContain('ADMIN_TOKENS');
+      expect(r.body.error.message).toContain('SUPPORT_OPERATORS');
     } finally {
       await bare.stop();
     }

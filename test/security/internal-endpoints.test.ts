@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, TEST_ADMIN_TOKEN, type TestStack } from '../support/stack';
+import { startStack, TEST_OPERATOR_TOKEN, type TestStack } from '../support/stack';
 import { startApi } from '../../api/server';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../config/logger';
@@ -16,7 +16,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const bearer = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+const bearer = { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
 const INTERNAL = [
   ['GET', '/support/v1/notifications/exhausted'],
   ['GET', '/support/v1/ambiguous'],

@@ -27,8 +27,9 @@ const service = (name: string): Service => {
   if (!s) throw new Error(`no service ${name}`);
   return s;
 };
+/** A service's environment as compose gives it with nothing set on the host: `${VAR:-default}` → default. */
 const env = (name: string): Record<string, string> =>
-  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, String(v)]));
+  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')]));
 const APP_SERVICES = ['api', 'worker'] as const;
 const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 

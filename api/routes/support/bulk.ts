@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { listExhaustedOrders } from '../../../db/order-search';
+import { operatorOf } from './auth';
 import { dryRunReplay, jobView, startReplayJob } from '../../../support/replay-jobs';
 import type { SupportEnv } from '../../../support/temporal';
 import { BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, parseSupport } from '../../schemas/support';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** Bulk replay (dry run or job), job progress, and the list of exhausted notifications. */
+/** Bulk replay (dry run or job, recorded with the operator who started it), job progress, and the list of exhausted notifications. */
 export function supportBulkRoutes(env: SupportEnv): Router {
   const router = Router();
 
@@ -19,7 +20,7 @@ export function supportBulkRoutes(env: SupportEnv): Router {
       res.json({ ...(await dryRunReplay(env, filter)), filter: filterEcho });
       return;
     }
-    const job = await startReplayJob(env, { filter, filterEcho, ratePerSecond: body.ratePerSecond });
+    const job = await startReplayJob(env, { filter, filterEcho, ratePerSecond: body.ratePerSecond, actor: operatorOf(res) });
     res.status(202).location(`/support/v1/jobs/${job.id}`).json(job);
   });
 
