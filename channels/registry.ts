@@ -9,6 +9,7 @@ import type { ChannelName, ChannelRegistry, LiveChannelName } from './types';
 import { ApiError } from '../domain/errors';
 import type { Mode } from '../domain/mode';
 import type { Keyring } from '../secrets/keyring';
+import { qrImageUrl } from './urls';
 
 /** Builds every registered channel over its dependencies. */
 export function createChannels(deps: { pool: Pool; publicBaseUrl: string; ipaynow: IpaynowSettings; keyring: Keyring }): ChannelRegistry {
@@ -19,6 +20,7 @@ export function createChannels(deps: { pool: Pool; publicBaseUrl: string; ipayno
       accountFor: accountResolver(pool, ipaynow, keyring),
       orderContext: (orderId) => orderContextOf(pool, orderId),
       publicBaseUrl,
+      qrImageUrl: (orderId) => qrImageUrl(publicBaseUrl, keyring, orderId),
       timeoutMs: ipaynow.timeoutMs,
     }),
   };

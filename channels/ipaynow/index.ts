@@ -1,6 +1,6 @@
 import type { Channel, ChannelCreateResult, ChannelOrderRef, ChannelStatus } from '../types';
 import type { SceneCode } from '../../domain/order';
-import { channelNotifyUrl, qrImageUrl } from '../urls';
+import { channelNotifyUrl } from '../urls';
 import type { AccountResolver } from './accounts';
 import { deviceTypeOfScene, outcomeOfResponseCode, parseResponseCode } from './codes';
 import { credentialOf } from './credential';
@@ -18,8 +18,10 @@ export interface IpaynowOrderContext {
 export interface IpaynowChannelDeps {
   accountFor: AccountResolver;
   orderContext(orderId: string): Promise<IpaynowOrderContext | null>;
-  /** Base of our public URLs: notifyUrl for N001, the QR image of a codeUrl. */
+  /** Base of our public URLs: notifyUrl for N001. */
   publicBaseUrl: string;
+  /** Where the platform serves the QR image of an order's codeUrl (a link with the order's unguessable token). */
+  qrImageUrl(orderId: string): string;
   timeoutMs: number;
   now?: () => number;
   fetch?: typeof fetch;
@@ -74,7 +76,7 @@ export function createIpaynowChannel(deps: IpaynowChannelDeps): Channel {
       return {
         kind: 'CREATED',
         channelOrderNo: f.nowPayOrderNo || order.orderId,
-        credential: credentialOf(order.sceneCode, f.tn, qrImageUrl(deps.publicBaseUrl, order.orderId)),
+        credential: credentialOf(order.sceneCode, f.tn, deps.qrImageUrl(order.orderId)),
       };
     },
 

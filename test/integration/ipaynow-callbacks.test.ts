@@ -11,6 +11,7 @@ import { saveIpaynowAccount } from '../../db/ipaynow-accounts';
 import { setChannelRoute } from '../../db/channel-routes';
 import { formatCompactTime } from '../../domain/time';
 import { emulatorSign } from '../../emulator/ipaynow/sign';
+import { qrImageToken } from '../../secrets/link-tokens';
 import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // IPayNow end to end through the emulator: real API + worker + Temporal + PostgreSQL. Polling is slow here (60 s), so
@@ -47,7 +48,7 @@ describe('IPayNow N001 callbacks', () => {
     const { receiver, answer, orderId } = await placeOrder(merchant);
     const emulated = s.emulator.controls.order(orderId)!;
     expect(answer.codeUrl).toBe(`${s.emulator.url}/cashier/${emulated.nowPayOrderNo}`);
-    expect(answer.imgUrl).toBe(`${s.stack.config.api.publicBaseUrl}/qr/${orderId}.svg`);
+    expect(answer.imgUrl).toBe(`${s.stack.config.api.publicBaseUrl}/qr/${orderId}/${qrImageToken(s.stack.config.secrets.keyring, orderId)}.svg`);
     const qr = await fetch(answer.imgUrl!);
     expect(qr.status).toBe(200);
     expect(qr.headers.get('content-type')).toContain('image/svg+xml');

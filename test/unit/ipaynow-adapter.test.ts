@@ -4,11 +4,15 @@ import type { IpaynowAccount } from '../../channels/ipaynow/accounts';
 import type { Channel, ChannelOrderRequest } from '../../channels/types';
 import { SCENE_CODES, type SceneCode } from '../../domain/order';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../../emulator/ipaynow';
+import { qrImageUrl } from '../../channels/urls';
+import { parseMasterKeys } from '../../secrets/keyring';
+import { qrImageToken } from '../../secrets/link-tokens';
 
 // The adapter against the emulator over real HTTP: the protocol both ways, with the emulator's own signing.
 const APP_ID = 'APP0000000000001';
 const APP_KEY = 'adapter-test-key';
 const PUBLIC = 'https://platform.example';
+const KEYRING = parseMasterKeys(`u1:${Buffer.alloc(32, 3).toString('base64')}`);
 
 let emulator: IpaynowEmulator;
 let account: IpaynowAccount;
@@ -23,6 +27,7 @@ beforeAll(async () => {
     accountFor: async (mercNo) => (mercNo === 'M-NONE' ? null : account),
     orderContext: async (orderId) => orders.get(orderId) ?? null,
     publicBaseUrl: PUBLIC,
+    qrImageUrl: (orderId) => qrImageUrl(PUBLIC, KEYRING, orderId),
     timeoutMs: 300,
   });
 });
@@ -77,7 +82,7 @@ describe('IPayNow adapter ↔ emulator', () => {
     const a = await channel.create(o);
     const b = await channel.create(o);
     expect(a).toEqual(b);
-    expect(a.kind === 'CREATED' && a.credential.imgUrl).toBe(`${PUBLIC}/qr/${o.orderId}.svg`);
+    expect(a.kind === 'CREATED' && a.credential.imgUrl).toBe(`${PUBLIC}/qr/${o.orderId}/${qrImageToken(KEYRING, o.orderId)}.svg`);
   });
 
   it('maps MQ002: A004/A00I pending, A001 paid (time, numbers), A002/A005/A006 failed, A003 unknown', async () => {
@@ -155,7 +160,7 @@ describe('IPayNow adapter ↔ emulator', () => {
     });
     const refused = createIpaynowChannel({
       accountFor: async () => ({ ...account, baseUrl: 'http://127.0.0.1:9/' }),
-      orderContext: async () => null, publicBaseUrl: PUBLIC, timeoutMs: 300,
+      orderContext: async () => null, publicBaseUrl: PUBLIC, qrImageUrl: (orderId) => qrImageUrl(PUBLIC, KEYRING, orderId), timeoutMs: 300,
     });
     expect((await refused.create(order())).kind).toBe('UNKNOWN');
   });
