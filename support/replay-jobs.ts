@@ -19,8 +19,8 @@ export async function dryRunReplay(env: SupportEnv, filter: OrderFilter) {
 
 /**
  * Starts a bulk replay: snapshots the matching orders (the dry run's query) into support_job_items with the job row
- * (naming the operator who started it: every replay of the job is audited with that actor), then starts the job's
- * workflow, which replays them at `ratePerSecond` and records each outcome.
+ * (naming the operator who started it), then starts the job's workflow with that operator in its input (every
+ * replay of the job is audited with that actor), which replays them at `ratePerSecond` and records each outcome.
  */
 export async function startReplayJob(
   env: SupportEnv,
@@ -31,7 +31,7 @@ export async function startReplayJob(
   await createReplayJob(env.pool, { id, workflowId, maxTotal: MAX_JOB_ORDERS, ...p });
   try {
     await env.temporal.workflow.start<typeof notificationReplayJobWorkflow>('notificationReplayJobWorkflow', {
-      workflowId, taskQueue: env.taskQueue, args: [{ jobId: id, ratePerSecond: p.ratePerSecond }],
+      workflowId, taskQueue: env.taskQueue, args: [{ jobId: id, ratePerSecond: p.ratePerSecond, actor: p.actor }],
     });
   } catch (err) {
     await finishJob(env.pool, id, { state: 'failed', error: `could not start: ${(err as Error).message}` });

@@ -74,6 +74,10 @@ describe('named support operators', () => {
       return j.body.state === 'completed' ? j.body : null;
     }, 20_000, 'the job to complete');
     expect(job).toMatchObject({ total: 2, done: 2, actor: 'ops-bob' });
+    // The operator travels in the job workflow's input, so what the job writes does not depend on re-reading the row.
+    const history = await stack.client.workflow.getHandle(job.workflowId).fetchHistory();
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(input!).toString('utf8'))).toMatchObject({ jobId: job.id, actor: 'ops-bob' });
     for (const o of orders) {
       const { events } = await supportEvents(o.orderId);
       expect(events).toEqual([expect.objectContaining({ type: 'support_replay', actor: 'ops-bob', detail: expect.objectContaining({ jobId: job.id }) })]);
