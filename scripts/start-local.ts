@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     API_PORT: apiPort,
     ADMIN_PORT: adminPort, // the admin listener: support API, metrics, detailed readiness (loopback only)
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
-    // The demo's merchant endpoints (the sandbox's stand-in notify, `npm run merchant`) are on this machine.
+    // The demo's merchant endpoint (the merchant CLI's own receiver, `npm run merchant -- demo | receive`) is on this machine.
     NOTIFY_ALLOW_PRIVATE: env.NOTIFY_ALLOW_PRIVATE ?? 'true',
     ...demo.env,
     ...masterKeys.env,
@@ -109,7 +109,8 @@ async function main(): Promise<void> {
 
   Try it in another terminal:
     npm run merchant -- demo           # place an order, pay it (sandbox or emulator), query it
-    npm run merchant -- pay            # place an order and print its pay link
+    npm run merchant -- receive        # a local notification endpoint; then, in another terminal:
+    npm run merchant -- pay --notify-url <its URL>   # place an order and print its pay link
     npm run support -- show <orderId>  # an order's timeline: audit, channel calls, notification attempts
 
   Ctrl-C stops everything; orders are kept for the next start.
