@@ -5,5 +5,5 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 COPY . .
 ENV NODE_ENV=production
-EXPOSE 8080 9464
+EXPOSE 8080 8081 9464
 CMD ["npm", "run", "start:api"]

@@ -26,11 +26,13 @@ export interface TransitionOutcome {
 
 /** Read-model writes. Each is idempotent so that a retried or replayed activity changes nothing twice. */
 export function createOrderRecordActivities({ pool, pollScheduleMs, metrics, channels, watchMarginMs = 600_000, log, now = Date.now }: ActivityDeps) {
-  async function applyTransition(tx: Parameters<Parameters<typeof inTransaction>[1]>[0], a: TransitionArgs) {
+  /** `actor`: the support operator whose decision this transition applies (none for the system's own). */
+  async function applyTransition(tx: Parameters<Parameters<typeof inTransaction>[1]>[0], a: TransitionArgs, actor?: string) {
     const left = await transitionOrder(tx, a);
     if (left) {
       await recordEvent(tx, {
         orderId: a.orderId, eventKey: a.eventKey, type: a.eventType, fromStatus: left.from, toStatus: a.to, detail: a.detail ?? {},
+        ...(actor ? { actor } : {}),
       });
     }
     return left;
@@ -112,18 +114,19 @@ export function createOrderRecordActivities({ pool, pollScheduleMs, metrics, cha
 
     /**
      * Applies a person's decision: the order's transition (if the decision moves it), the review closed with the
-     * decision, reason and actor, and an audit event naming the actor — one transaction.
+     * decision, reason and actor, and an audit event naming the actor — one transaction. Both events carry the actor
+     * (the authenticated support operator) in their actor column.
      */
     async resolveReview(a: {
       orderId: string; decision: ReviewDecision; reason: string; actor: string; transition: TransitionArgs | null; round: number;
     }): Promise<void> {
       await inTransaction(pool, async (tx) => {
-        if (a.transition) await applyTransition(tx, { ...a.transition, detail: { ...a.transition.detail, actor: a.actor, reason: a.reason } });
+        if (a.transition) await applyTransition(tx, { ...a.transition, detail: { ...a.transition.detail, actor: a.actor, reason: a.reason } }, a.actor);
         const closed = await closeReviews(tx, a);
         if (closed.length > 0 || a.transition) {
           await recordEvent(tx, {
             orderId: a.orderId, eventKey: `review-resolved:${a.round}`, type: 'review_resolved',
-            detail: { decision: a.decision, reason: a.reason, actor: a.actor, kinds: closed.map((r) => r.kind) },
+            detail: { decision: a.decision, reason: a.reason, actor: a.actor, kinds: closed.map((r) => r.kind) }, actor: a.actor,
           });
         }
       });

@@ -16,8 +16,8 @@ async function main(): Promise<void> {
     onWait: (err) => log.warn({ err: err.message }, 'database not reachable yet; waiting'),
   });
   const api = await startApi({ config, pool, log });
-  log.info({ url: api.url }, 'api listening');
-  process.send?.({ ready: 'api', url: api.url });
+  log.info({ url: api.url, adminUrl: api.adminUrl }, 'api listening (merchant and admin listeners)');
+  process.send?.({ ready: 'api', url: api.url, adminUrl: api.adminUrl });
   const stop = async () => {
     await api.stop();
     await pool.end();

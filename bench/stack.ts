@@ -41,7 +41,7 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
 
   const apiPort = String(await freePort());
   const childEnv = {
-    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', NOTIFY_ALLOW_PRIVATE: 'true', MASTER_KEYS: masterKeys,
+    DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, API_PORT: apiPort, LOG_LEVEL: 'warn', ADMIN_PORT: '0', NOTIFY_ALLOW_PRIVATE: 'true', MASTER_KEYS: masterKeys,
     // One merchant drives the whole load and the soak holds 10,000+ orders open: the limits are checked on every
     // request as in production (their cost is in the figures) but set where they never refuse one.
     RATE_LIMIT_MERCHANT_RPS: '1000000', MAX_OPEN_ORDERS_PER_MERCHANT: '1000000',

@@ -236,6 +236,7 @@ export class Supervisor {
       TEMPORAL_ADDRESS: this.temporalAddress,
       API_PORT: String(this.ports.api),
       API_HOST: HOST,
+      ADMIN_PORT: '0', // the admin listener is not used by the chaos run; any free port, never a clash
       LOG_LEVEL: 'warn',
       WORKFLOW_BUNDLE_PATH: this.opts.workflowBundlePath,
       ...this.opts.appEnv,

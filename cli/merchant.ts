@@ -4,14 +4,17 @@ import { parseArgs } from 'node:util';
 import { dataDir } from '../devstack/paths';
 import { sign, verifySignature } from '../domain/signing';
 import { formatCompactTime } from '../domain/time';
+import { startNotifyReceiver, type ReceivedNotification } from './merchant/notify-receiver';
 
 /**
  * A merchant's view of the platform from the command line: signs requests with the demo merchant's key (from
  * .data/demo-merchant.json, written by `npm start`, or MERC_NO / MERC_KEY / API_URL) so nobody has to compute MD5
  * by hand.
  *
- *   npm run merchant -- demo                          place an order, pay it in the sandbox, wait, query it
- *   npm run merchant -- pay [--amount 1.23] [--payway alipay] [--scene scan] [--notify-url URL] [--order-no NO]
+ *   npm run merchant -- demo [--notify-url URL]       place an order, pay it in the sandbox, wait, query it
+ *                                                     (notified at a receiver of its own unless --notify-url)
+ *   npm run merchant -- receive [--port N]            a local notification endpoint: verifies and prints each one
+ *   npm run merchant -- pay --notify-url URL [--amount 1.23] [--payway alipay] [--scene scan] [--order-no NO]
  *   npm run merchant -- sandbox-pay <payLink>         pay a test order at the sandbox cashier, as the payer
  *   npm run merchant -- emulator-pay <orderId>        pay an order at the IPayNow emulator (DEMO_CHANNEL=ipaynow)
  *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
@@ -48,7 +51,11 @@ function show(body: Record<string, string>, keys: string[]): void {
   for (const k of keys) if (body[k] !== undefined) console.log(`  ${k.padEnd(14)} ${body[k]}`);
 }
 
+const NOTIFY_URL_NEEDED = 'pay needs --notify-url URL: your merchant endpoint, or the one `npm run merchant -- receive` prints';
+
 async function pay(c: Credentials, opts: { amount?: string; payway?: string; scene?: string; 'notify-url'?: string; 'order-no'?: string }) {
+  const notifyUrl = opts['notify-url'];
+  if (!notifyUrl) throw new Error(NOTIFY_URL_NEEDED);
   const now = Date.now();
   const fields: Record<string, string> = {
     mercOrderNo: opts['order-no'] ?? `DEMO${formatCompactTime(now)}${Math.floor(Math.random() * 1000)}`,
@@ -58,7 +65,7 @@ async function pay(c: Credentials, opts: { amount?: string; payway?: string; sce
     feeType: 'CNY',
     tradeTime: formatCompactTime(now),
     orderPeriod: '30',
-    notifyUrl: opts['notify-url'] ?? `${c.apiUrl}/sandbox/merchant/notify`,
+    notifyUrl,
     returnUrl: `${c.apiUrl}/healthz`,
     termType: 'wap',
     paywayCode: opts.payway ?? 'alipay',
@@ -106,12 +113,27 @@ async function query(c: Credentials, ref: Record<string, string>) {
   return body;
 }
 
+function describeNotification(n: ReceivedNotification): string {
+  const f = n.fields;
+  return `notification ${n.notifyId || '?'} attempt ${n.attempt || '?'}: order ${f.orderId ?? '?'} (${f.mercOrderNo ?? '?'}) ` +
+    `${f.payStatus ?? '?'} ${f.tradeAmt ?? ''} — signature ${n.verified ? 'verified, answered success' : `INVALID (${n.problem}), answered fail`}`;
+}
+
+/** `receive`: the local notification endpoint, until Ctrl-C. */
+async function receive(c: Credentials, port: string | undefined): Promise<void> {
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new Error('--port must be a port number');
+  const receiver = await startNotifyReceiver({ key: c.key, ...(port ? { port: Number(port) } : {}), onNotification: (n) => console.log(describeNotification(n)) });
+  console.log(`receiving notifications at ${receiver.url}  (pass it as --notify-url; Ctrl-C stops)`);
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  await receiver.stop();
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
       amount: { type: 'string' }, payway: { type: 'string' }, scene: { type: 'string' },
-      'notify-url': { type: 'string' }, 'order-no': { type: 'string' }, 'order-id': { type: 'string' },
+      'notify-url': { type: 'string' }, 'order-no': { type: 'string' }, 'order-id': { type: 'string' }, port: { type: 'string' },
     },
   });
   const [command, arg] = positionals;
@@ -128,13 +150,19 @@ async function main(): Promise<void> {
       if (!arg) throw new Error('usage: emulator-pay <orderId>');
       await emulatorPay(c, arg);
       break;
+    case 'receive':
+      await receive(c, values.port);
+      break;
     case 'query':
       if (!arg && !values['order-id']) throw new Error('usage: query <mercOrderNo> | --order-id <orderId>');
       await query(c, values['order-id'] ? { orderId: values['order-id'] } : { mercOrderNo: arg! });
       break;
     case 'demo': {
-      console.log('1. unified order');
-      const placed = await pay(c, values);
+      // Without --notify-url the demo is its own merchant server: a receiver on this machine that verifies the
+      // notification's signature (the API must be allowed to reach loopback: npm start sets NOTIFY_ALLOW_PRIVATE).
+      const receiver = values['notify-url'] ? null : await startNotifyReceiver({ key: c.key, onNotification: (n) => console.log(`  ${describeNotification(n)}`) });
+      console.log(`1. unified order${receiver ? ` (notifications to this demo's receiver, ${receiver.url})` : ''}`);
+      const placed = await pay(c, { ...values, 'notify-url': values['notify-url'] ?? receiver!.url });
       if (placed.respCode !== '000000') process.exit(1);
       console.log('\n2. the payer pays (sandbox cashier, or the IPayNow emulator when the order went there)');
       await payAsPayer(c, placed);
@@ -146,11 +174,12 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
       const ok = last.payStatus === 'p0000' && last.notifyState === 'delivered';
+      await receiver?.stop();
       console.log(ok ? '\nDone: paid and the merchant was notified.' : '\nThe order did not complete in time.');
       process.exit(ok ? 0 : 1);
     }
     default:
-      console.log('usage: npm run merchant -- demo | pay [--amount 1.23 --payway alipay --scene scan --notify-url URL] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
+      console.log('usage: npm run merchant -- demo [--notify-url URL] | receive [--port N] | pay --notify-url URL [--amount 1.23 --payway alipay --scene scan] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
       process.exit(command ? 1 : 0);
   }
 }

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { supportRequest, supportSettings, type SupportSettings } from './support/client';
 import { progressLine } from './support/progress';
 import { renderAmbiguous, renderExhausted, renderJob, renderTimeline, type AmbiguousView, type ExhaustedView } from './support/render';
-import { userInfo } from 'node:os';
 import type { OrderTimeline } from '../support/timeline';
 import type { JobView } from '../support/replay-jobs';
 import { terminalSafe } from './support/terminal-safe';
@@ -12,8 +11,9 @@ const out = (text: string) => void process.stdout.write(`${terminalSafe(text)}\n
 const errOut = (text: string) => void process.stderr.write(`${terminalSafe(text)}\n`);
 
 /**
- * Support staff's command line over the support API (/support/v1). Credentials: SUPPORT_API_URL and SUPPORT_TOKEN,
- * or .data/support-admin.json written by `npm start`. Every command takes --json to print the API's JSON instead.
+ * Support staff's command line over the support API (/support/v1 on the API's admin listener). Settings:
+ * SUPPORT_ADMIN_URL (default http://127.0.0.1:8081) and SUPPORT_TOKEN (your own operator token: every action is
+ * audited under your operator name), or .data/support-admin.json written by `npm start`. Every command takes --json to print the API's JSON instead.
  */
 const USAGE = `usage: npm run support -- <command> [--json]
 
@@ -28,9 +28,9 @@ const USAGE = `usage: npm run support -- <command> [--json]
   job <jobId>                       a bulk replay job's progress
   exhausted [--merc-no M] [--limit N]           orders whose notification exhausted its schedule
   ambiguous [--merc-no M] [--limit N]           the human queue: orders waiting for a person's decision
-  resolve <orderId> --decision paid|unpaid --reason TEXT [--actor NAME]
-                                    decide an order in the human queue (applied and audited by its workflow;
-                                    the actor defaults to SUPPORT_ACTOR or the OS user)
+  resolve <orderId> --decision paid|unpaid --reason TEXT
+                                    decide an order in the human queue (applied and audited by its workflow,
+                                    with you — the operator whose token this is — as the actor)
 
 exit codes: 0 ok, 1 error, 2 bulk replay finished with failed orders`;
 
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
       'merc-no': { type: 'string' }, status: { type: 'string' }, 'notify-state': { type: 'string' },
       from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
       rate: { type: 'string' }, detach: { type: 'boolean', default: false }, limit: { type: 'string' },
-      decision: { type: 'string' }, reason: { type: 'string' }, actor: { type: 'string' },
+      decision: { type: 'string' }, reason: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -110,9 +110,8 @@ async function main(): Promise<number> {
     case 'resolve': {
       const orderId = orderArg();
       if (!values.decision || !values.reason) throw new UsageError('resolve needs --decision paid|unpaid and --reason');
-      const actor = values.actor ?? process.env.SUPPORT_ACTOR ?? userInfo().username;
       const a = await supportRequest<{ orderId: string; payStatus: string; review: { decision: string; actor: string } }>(
-        s, 'POST', `/orders/${orderId}/resolve`, { decision: values.decision, reason: values.reason, actor });
+        s, 'POST', `/orders/${orderId}/resolve`, { decision: values.decision, reason: values.reason });
       print(a, () => `order ${a.orderId} resolved as ${a.review.decision} by ${a.review.actor}: now ${a.payStatus}`);
       return 0;
     }

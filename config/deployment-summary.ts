@@ -8,5 +8,8 @@ export function deploymentSummary(config: AppConfig): Record<string, unknown> {
     defaultLiveChannel: config.channels.defaultLiveChannel ?? 'none',
     keysAtRest: config.secrets.keyring.current ? `sealed (master key ${config.secrets.keyring.current.id})` : 'plaintext (no MASTER_KEYS)',
     notifyPrivateAddresses: config.notify.allowPrivateAddresses ? 'allowed' : 'refused',
+    qrImageLinks: config.secrets.keyring.current
+      ? `signed per order (key derived from master key ${config.secrets.keyring.current.id})`
+      : 'development key (no MASTER_KEYS): QR links are guessable',
   };
 }

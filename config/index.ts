@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { LIVE_CHANNEL_NAMES, type LiveChannelName } from '../channels/types';
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../channels/sandbox/report-schedule';
+import { parseSupportOperators, type SupportOperator } from './support-operators';
 
 /**
  * One typed configuration, read from the environment and validated at boot. A bad value stops the process with a
@@ -26,18 +27,6 @@ const duration = (fallback: string) => parsedString(fallback, parseDuration);
 const count = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).default(fallback);
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-
-/** Comma-separated bearer tokens; unset or empty = none (the support API then answers 503 "not configured"). */
-const adminTokens = z.string().optional().transform((text, ctx) => {
-  const tokens = (text ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-  for (const [i, t] of tokens.entries()) {
-    if (!/^[\x21-\x7e]{16,256}$/.test(t)) {
-      ctx.addIssue({ code: 'custom', message: `token #${i + 1} must be 16 to 256 visible ASCII characters` });
-      return z.NEVER;
-    }
-  }
-  return tokens;
-});
 
 const bool = (fallback: 'true' | 'false') => z.enum(['true', 'false']).default(fallback).transform((v) => v === 'true');
 const optionalBool = () => z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true'));
@@ -73,6 +62,12 @@ export const EnvSchema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port(8080),
+  /**
+   * The admin listener (internal side only): the support API, /metrics, /readyz with details and the internal docs.
+   * Port 0 = any free port (tests).
+   */
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  ADMIN_PORT: port(8081),
   /** Base URL payers and merchants reach the API at (sandbox cashier links, QR images). */
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** How long the unified-order call waits for its workflow to answer before replying 999999 (retry). */
@@ -131,8 +126,18 @@ export const EnvSchema = z.object({
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 
-  /** Support API bearer tokens (secrets: never logged). */
-  ADMIN_TOKENS: adminTokens,
+  /**
+   * Support API credentials, one per operator: `name:token[,name:token…]` (tokens are secrets: never logged). The
+   * name is the actor of every audit record the operator's support actions write. Unset = the support API is off.
+   */
+  SUPPORT_OPERATORS: z.string().optional().transform((text, ctx) => {
+    try {
+      return parseSupportOperators(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
 
   /**
    * Rate limits (docs/SECURITY.md "Rate limits"), counted in PostgreSQL so that they hold across API replicas.
@@ -162,6 +167,9 @@ export const EnvSchema = z.object({
   }
   if (e.IPAYNOW_TIMEOUT < 100 || e.IPAYNOW_TIMEOUT > 20_000) {
     ctx.addIssue({ code: 'custom', path: ['IPAYNOW_TIMEOUT'], message: 'must be 100ms to 20s (the channel activities give up after 30 s)' });
+  }
+  if (e.ADMIN_PORT !== 0 && e.ADMIN_PORT === e.API_PORT) {
+    ctx.addIssue({ code: 'custom', path: ['ADMIN_PORT'], message: 'must differ from API_PORT: the admin listener is a server of its own' });
   }
   if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
@@ -206,6 +214,8 @@ export interface AppConfig {
     tlsServerName?: string;
   };
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number };
+  /** The admin listener: support API, metrics, detailed readiness, internal docs (never the merchant-facing side). */
+  admin: { host: string; port: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean };
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
@@ -230,8 +240,8 @@ export interface AppConfig {
   worker: { httpHost: string; httpPort: number; maxCachedWorkflows: number };
   workflowBundlePath?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  /** Support API: accepted bearer tokens; empty = the support API is not configured (503). */
-  support: { adminTokens: string[] };
+  /** Support API: the named operators and their bearer tokens; empty = the support API is not configured (503). */
+  support: { operators: SupportOperator[] };
   /** Rate limits and caps; 0 = off (except maxConcurrentBulkJobs, at least 1). */
   limits: {
     merchantRps: number;
@@ -286,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       payAnswerTimeoutMs: e.PAY_ANSWER_TIMEOUT,
       closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
     },
+    admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT },
     notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT, allowPrivateAddresses: e.NOTIFY_ALLOW_PRIVATE },
     pollScheduleMs: e.POLL_SCHEDULE,
     settlement: {
@@ -312,7 +323,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
     logLevel: e.LOG_LEVEL,
-    support: { adminTokens: e.ADMIN_TOKENS },
+    support: { operators: e.SUPPORT_OPERATORS },
     secrets: { keyring },
     limits: {
       merchantRps: e.RATE_LIMIT_MERCHANT_RPS,

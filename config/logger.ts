@@ -8,7 +8,7 @@ export const REDACT_PATHS = [
   'key', '*.key', 'merchantKey', '*.merchantKey', 'appKey', '*.appKey',
   'signature', '*.signature', 'mhtSignature', '*.mhtSignature',
   'body', '*.body', 'payload', '*.payload', 'req.headers.authorization', '*.headers.authorization',
-  'signKey', '*.signKey', 'apiKey', '*.apiKey', 'adminTokens', '*.adminTokens',
+  'signKey', '*.signKey', 'apiKey', '*.apiKey', 'operators', '*.operators', 'token', '*.token',
 ];
 
 /** `destination` defaults to stdout (tests pass a stream to read the lines back). */

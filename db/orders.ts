@@ -206,21 +206,35 @@ export async function setNotifyState(
   return (rowCount ?? 0) > 0;
 }
 
+/**
+ * Appends an audit event (once per order and eventKey). `actor`: the support operator whose action this records;
+ * absent for the system's own events.
+ */
 export async function recordEvent(
   db: Queryable,
-  e: { orderId: string; eventKey: string; type: string; fromStatus?: string; toStatus?: string; detail?: Record<string, unknown> },
+  e: { orderId: string; eventKey: string; type: string; fromStatus?: string; toStatus?: string; detail?: Record<string, unknown>; actor?: string | null },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO order_events (order_id, event_key, type, from_status, to_status, detail)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (order_id, event_key) DO NOTHING`,
-    [e.orderId, e.eventKey, e.type, e.fromStatus ?? null, e.toStatus ?? null, JSON.stringify(e.detail ?? {})],
+    `INSERT INTO order_events (order_id, event_key, type, from_status, to_status, detail, actor)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (order_id, event_key) DO NOTHING`,
+    [e.orderId, e.eventKey, e.type, e.fromStatus ?? null, e.toStatus ?? null, JSON.stringify(e.detail ?? {}), e.actor ?? null],
   );
 }
 
-export interface OrderEvent { type: string; fromStatus: string | null; toStatus: string | null; detail: Record<string, unknown>; createdAtMs: number }
+export interface OrderEvent {
+  type: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  detail: Record<string, unknown>;
+  /** The support operator who caused it; null for the system's own events. */
+  actor: string | null;
+  createdAtMs: number;
+}
 
 export async function listEvents(db: Queryable, orderId: string): Promise<OrderEvent[]> {
-  const { rows } = await db.query<{ type: string; from_status: string | null; to_status: string | null; detail: Record<string, unknown>; created_at: Date }>(
-    'SELECT type, from_status, to_status, detail, created_at FROM order_events WHERE order_id = $1 ORDER BY id', [orderId]);
-  return rows.map((r) => ({ type: r.type, fromStatus: r.from_status, toStatus: r.to_status, detail: r.detail, createdAtMs: r.created_at.getTime() }));
+  const { rows } = await db.query<{ type: string; from_status: string | null; to_status: string | null; detail: Record<string, unknown>; actor: string | null; created_at: Date }>(
+    'SELECT type, from_status, to_status, detail, actor, created_at FROM order_events WHERE order_id = $1 ORDER BY id', [orderId]);
+  return rows.map((r) => ({
+    type: r.type, fromStatus: r.from_status, toStatus: r.to_status, detail: r.detail, actor: r.actor, createdAtMs: r.created_at.getTime(),
+  }));
 }

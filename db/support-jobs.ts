@@ -15,6 +15,8 @@ export interface SupportJob {
   state: JobState;
   workflowId: string;
   error: string | null;
+  /** The support operator who started the job (null for jobs from before operators were named). */
+  actor: string | null;
   createdAtMs: number;
   finishedAtMs: number | null;
 }
@@ -41,7 +43,7 @@ export async function createReplayJob(
   pool: Pool,
   j: {
     id: string; filter: OrderFilter; filterEcho: Record<string, unknown>; ratePerSecond: number; workflowId: string; maxTotal: number;
-    maxRunning?: number;
+    maxRunning?: number; actor: string;
   },
 ): Promise<number> {
   return inTransaction(pool, async (tx) => {
@@ -55,9 +57,9 @@ export async function createReplayJob(
       }
     }
     await tx.query(
-      `INSERT INTO support_jobs (id, kind, filter, rate_per_second, total, state, workflow_id)
-       VALUES ($1, 'notification_replay', $2::jsonb, $3, 0, 'running', $4)`,
-      [j.id, JSON.stringify(j.filterEcho), j.ratePerSecond, j.workflowId],
+      `INSERT INTO support_jobs (id, kind, filter, rate_per_second, total, state, workflow_id, actor)
+       VALUES ($1, 'notification_replay', $2::jsonb, $3, 0, 'running', $4, $5)`,
+      [j.id, JSON.stringify(j.filterEcho), j.ratePerSecond, j.workflowId, j.actor],
     );
     const inserted = await tx.query(
       `INSERT INTO support_job_items (job_id, order_id) SELECT $6, o.order_id FROM orders o WHERE ${MATCHING_ORDERS_WHERE} LIMIT $7`,
@@ -74,7 +76,7 @@ export async function createReplayJob(
 
 interface JobRow {
   id: string; kind: 'notification_replay'; filter: Record<string, unknown>; rate_per_second: number; total: number; state: JobState;
-  workflow_id: string; error: string | null; created_at: Date; finished_at: Date | null;
+  workflow_id: string; error: string | null; actor: string | null; created_at: Date; finished_at: Date | null;
 }
 
 export async function findJob(db: Queryable, id: string): Promise<SupportJob | null> {
@@ -83,7 +85,7 @@ export async function findJob(db: Queryable, id: string): Promise<SupportJob | n
   if (!r) return null;
   return {
     id: r.id, kind: r.kind, filter: r.filter, ratePerSecond: r.rate_per_second, total: r.total, state: r.state,
-    workflowId: r.workflow_id, error: r.error, createdAtMs: r.created_at.getTime(), finishedAtMs: r.finished_at?.getTime() ?? null,
+    workflowId: r.workflow_id, error: r.error, actor: r.actor, createdAtMs: r.created_at.getTime(), finishedAtMs: r.finished_at?.getTime() ?? null,
   };
 }
 

@@ -36,12 +36,15 @@ export function workerRunningCheck(worker: { getState(): string }): ReadinessChe
   };
 }
 
-/** The /healthz and /readyz answers (also in the OpenAPI document). */
+/** The /healthz and /readyz answers (also in the OpenAPI documents). */
 export const LivenessAnswerSchema = z.object({ status: z.literal('ok') });
+/** Readiness on internal listeners (admin, worker): each check named, with the reason it failed. */
 export const ReadinessAnswerSchema = z.object({
   status: z.enum(['ready', 'unavailable']),
   checks: z.record(z.string(), z.string()).describe('Each check: "ok" or "failed: <reason>"'),
 });
+/** Readiness on the merchant-facing listener: ready or not, nothing about why (the admin listener has the details). */
+export const PublicReadinessAnswerSchema = z.object({ status: z.enum(['ready', 'unavailable']) });
 
 export interface ReadinessReport {
   ready: boolean;
@@ -74,20 +77,48 @@ async function withTimeout(check: Promise<void>, ms: number, name: string): Prom
   }
 }
 
+/** GET /healthz: liveness (the process serves HTTP). */
+export function livenessRoutes(): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => void res.json({ status: 'ok' } satisfies z.infer<typeof LivenessAnswerSchema>));
+  return router;
+}
+
 /**
- * GET /healthz (liveness: the process serves HTTP), GET /readyz (readiness: every check passes; 503 naming the
- * failed ones otherwise) and GET /metrics (Prometheus text format).
+ * GET /readyz: 200 when every check passes, else 503. `detailed` (internal listeners) names each check and why it
+ * failed; otherwise (the merchant-facing listener) the answer says only ready or unavailable: a failing check's
+ * message (hosts, ports, driver errors) never reaches the public side.
+ */
+export function readinessRoutes(opts: { checks: Record<string, ReadinessCheck>; detailed: boolean; timeoutMs?: number }): Router {
+  const router = Router();
+  router.get('/readyz', async (_req, res) => {
+    const report = await checkReadiness(opts.checks, opts.timeoutMs);
+    const status = report.ready ? 'ready' : 'unavailable';
+    const answer: z.infer<typeof ReadinessAnswerSchema> | z.infer<typeof PublicReadinessAnswerSchema> = opts.detailed
+      ? { status, checks: report.checks }
+      : { status };
+    res.status(report.ready ? 200 : 503).json(answer);
+  });
+  return router;
+}
+
+/** GET /metrics: Prometheus text format. */
+export function metricsRoutes(registry: Registry): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}
+
+/**
+ * The internal operations routes (worker's HTTP server, the API's admin listener): GET /healthz, GET /readyz with
+ * every check named (503 naming the failed ones) and GET /metrics.
  */
 export function opsRoutes(opts: { checks: Record<string, ReadinessCheck>; registry: Registry; timeoutMs?: number }): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => void res.json({ status: 'ok' } satisfies z.infer<typeof LivenessAnswerSchema>));
-  router.get('/readyz', async (_req, res) => {
-    const report = await checkReadiness(opts.checks, opts.timeoutMs);
-    const answer: z.infer<typeof ReadinessAnswerSchema> = { status: report.ready ? 'ready' : 'unavailable', checks: report.checks };
-    res.status(report.ready ? 200 : 503).json(answer);
-  });
-  router.get('/metrics', async (_req, res) => {
-    res.type(opts.registry.contentType).send(await opts.registry.metrics());
-  });
+  router.use(livenessRoutes());
+  router.use(readinessRoutes({ checks: opts.checks, detailed: true, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }));
+  router.use(metricsRoutes(opts.registry));
   return router;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInfrastructure, type Infrastructure } from '../test/support/infrastructure';
-import { startStackOn, TEST_ADMIN_TOKEN } from '../test/support/stack-core';
+import { startStackOn, TEST_OPERATORS } from '../test/support/stack-core';
 import { PLATFORM_APP_KEY, startIpaynowStackOn } from '../test/support/ipaynow-stack';
 import { WORKFLOW_PATHS, type PathContext } from './histories/paths';
 import { secretsIn } from './histories/secrets';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
         const secrets = {
           ...Object.fromEntries(ctx.merchants.flatMap((m) => [[`live key of merchant ${m.mercNo}`, m.keys.live], [`test key of merchant ${m.mercNo}`, m.keys.test]])),
           'IPayNow app key': PLATFORM_APP_KEY,
-          'support admin token': TEST_ADMIN_TOKEN,
+          ...Object.fromEntries(Object.entries(TEST_OPERATORS).map(([name, token]) => [`support token of operator ${name}`, token])),
         };
         const found = secretsIn(json, secrets);
         if (found.length > 0) throw new Error(`the history of ${workflowId} contains ${found.join(', ')}: not recorded`);

@@ -18,6 +18,7 @@ import { ensureLocalMasterKeys } from '../devstack/master-keys';
  */
 const env = process.env;
 const apiPort = env.API_PORT ?? '8080';
+const adminPort = env.ADMIN_PORT ?? '8081';
 const workerHttpPort = env.WORKER_HTTP_PORT ?? '9464';
 const temporalPort = Number(env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
@@ -38,18 +39,19 @@ async function main(): Promise<void> {
   const demo = await prepareDemoChannel(pool, env, say); // DEMO_CHANNEL=ipaynow: the IPayNow emulator beside the stack
   await pool.end();
 
-  const support = ensureSupportAdmin(env); // the support API's admin token: generated into .data/ on the first start
+  const support = ensureSupportAdmin(env); // the support API's operator credential: generated into .data/ on the first start
   const childEnv: Record<string, string> = {
     DATABASE_URL: pg.url,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     API_PORT: apiPort,
+    ADMIN_PORT: adminPort, // the admin listener: support API, metrics, detailed readiness (loopback only)
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
-    // The demo's merchant endpoints (the sandbox's stand-in notify, `npm run merchant`) are on this machine.
+    // The demo's merchant endpoint (the merchant CLI's own receiver, `npm run merchant -- demo | receive`) is on this machine.
     NOTIFY_ALLOW_PRIVATE: env.NOTIFY_ALLOW_PRIVATE ?? 'true',
     ...demo.env,
     ...masterKeys.env,
-    ADMIN_TOKENS: support.adminTokens,
+    SUPPORT_OPERATORS: support.operators,
   };
   const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, WORKER_HTTP_PORT: workerHttpPort });
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
   const demoMode = demo.channel === 'ipaynow' ? 'live' : 'test';
   const keyOf = (mode: 'live' | 'test') => merchant.keys.find((k) => k.mode === mode)?.secret;
   const apiUrl = String(apiReady.url);
+  const adminUrl = String(apiReady.adminUrl);
   writeFileSync(
     join(dataDir, 'demo-merchant.json'),
     `${JSON.stringify({
@@ -86,12 +89,13 @@ async function main(): Promise<void> {
     }, null, 2)}\n`,
     { mode: 0o600 },
   );
-  support.save(apiUrl);
+  support.save(adminUrl);
   console.log(`
   Payment orchestrator is running.
 
     API            ${apiUrl}   (POST /api/pay, /api/query, /api/close; docs at /docs)
-    Health/metrics ${apiUrl}/readyz  ${apiUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
+    Admin          ${adminUrl}   (support API, /metrics, /readyz with details; docs at /docs; keep it internal)
+    Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
     Temporal UI    ${temporal.uiUrl ?? '(headless)'}
     Temporal gRPC  ${temporal.address}
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
@@ -100,12 +104,13 @@ async function main(): Promise<void> {
                    ${demoMode} mode; keys in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
                    channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
 
-    Support API    ${apiUrl}/support/v1   Authorization: Bearer ${support.display}
-                   (also in .data/support-admin.json, which \`npm run support\` reads)
+    Support API    ${adminUrl}/support/v1   Authorization: Bearer <token>
+                   ${support.display}
 
   Try it in another terminal:
     npm run merchant -- demo           # place an order, pay it (sandbox or emulator), query it
-    npm run merchant -- pay            # place an order and print its pay link
+    npm run merchant -- receive        # a local notification endpoint; then, in another terminal:
+    npm run merchant -- pay --notify-url <its URL>   # place an order and print its pay link
     npm run support -- show <orderId>  # an order's timeline: audit, channel calls, notification attempts
 
   Ctrl-C stops everything; orders are kept for the next start.

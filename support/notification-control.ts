@@ -34,8 +34,15 @@ async function signalOpenWorkflow(env: SupportEnv, order: OrderRecord, control: 
   return null;
 }
 
-async function audit(env: SupportEnv, order: OrderRecord, action: string, detail: Record<string, unknown>): Promise<void> {
-  await recordEvent(env.pool, { orderId: order.orderId, eventKey: `support:${randomUUID()}`, type: `support_${action}`, detail });
+/** Who a support action is done by: the authenticated operator, and the bulk job it is part of, if any. */
+export interface SupportOrigin {
+  /** The operator's name (SUPPORT_OPERATORS); null only for a job started before operators were named. */
+  actor: string | null;
+  jobId?: string;
+}
+
+async function audit(env: SupportEnv, order: OrderRecord, action: string, detail: Record<string, unknown>, actor: string | null): Promise<void> {
+  await recordEvent(env.pool, { orderId: order.orderId, eventKey: `support:${randomUUID()}`, type: `support_${action}`, detail, actor });
 }
 
 /** Refuses a replay that cannot deliver anything: an order not final yet, a paused notification, an unnotified state. */
@@ -60,7 +67,7 @@ async function assertReplayable(env: SupportEnv, order: OrderRecord): Promise<vo
  * (`replay:<notifyId>:<n>`), so two replays of the same attempt cannot run at once: the second finds the first.
  * The replay goes to the URL the last attempt used (a support redirect included), else to the order's notifyUrl.
  */
-export async function replayNotification(env: SupportEnv, order: OrderRecord, origin: { jobId?: string } = {}): Promise<ReplayOutcome> {
+export async function replayNotification(env: SupportEnv, order: OrderRecord, origin: SupportOrigin): Promise<ReplayOutcome> {
   await assertReplayable(env, order);
   const signalled = await signalOpenWorkflow(env, order, { action: 'replay' });
   let outcome: ReplayOutcome;
@@ -90,7 +97,7 @@ export async function replayNotification(env: SupportEnv, order: OrderRecord, or
     }
     outcome = { path: 'replay-workflow', workflowId, notifyId, attempt, url, alreadyRunning };
   }
-  await audit(env, order, 'replay', { path: outcome.path, workflowId: outcome.workflowId, ...(origin.jobId ? { jobId: origin.jobId } : {}) });
+  await audit(env, order, 'replay', { path: outcome.path, workflowId: outcome.workflowId, ...(origin.jobId ? { jobId: origin.jobId } : {}) }, origin.actor);
   return outcome;
 }
 
@@ -102,6 +109,7 @@ export async function controlNotification(
   env: SupportEnv,
   order: OrderRecord,
   control: Exclude<NotifyControl, { action: 'replay' }>,
+  origin: SupportOrigin,
 ): Promise<{ workflowId: string }> {
   const workflowId = await signalOpenWorkflow(env, order, control);
   if (!workflowId) {
@@ -109,6 +117,6 @@ export async function controlNotification(
       `the order's workflow has finished (${describeStatus(order.payStatus)}, notification ${order.notifyState} after ` +
       `${order.notifyAttempts} attempt(s)): ${control.action} only applies while it is open; use replay to send the notification again`);
   }
-  await audit(env, order, control.action, { workflowId, ...(control.action === 'redirect' ? { url: control.url } : {}) });
+  await audit(env, order, control.action, { workflowId, ...(control.action === 'redirect' ? { url: control.url } : {}) }, origin.actor);
   return { workflowId };
 }

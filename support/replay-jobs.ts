@@ -21,14 +21,14 @@ export async function dryRunReplay(env: SupportEnv, filter: OrderFilter) {
 const STARTING_GRACE_MS = 60_000;
 
 /**
- * Starts a bulk replay: snapshots the matching orders (the dry run's query) into support_job_items with the job row,
- * then starts the job's workflow, which replays them at `ratePerSecond` and records each outcome. At most
+ * Starts a bulk replay: snapshots the matching orders (the dry run's query) into support_job_items with the job row
+ * (naming the operator who started it), then starts the job's workflow with that operator in its input, which replays them at `ratePerSecond` and records each outcome. At most
  * `maxRunning` jobs run at once (MAX_CONCURRENT_BULK_JOBS): over it, too_many_requests (HTTP 429) and nothing is
  * created. Jobs whose workflow stopped without finishing (terminated) are marked failed first, so they do not count.
  */
 export async function startReplayJob(
   env: SupportEnv,
-  p: { filter: OrderFilter; filterEcho: Record<string, unknown>; ratePerSecond: number; maxRunning: number },
+  p: { filter: OrderFilter; filterEcho: Record<string, unknown>; ratePerSecond: number; maxRunning: number; actor: string },
 ) {
   const id = randomUUID();
   const workflowId = `support-job:${id}`;
@@ -39,7 +39,7 @@ export async function startReplayJob(
   await createReplayJob(env.pool, { id, workflowId, maxTotal: MAX_JOB_ORDERS, ...p });
   try {
     await env.temporal.workflow.start<typeof notificationReplayJobWorkflow>('notificationReplayJobWorkflow', {
-      workflowId, taskQueue: env.taskQueue, args: [{ jobId: id, ratePerSecond: p.ratePerSecond }],
+      workflowId, taskQueue: env.taskQueue, args: [{ jobId: id, ratePerSecond: p.ratePerSecond, actor: p.actor }],
     });
   } catch (err) {
     await finishJob(env.pool, id, { state: 'failed', error: `could not start: ${(err as Error).message}` });
@@ -57,7 +57,8 @@ export async function jobView(env: SupportEnv, id: string) {
   return {
     id: job.id, kind: job.kind, state: job.state, total: job.total, done: progress.done, failed: progress.failed,
     pending: progress.pending, byPath: progress.byPath, failures: progress.failures, ratePerSecond: job.ratePerSecond,
-    filter: job.filter, workflowId: job.workflowId, error: job.error, createdAt: iso(job.createdAtMs), finishedAt: iso(job.finishedAtMs),
+    filter: job.filter, workflowId: job.workflowId, error: job.error, actor: job.actor, createdAt: iso(job.createdAtMs),
+    finishedAt: iso(job.finishedAtMs),
   };
 }
 export type JobView = Awaited<ReturnType<typeof jobView>>;

@@ -29,7 +29,7 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
   const entries: (Omit<TimelineEntry, 'at'> & { ms: number })[] = [
     ...events.map((e) => ({
       ms: e.createdAtMs, source: 'event' as const,
-      summary: `${e.type}${e.toStatus ? ` ${e.fromStatus ?? ''}→${e.toStatus}` : ''}${detailText(e.detail)}`,
+      summary: `${e.type}${e.toStatus ? ` ${e.fromStatus ?? ''}→${e.toStatus}` : ''}${detailText(e.detail)}${e.actor ? ` by ${e.actor}` : ''}`,
     })),
     ...calls.map((c) => ({
       ms: c.calledAtMs, source: 'channel_call' as const,
@@ -59,7 +59,8 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
     },
     workflow,
     lateReport,
-    events: events.map((e) => ({ at: iso(e.createdAtMs), type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, detail: e.detail })),
+    /** The audit trail; `actor` is the support operator behind an event, null for the system's own. */
+    events: events.map((e) => ({ at: iso(e.createdAtMs), type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: e.actor, detail: e.detail })),
     channelCalls: calls.map((c) => ({ at: iso(c.calledAtMs), channel: c.channel, op: c.op, status: c.status, latencyMs: c.latencyMs, error: c.error })),
     /** null when this installation has no channel_callbacks table. */
     channelCallbacks: callbacks?.map((c) => ({

@@ -5,6 +5,11 @@ export interface ReplayJobInput {
   jobId: string;
   /** At most this many orders are replayed per second. */
   ratePerSecond: number;
+  /**
+   * The operator who started the job (support API credential): every replay the job makes is audited with this
+   * actor. Absent only in jobs started before it was part of the input; their activities read it from the job row.
+   */
+  actor?: string;
 }
 
 /** One batch (≤ 50 replays) well within this; infrastructure failures retry, refusals are recorded per order. */
@@ -24,7 +29,9 @@ export async function notificationReplayJobWorkflow(input: ReplayJobInput): Prom
   const acts = proxyActivities<SupportJobActivities>(JOB_ACTIVITY);
   for (let batch = 0; batch < BATCHES_PER_RUN; batch++) {
     const started = Date.now();
-    const { processed } = await acts.replayJobBatch({ jobId: input.jobId, limit: input.ratePerSecond });
+    const { processed } = await acts.replayJobBatch({
+      jobId: input.jobId, limit: input.ratePerSecond, ...(input.actor !== undefined ? { actor: input.actor } : {}),
+    });
     if (processed < input.ratePerSecond) {
       await acts.finishReplayJob({ jobId: input.jobId });
       return;

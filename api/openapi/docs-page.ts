@@ -27,12 +27,16 @@ ${paragraphs(doc.info.description)}
 <h2>Endpoints</h2><ul>${nav.join('')}</ul>
 ${endpoints.map((e) => renderOperation(e.method, e.path, e.op, resolve)).join('\n')}
 ${webhooks.length ? `<h2>Webhooks (platform → merchant)</h2>${webhooks.map((w) => renderOperation(w.method, w.name, w.op, resolve, true)).join('\n')}` : ''}
-<h2 id="resp-codes">respCode table</h2>
-<table><tr><th>respCode</th><th>HTTP</th><th>respDesc</th><th>meaning</th></tr>
-${doc['x-resp-codes'].map((r) => `<tr><td><code>${esc(r.code)}</code></td><td>${r.httpStatus}</td><td>${esc(r.desc)}</td><td>${esc(r.meaning)}</td></tr>`).join('\n')}
-</table>
+${doc['x-resp-codes'] ? respCodeTable(doc['x-resp-codes']) : ''}
 </body></html>
 `;
+}
+
+function respCodeTable(rows: NonNullable<OpenApiDocument['x-resp-codes']>): string {
+  return `<h2 id="resp-codes">respCode table</h2>
+<table><tr><th>respCode</th><th>HTTP</th><th>respDesc</th><th>meaning</th></tr>
+${rows.map((r) => `<tr><td><code>${esc(r.code)}</code></td><td>${r.httpStatus}</td><td>${esc(r.desc)}</td><td>${esc(r.meaning)}</td></tr>`).join('\n')}
+</table>`;
 }
 
 function renderOperation(method: string, path: string, op: OperationObject, resolve: (s: JsonSchema) => JsonSchema, webhook = false): string {

@@ -3,27 +3,37 @@ import { version } from '../../package.json';
 import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
 import { FIELD_NOTES } from './field-notes';
 import { MERCHANT_OPERATIONS, type CallbackSpec, type NamedSchema, type OperationSpec } from './operations';
-import { OPS_OPERATIONS } from './ops-operations';
+import { ADMIN_OPS_OPERATIONS, MERCHANT_OPS_OPERATIONS } from './ops-operations';
 import { SUPPORT_OPERATIONS, SUPPORT_SECURITY_SCHEMES } from './support-operations';
 import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, PathItemObject, ResponseObject } from './types';
 
-/** Every documented operation: the route list. A new route is one entry in one of these lists. */
-export const ALL_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...SUPPORT_OPERATIONS, ...OPS_OPERATIONS];
+/**
+ * The documented operations of each listener: the route lists. A new route is one entry in one of these lists. The
+ * merchant listener (API_PORT) documents only what merchants and payers reach; the admin listener (ADMIN_PORT) the
+ * internal operations (support API, metrics, detailed readiness).
+ */
+export const MERCHANT_LISTENER_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...MERCHANT_OPS_OPERATIONS];
+export const ADMIN_LISTENER_OPERATIONS: readonly OperationSpec[] = [...SUPPORT_OPERATIONS, ...ADMIN_OPS_OPERATIONS];
+
+/** Which listener's document: the merchant API's, or the admin listener's internal one. */
+export type DocumentAudience = 'merchant' | 'admin';
 
 /** Codes in ascending order (object key order would put 000000 last). */
 const RESP_CODE_LIST = (Object.keys(RESP_CODES) as RespCode[]).sort();
 
 const TAGS = [
   { name: 'merchant', description: 'Merchant API: signed JSON requests and answers (every value a string).' },
-  { name: 'support', description: 'Support API: find, explain and replay orders.' },
-  { name: 'operations', description: 'Health, metrics and this documentation.' },
+  { name: 'support', description: 'Support API: find, explain and replay orders (named operator credentials).' },
+  { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
 ];
 
 /**
- * Builds the OpenAPI 3.1 document from the operation list. Request and answer schemas are converted from the zod
- * schemas the API validates with (`z.toJSONSchema`, input side: what a client sends or receives on the wire).
+ * Builds the OpenAPI 3.1 document of one listener from its operation list. Request and answer schemas are converted
+ * from the zod schemas the API validates with (`z.toJSONSchema`, input side: what a client sends or receives on the
+ * wire).
  */
-export function buildOpenApiDocument(operations: readonly OperationSpec[] = ALL_OPERATIONS): OpenApiDocument {
+export function buildOpenApiDocument(audience: DocumentAudience = 'merchant'): OpenApiDocument {
+  const operations = audience === 'merchant' ? MERCHANT_LISTENER_OPERATIONS : ADMIN_LISTENER_OPERATIONS;
   const components = new Components();
   const paths: Record<string, PathItemObject> = {};
   const webhooks: Record<string, PathItemObject> = {};
@@ -39,15 +49,17 @@ export function buildOpenApiDocument(operations: readonly OperationSpec[] = ALL_
     for (const cb of op.callbacks ?? []) webhooks[cb.name] = { post: { operationId: cb.name, ...callbackOperation(cb, components) } };
   }
 
-  const securitySchemes = SUPPORT_SECURITY_SCHEMES;
+  const securitySchemes = operations.some((op) => op.security?.length) ? SUPPORT_SECURITY_SCHEMES : {};
   return {
     openapi: '3.1.0',
-    info: { title: 'paydurable API', version, description: introduction() },
+    info: audience === 'merchant'
+      ? { title: 'paydurable API', version, description: merchantIntroduction() }
+      : { title: 'paydurable internal API (admin listener)', version, description: adminIntroduction() },
     tags: TAGS.filter((t) => operations.some((op) => op.tag === t.name)),
     paths,
     webhooks,
     components: { schemas: components.schemas, ...(Object.keys(securitySchemes).length ? { securitySchemes } : {}) },
-    'x-resp-codes': RESP_CODE_LIST.map((code) => ({ code, ...RESP_CODES[code] })),
+    ...(audience === 'merchant' ? { 'x-resp-codes': RESP_CODE_LIST.map((code) => ({ code, ...RESP_CODES[code] })) } : {}),
   };
 }
 
@@ -175,7 +187,19 @@ function openApiPath(expressPath: string): { path: string; names: string[] } {
   return { path, names };
 }
 
-function introduction(): string {
+function adminIntroduction(): string {
+  return [
+    'Internal operations of paydurable, served only on the admin listener (ADMIN_HOST:ADMIN_PORT, loopback by default;',
+    'keep it on the internal side of the network): the support API, Prometheus metrics, readiness with the reason of',
+    'each failed check, and this document. None of these routes exist on the merchant listener (API_PORT).',
+    '',
+    '**Credentials:** every support route takes `Authorization: Bearer <token>` with the token of one named operator',
+    '(SUPPORT_OPERATORS, `name:token,…`); every audit record a support action writes names that operator as its actor,',
+    'and the answers that show history (order events, jobs, reviews) carry it.',
+  ].join('\n');
+}
+
+function merchantIntroduction(): string {
   const rows = RESP_CODE_LIST.map((code) => `| ${code} | ${RESP_CODES[code].httpStatus} | ${RESP_CODES[code].desc} | ${RESP_CODES[code].meaning} |`);
   return [
     'Durable aggregated payments: every order is a Temporal workflow. Merchant requests are JSON objects whose values are',

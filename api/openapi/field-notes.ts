@@ -45,7 +45,7 @@ export const FIELD_NOTES: Record<string, string> = {
   respDesc: 'Outcome text; for 100001 it names the field and the rule.',
   interfaceCode: 'The interface answered: pay, query or close.',
   codeUrl: 'Scan scene: the content of the QR code to show the payer.',
-  imgUrl: 'Scan scene: URL of a QR code image of codeUrl.',
+  imgUrl: 'Scan scene: URL of a QR code image of codeUrl. It carries an unguessable per-order token: only this exact URL serves the image.',
   payInfo: 'jspay and app scenes: the data to hand to the wallet SDK or JSAPI.',
   mwebUrl: 'h5 scene: the URL to send the payer to.',
   resultHtml: 'ebank and gateway scenes: an auto-submitting HTML form.',

@@ -18,11 +18,11 @@ const SupportErrorAnswerSchema = z.object({
 
 const MEANINGS: Record<SupportErrorCode, string> = {
   invalid_request: 'a parameter or body field is invalid (the message names the field and the rule)',
-  unauthorized: 'admin token missing or not valid',
+  unauthorized: 'operator token missing or not the token of an operator in SUPPORT_OPERATORS',
   not_found: 'no such order, job or route',
   conflict: 'not possible in the current state (e.g. the order has no notification, or its workflow has closed)',
   too_many_requests: 'MAX_CONCURRENT_BULK_JOBS bulk jobs are running: start this one once one has finished',
-  not_configured: 'the support API is off: ADMIN_TOKENS is not set',
+  not_configured: 'the support API is off: SUPPORT_OPERATORS is not set',
 };
 
 function supportErrors(...codes: SupportErrorCode[]): { schema: NamedSchema; cases: ErrorCase[] } {
@@ -36,7 +36,7 @@ const json = (description: string) => ({ mediaType: 'application/json', descript
 const accepted = [{ status: 202, description: 'Accepted: the workflow acts on it asynchronously (the order timeline shows the attempts)' }];
 const orderId = { name: 'SupportOrderIdParams', schema: OrderIdParamsSchema };
 const emptyBody = { name: 'SupportEmptyBody', schema: NotificationActionBodySchema };
-const common = { tag: 'support', security: ['adminToken'] } as const;
+const common = { tag: 'support', security: ['operatorToken'] } as const;
 
 /**
  * The support API under /support/v1 (api/routes/support/*), with the request schemas it validates with
@@ -103,7 +103,7 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
   },
   {
     ...common, method: 'post', path: '/support/v1/orders/:orderId/resolve', operationId: 'supportResolveOrder',
-    summary: 'Resolve an order in the human queue (applied by its workflow and audited with the actor)',
+    summary: 'Resolve an order in the human queue (applied by its workflow and audited with the operator as the actor)',
     params: { name: 'SupportResolveParams', schema: OrderIdParamsSchema },
     body: { name: 'SupportResolveBody', schema: ResolveBodySchema },
     answer: json('{orderId, payStatus, latePayment, review}'),
@@ -113,5 +113,8 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
 
 /** components.securitySchemes of the support API. */
 export const SUPPORT_SECURITY_SCHEMES: Record<string, Record<string, string>> = {
-  adminToken: { type: 'http', scheme: 'bearer', description: 'One of the ADMIN_TOKENS: `Authorization: Bearer <admin token>`.' },
+  operatorToken: {
+    type: 'http', scheme: 'bearer',
+    description: 'The token of one named operator in SUPPORT_OPERATORS (`name:token,…`): `Authorization: Bearer <token>`. The operator is the actor of every audit record the request writes.',
+  },
 };

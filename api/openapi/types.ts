@@ -72,6 +72,6 @@ export interface OpenApiDocument {
   paths: Record<string, PathItemObject>;
   webhooks: Record<string, PathItemObject>;
   components: { schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, Record<string, string>> };
-  /** The merchant API's respCode table (domain/resp-codes.ts). */
-  'x-resp-codes': RespCodeRow[];
+  /** The merchant API's respCode table (domain/resp-codes.ts); only in the merchant listener's document. */
+  'x-resp-codes'?: RespCodeRow[];
 }

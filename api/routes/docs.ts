@@ -1,10 +1,13 @@
 import { Router } from 'express';
-import { buildOpenApiDocument } from '../openapi/document';
+import { buildOpenApiDocument, type DocumentAudience } from '../openapi/document';
 import { renderDocsPage } from '../openapi/docs-page';
 
-/** GET /openapi.json (the OpenAPI 3.1 document) and GET /docs (the same as one self-contained HTML page). */
-export function docsRoutes(): Router {
-  const doc = buildOpenApiDocument();
+/**
+ * GET /openapi.json (the OpenAPI 3.1 document of this listener) and GET /docs (the same as one self-contained HTML
+ * page): the merchant listener serves the merchant document, the admin listener the internal one.
+ */
+export function docsRoutes(audience: DocumentAudience): Router {
+  const doc = buildOpenApiDocument(audience);
   const page = renderDocsPage(doc);
   const router = Router();
   router.get('/openapi.json', (_req, res) => void res.json(doc));

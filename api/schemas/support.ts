@@ -77,9 +77,7 @@ export const ResolveBodySchema = z.object({
   decision: oneOf(REVIEW_DECISIONS as unknown as readonly [string, ...string[]])
     .describe('paid: the money was taken for this order (it becomes p0000, late_payment when it had ended unpaid); unpaid: it was not (the order ends p0006, or stays as it ended).'),
   reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
-  actor: text(64).regex(/^[\x21-\x7e]+$/, { error: 'must be visible ASCII without spaces (an operator name)' })
-    .describe('Who decides (the operator\'s name), recorded in the audit trail.'),
-}).strict().describe('Body of POST /support/v1/orders/{orderId}/resolve.');
+}).strict().describe('Body of POST /support/v1/orders/{orderId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
 
 export type BulkReplayBody = z.infer<typeof BulkReplayBodySchema>;
 

@@ -93,6 +93,7 @@ export function renderJob(j: JobView): string {
   const lines = [
     `Job ${j.id}: ${j.state}, ${j.done} done, ${j.failed} failed, ${j.pending} pending of ${j.total} (${j.ratePerSecond}/s)`,
   ];
+  if (j.actor) lines.push(`  started by: ${j.actor}`);
   const paths = Object.entries(j.byPath).map(([p, n]) => `${p} ${n}`).join(', ');
   if (paths) lines.push(`  replayed via: ${paths}`);
   if (j.error) lines.push(`  error: ${j.error}`);

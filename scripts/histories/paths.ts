@@ -103,11 +103,11 @@ export const WORKFLOW_PATHS: WorkflowPath[] = [
       emulator.controls.setFaults({ notify: { mode: 'never' }, unknownResult: { MQ002: true } });
       try {
         await eventually(async () => {
-          const q = await supportCall<{ orders?: { orderId: string; kind: string }[] }>(stack.api.url, 'GET', `/support/v1/ambiguous?mercNo=${o.merchant.mercNo}`);
+          const q = await supportCall<{ orders?: { orderId: string; kind: string }[] }>(stack.api.adminUrl, 'GET', `/support/v1/ambiguous?mercNo=${o.merchant.mercNo}`);
           return q.body.orders?.some((r) => r.orderId === o.orderId && r.kind === 'unknown_result');
         }, WAIT_MS, 'the order in the human queue');
-        const resolved = await supportCall(stack.api.url, 'POST', `/support/v1/orders/${o.orderId}/resolve`, {
-          body: { decision: 'unpaid', reason: 'recorded history: the channel portal shows it unpaid', actor: 'history-recorder' },
+        const resolved = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${o.orderId}/resolve`, {
+          body: { decision: 'unpaid', reason: 'recorded history: the channel portal shows it unpaid' },
         });
         check(resolved.status === 200, `resolve answered ${resolved.status}: ${JSON.stringify(resolved.body)}`);
         await settled(stack, o.orderId, { payStatus: 'p0006', notifyState: 'delivered' });
@@ -163,7 +163,7 @@ async function merchantCloses(stack: TestStack, o: PlacedOrder): Promise<void> {
 }
 
 async function notificationControl(stack: TestStack, orderId: string, action: 'pause' | 'resume' | 'replay'): Promise<void> {
-  const res = await supportCall(stack.api.url, 'POST', `/support/v1/orders/${orderId}/notification/${action}`, { body: {} });
+  const res = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${orderId}/notification/${action}`, { body: {} });
   check(res.status === 202, `${action} answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 

@@ -55,7 +55,7 @@ const strictParse = (schema: z.ZodObject, value: unknown) => {
 describe('metrics', () => {
   it('after an order paid in the sandbox: transitions p0002→p0000, a successful notification, timed channel calls and pay answers', async () => {
     const merchant = await testMerchant(stack.pool);
-    const before = { worker: await scrape(workerUrl()), api: await scrape(stack.api.url) };
+    const before = { worker: await scrape(workerUrl()), api: await scrape(stack.api.adminUrl) };
     const transitionToPaid = { from: 'p0002', to: 'p0000', channel: 'sandbox' };
 
     const placed = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: receiver.url }));
@@ -80,7 +80,7 @@ describe('metrics', () => {
     expect(after).toContain('process_cpu_user_seconds_total');
     expect(after).toContain('nodejs_heap_size_used_bytes');
 
-    const api = await scrape(stack.api.url);
+    const api = await scrape(stack.api.adminUrl);
     expect(sampleValue(api, 'paydurable_pay_answer_duration_seconds_count', { status: '200' })
       - sampleValue(before.api, 'paydurable_pay_answer_duration_seconds_count', { status: '200' })).toBe(1);
     expect(api).toContain('process_resident_memory_bytes');
@@ -114,26 +114,35 @@ describe('answers match the documented schemas', () => {
 });
 
 describe('health and documentation endpoints', () => {
-  it('the API serves the OpenAPI document and the docs page', async () => {
-    const res = await fetch(`${stack.api.url}/openapi.json`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
-    const page = await fetch(`${stack.api.url}/docs`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    const html = await page.text();
-    for (const path of ['/api/pay', '/api/query', '/api/close']) expect(html).toContain(`<code>${path}</code>`);
+  it('each listener serves its own OpenAPI document and docs page: merchant interfaces on one, internal ones on the other', async () => {
+    const listeners = [
+      { base: stack.api.url, audience: 'merchant', paths: ['/api/pay', '/api/query', '/api/close'] },
+      { base: stack.api.adminUrl, audience: 'admin', paths: ['/support/v1/orders/{ref}', '/metrics'] },
+    ] as const;
+    for (const { base, audience, paths } of listeners) {
+      const res = await fetch(`${base}/openapi.json`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument(audience))));
+      const page = await fetch(`${base}/docs`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      for (const path of paths) expect(html).toContain(`<code>${path}</code>`);
+    }
   });
 
-  it('the API and the worker are alive and ready', async () => {
-    for (const base of [stack.api.url, workerUrl()]) {
+  it('the API (both listeners) and the worker are alive and ready; only the internal ones name their checks', async () => {
+    for (const base of [stack.api.url, stack.api.adminUrl, workerUrl()]) {
       const live = await fetch(`${base}/healthz`);
       expect(live.status).toBe(200);
       expect(await live.json()).toEqual({ status: 'ok' });
     }
     const api = await fetch(`${stack.api.url}/readyz`);
     expect(api.status).toBe(200);
-    expect(await api.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+    expect(await api.json()).toEqual({ status: 'ready' });
+    const admin = await fetch(`${stack.api.adminUrl}/readyz`);
+    expect(admin.status).toBe(200);
+    expect(await admin.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
     const worker = await fetch(`${workerUrl()}/readyz`);
     expect(worker.status).toBe(200);
     expect(await worker.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok', worker: 'ok' } });

@@ -31,7 +31,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const bulk = <T>(body: unknown) => supportCall<T>(stack.api.url, 'POST', '/support/v1/notifications/replay', { body });
+const bulk = <T>(body: unknown) => supportCall<T>(stack.api.adminUrl, 'POST', '/support/v1/notifications/replay', { body });
 
 describe('support: bulk replay', () => {
   it('the dry run counts exactly the orders the job then replays, each once, at the given rate', async () => {
@@ -47,7 +47,7 @@ describe('support: bulk replay', () => {
     expect(started.body).toMatchObject({ total: dry.body.count, state: 'running', ratePerSecond: 2 });
 
     const job = await eventually(async () => {
-      const j = await supportCall<JobView>(stack.api.url, 'GET', `/support/v1/jobs/${started.body.id}`);
+      const j = await supportCall<JobView>(stack.api.adminUrl, 'GET', `/support/v1/jobs/${started.body.id}`);
       return j.body.state !== 'running' ? j.body : null;
     }, 30_000, 'job finished');
     expect(job).toMatchObject({ state: 'completed', total: 3, done: 3, failed: 0, pending: 0, byPath: { 'replay-workflow': 3 } });
@@ -69,7 +69,7 @@ describe('support: bulk replay', () => {
   it('refuses a job over the size limit without creating anything', async () => {
     const id = '11111111-1111-4111-8111-111111111111';
     const attempt = createReplayJob(stack.pool, {
-      id, workflowId: `support-job:${id}`, filter: { mercNo: merchant.mercNo }, filterEcho: {}, ratePerSecond: 5, maxTotal: 2,
+      id, workflowId: `support-job:${id}`, filter: { mercNo: merchant.mercNo }, filterEcho: {}, ratePerSecond: 5, maxTotal: 2, actor: 'ops-alice',
     });
     await expect(attempt).rejects.toBeInstanceOf(SupportError);
     await expect(attempt).rejects.toThrow('more than 2 orders');
@@ -93,14 +93,14 @@ describe('support: bulk replay', () => {
     const badJson = await bulk<SupportErrorAnswer>('{"filter": ');
     expect(badJson.status).toBe(400);
     expect(badJson.body.error.code).toBe('invalid_request');
-    expect((await supportCall(stack.api.url, 'GET', '/support/v1/jobs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    expect((await supportCall(stack.api.url, 'GET', '/support/v1/jobs/not-a-job')).status).toBe(400);
+    expect((await supportCall(stack.api.adminUrl, 'GET', '/support/v1/jobs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await supportCall(stack.api.adminUrl, 'GET', '/support/v1/jobs/not-a-job')).status).toBe(400);
   });
 });
 
 describe('support: exhausted notifications', () => {
   it('lists a merchant\'s exhausted orders with their last attempt', async () => {
-    const { status, body } = await supportCall<ExhaustedView>(stack.api.url, 'GET', `/support/v1/notifications/exhausted?mercNo=${merchant.mercNo}&limit=2`);
+    const { status, body } = await supportCall<ExhaustedView>(stack.api.adminUrl, 'GET', `/support/v1/notifications/exhausted?mercNo=${merchant.mercNo}&limit=2`);
     expect(status).toBe(200);
     expect(body.total).toBe(3);
     expect(body.orders).toHaveLength(2);
@@ -108,11 +108,11 @@ describe('support: exhausted notifications', () => {
       expect(exhausted).toContain(o.orderId);
       expect(o).toMatchObject({ mercNo: merchant.mercNo, payStatus: 'p0000', lastHttpStatus: 200, lastError: 'answer was not "success"' });
     }
-    expect((await supportCall(stack.api.url, 'GET', '/support/v1/notifications/exhausted?limit=0')).status).toBe(400);
+    expect((await supportCall(stack.api.adminUrl, 'GET', '/support/v1/notifications/exhausted?limit=0')).status).toBe(400);
   });
 });
 
-describe('support: admin credentials', () => {
+describe('support: operator credentials', () => {
   const path = '/support/v1/notifications/exhausted';
 
   it('refuses a missing, malformed or wrong token and a merchant signing key, with a JSON error', async () => {
@@ -124,28 +124,28 @@ describe('support: admin credentials', () => {
       { authorization: `${merchant.signKey}` },
     ];
     for (const a of attempts) {
-      const r = await supportCall<SupportErrorAnswer>(stack.api.url, 'GET', path, a);
+      const r = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'GET', path, a);
       expect(r.status, JSON.stringify(a)).toBe(401);
       expect(r.body.error.code).toBe('unauthorized');
       expect(r.body.error.message.length).toBeGreaterThan(10);
       expect(r.headers.get('www-authenticate')).toContain('Bearer');
     }
     // Credentials are checked before anything else: an unknown route or a replay is refused the same way.
-    expect((await supportCall(stack.api.url, 'GET', '/support/v1/nothing', { token: null })).status).toBe(401);
-    expect((await supportCall(stack.api.url, 'POST', `/support/v1/orders/${exhausted[0]}/notification/replay`, { token: merchant.signKey, body: {} })).status).toBe(401);
-    const unknown = await supportCall<SupportErrorAnswer>(stack.api.url, 'GET', '/support/v1/nothing');
+    expect((await supportCall(stack.api.adminUrl, 'GET', '/support/v1/nothing', { token: null })).status).toBe(401);
+    expect((await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${exhausted[0]}/notification/replay`, { token: merchant.signKey, body: {} })).status).toBe(401);
+    const unknown = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'GET', '/support/v1/nothing');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('not_found');
-    expect((await supportCall(stack.api.url, 'GET', path)).status).toBe(200);
+    expect((await supportCall(stack.api.adminUrl, 'GET', path)).status).toBe(200);
   });
 
-  it('answers 503 "not configured" when ADMIN_TOKENS is unset', async () => {
-    const bare = await startStack({ ADMIN_TOKENS: '' }, { worker: false });
+  it('answers 503 "not configured" when SUPPORT_OPERATORS is unset', async () => {
+    const bare = await startStack({ SUPPORT_OPERATORS: '' }, { worker: false });
     try {
-      const r = await supportCall<SupportErrorAnswer>(bare.api.url, 'GET', path);
+      const r = await supportCall<SupportErrorAnswer>(bare.api.adminUrl, 'GET', path);
       expect(r.status).toBe(503);
       expect(r.body.error.code).toBe('not_configured');
-      expect(r.body.error.message).toContain('ADMIN_TOKENS');
+      expect(r.body.error.message).toContain('SUPPORT_OPERATORS');
     } finally {
       await bare.stop();
     }

@@ -28,7 +28,7 @@ describe('support timeline: IPayNow order', () => {
     expect((await payAtEmulator(s.emulator.url, orderId)).status).toBe(200);
     await notifyStateOf(s.stack, orderId, ['delivered']);
 
-    const { status, body: t } = await supportCall<OrderTimeline>(s.stack.api.url, 'GET', `/support/v1/orders/${orderId}`);
+    const { status, body: t } = await supportCall<OrderTimeline>(s.stack.api.adminUrl, 'GET', `/support/v1/orders/${orderId}`);
     expect(status).toBe(200);
     expect(t.order).toMatchObject({ channel: 'ipaynow', payStatus: 'p0000' });
     expect(t.channelCalls[0]).toMatchObject({ channel: 'ipaynow', op: 'create', status: 'CREATED' });

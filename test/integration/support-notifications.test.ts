@@ -24,9 +24,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const timeline = async (ref: string, query = '') => supportCall<OrderTimeline>(stack.api.url, 'GET', `/support/v1/orders/${ref}${query}`);
+const timeline = async (ref: string, query = '') => supportCall<OrderTimeline>(stack.api.adminUrl, 'GET', `/support/v1/orders/${ref}${query}`);
 const post = <T = Record<string, unknown>>(orderId: string, action: string, body: unknown = {}) =>
-  supportCall<T>(stack.api.url, 'POST', `/support/v1/orders/${orderId}/notification/${action}`, { body });
+  supportCall<T>(stack.api.adminUrl, 'POST', `/support/v1/orders/${orderId}/notification/${action}`, { body });
 
 function expectSigned(r: Received, merchant: Merchant): void {
   expect(verifySignature(r.body, merchant.signKey, 'MD5', r.body.signature!)).toBe(true);
@@ -76,10 +76,10 @@ describe('support: order timeline', () => {
   });
 
   it('answers 404 for an unknown order and 400 for a malformed reference', async () => {
-    const missing = await supportCall<SupportErrorAnswer>(stack.api.url, 'GET', '/support/v1/orders/99990101000000000000');
+    const missing = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'GET', '/support/v1/orders/99990101000000000000');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
-    const bad = await supportCall<SupportErrorAnswer>(stack.api.url, 'GET', `/support/v1/orders/${'x'.repeat(40)}`);
+    const bad = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'GET', `/support/v1/orders/${'x'.repeat(40)}`);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'invalid_request', field: 'ref' });
   });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, merchantCall, TEST_ADMIN_TOKEN, testMerchant } from '../support/stack';
+import { eventually, merchantCall, TEST_OPERATORS, testMerchant, type TestOperator } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import { eventTypes, orderOf, PLATFORM_APP_ID, PLATFORM_APP_KEY, postNotify, startIpaynowStack, type IpaynowStack } from '../support/ipaynow';
@@ -40,10 +40,10 @@ async function placeOrder(merchant: Merchant, secondsToExpiry: number) {
   return { receiver, orderId: res.body.orderId! };
 }
 
-const support = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${s.stack.api.url}/support/v1${path}`, {
+const support = async (method: string, path: string, body?: unknown, operator: TestOperator = 'ops-alice') => {
+  const res = await fetch(`${s.stack.api.adminUrl}/support/v1${path}`, {
     method,
-    headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${TEST_OPERATORS[operator]}`, 'Content-Type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -68,10 +68,14 @@ describe('an unknown channel result at expiry', () => {
     expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0002');
     expect(receiver.received).toHaveLength(0);
 
-    const refused = await support('POST', `/orders/${orderId}/resolve`, { decision: 'maybe', reason: 'x', actor: 'ops-alice' });
+    const refused = await support('POST', `/orders/${orderId}/resolve`, { decision: 'maybe', reason: 'x' });
     expect(refused.status).toBe(400);
+    // Who decides is the authenticated operator, never a name in the body.
+    const selfNamed = await support('POST', `/orders/${orderId}/resolve`, { decision: 'unpaid', reason: 'x', actor: 'ops-bob' });
+    expect(selfNamed.status).toBe(400);
+    expect(selfNamed.body.error).toMatchObject({ code: 'invalid_request', message: 'actor is not a known field' });
     const resolved = await support('POST', `/orders/${orderId}/resolve`, {
-      decision: 'unpaid', reason: 'IPayNow portal shows the order closed unpaid', actor: 'ops-alice',
+      decision: 'unpaid', reason: 'IPayNow portal shows the order closed unpaid',
     });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ orderId, payStatus: 'p0006', review: { decision: 'unpaid', actor: 'ops-alice' } });
@@ -79,10 +83,12 @@ describe('an unknown channel result at expiry', () => {
     expect(receiver.received[0]!.body.payStatus).toBe('p0006');
     const events = await listEvents(s.stack.pool, orderId);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['review_opened', 'resolved_unpaid', 'review_resolved']));
-    expect(events.find((e) => e.type === 'review_resolved')!.detail).toMatchObject({ actor: 'ops-alice', decision: 'unpaid' });
+    expect(events.find((e) => e.type === 'review_resolved')).toMatchObject({ actor: 'ops-alice', detail: { actor: 'ops-alice', decision: 'unpaid' } });
+    expect(events.find((e) => e.type === 'resolved_unpaid')!.actor).toBe('ops-alice');
+    expect(events.find((e) => e.type === 'review_opened')!.actor).toBeNull();
     expect((await support('GET', `/ambiguous?mercNo=${merchant.mercNo}`)).body.total).toBe(0);
     // Resolved once: a second decision is refused.
-    expect((await support('POST', `/orders/${orderId}/resolve`, { decision: 'paid', reason: 'x', actor: 'ops-bob' })).status).toBe(409);
+    expect((await support('POST', `/orders/${orderId}/resolve`, { decision: 'paid', reason: 'x' }, 'ops-bob')).status).toBe(409);
   });
 
   it('is settled by the channel\'s next clear answer: paid after all, with no person needed', async () => {
@@ -131,7 +137,7 @@ describe('a payment of another amount', () => {
     expect(review).toMatchObject({ kind: 'amount_mismatch', resolvedAtMs: null });
     expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0002');
     expect(receiver.received).toHaveLength(0);
-    const resolved = await support('POST', `/orders/${orderId}/resolve`, { decision: 'paid', reason: 'statement shows 1.23 taken', actor: 'ops-bob' });
+    const resolved = await support('POST', `/orders/${orderId}/resolve`, { decision: 'paid', reason: 'statement shows 1.23 taken' }, 'ops-bob');
     expect(resolved.body).toMatchObject({ payStatus: 'p0000', review: { kind: 'amount_mismatch', decision: 'paid', actor: 'ops-bob' } });
     await receiver.waitFor(1);
     expect(receiver.received[0]!.body.payStatus).toBe('p0000');

@@ -15,8 +15,16 @@ import { ALL_SIGN_TYPES, sign, type FieldSignType, type SignType } from '../../d
 import type { PayStatus } from '../../domain/pay-status';
 import type { Infrastructure } from './infrastructure';
 
-/** The support API's admin token in every test stack (ADMIN_TOKENS). */
-export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+/** The support operators of every test stack (SUPPORT_OPERATORS): name → bearer token. */
+export const TEST_OPERATORS = {
+  'ops-alice': 'test-token-alice-0123456789abcdef',
+  'ops-bob': 'test-token-bob-0123456789abcdef00',
+} as const;
+export type TestOperator = keyof typeof TEST_OPERATORS;
+/** The operator supportCall and the CLI tests act as unless told otherwise. */
+export const TEST_OPERATOR: TestOperator = 'ops-alice';
+export const TEST_OPERATOR_TOKEN = TEST_OPERATORS[TEST_OPERATOR];
+export const TEST_SUPPORT_OPERATORS = Object.entries(TEST_OPERATORS).map(([name, token]) => `${name}:${token}`).join(',');
 /** Every test stack seals merchant and channel keys at rest under this master key (MASTER_KEYS). */
 export const TEST_MASTER_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 export const testKeyring = () => parseMasterKeys(TEST_MASTER_KEYS);
@@ -52,10 +60,11 @@ export async function startStackOn(
     TEMPORAL_ADDRESS: base.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     API_PORT: String(port),
+    ADMIN_PORT: '0', // the admin listener (support API, metrics): any free port, api.adminUrl
     LOG_LEVEL: 'silent',
     POLL_SCHEDULE: '200ms',
     NOTIFY_RETRY_SCHEDULE: '100ms,200ms,300ms',
-    ADMIN_TOKENS: TEST_ADMIN_TOKEN,
+    SUPPORT_OPERATORS: TEST_SUPPORT_OPERATORS,
     NOTIFY_ALLOW_PRIVATE: 'true', // the merchant receivers listen on loopback
     MASTER_KEYS: TEST_MASTER_KEYS,
     ...envOverrides,

@@ -1,4 +1,4 @@
-import { TEST_ADMIN_TOKEN } from './stack-core';
+import { TEST_OPERATOR_TOKEN } from './stack-core';
 
 export interface SupportAnswer<T> {
   status: number;
@@ -6,16 +6,16 @@ export interface SupportAnswer<T> {
   headers: Headers;
 }
 
-/** Calls the support API with the test admin token (or `token`; null sends no Authorization header). */
+/** Calls the support API on the admin listener (`adminUrl`) as the test operator (or with `token`; null sends no Authorization header). */
 export async function supportCall<T = Record<string, unknown>>(
-  apiUrl: string,
+  adminUrl: string,
   method: 'GET' | 'POST',
   path: string,
   opts: { body?: unknown; token?: string | null; authorization?: string } = {},
 ): Promise<SupportAnswer<T>> {
-  const token = opts.token === undefined ? TEST_ADMIN_TOKEN : opts.token;
+  const token = opts.token === undefined ? TEST_OPERATOR_TOKEN : opts.token;
   const authorization = opts.authorization ?? (token === null ? undefined : `Bearer ${token}`);
-  const res = await fetch(`${apiUrl}${path}`, {
+  const res = await fetch(`${adminUrl}${path}`, {
     method,
     headers: { ...(authorization ? { Authorization: authorization } : {}), ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
     ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),

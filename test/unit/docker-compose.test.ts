@@ -27,8 +27,9 @@ const service = (name: string): Service => {
   if (!s) throw new Error(`no service ${name}`);
   return s;
 };
+/** A service's environment as compose gives it with nothing set on the host: `${VAR:-default}` → default. */
 const env = (name: string): Record<string, string> =>
-  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, String(v)]));
+  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')]));
 const APP_SERVICES = ['api', 'worker'] as const;
 const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
@@ -97,11 +98,26 @@ describe('docker-compose.yml', () => {
     for (const name of APP_SERVICES) expect(service(name).healthcheck?.retries, name).toBeGreaterThan(0);
   });
 
-  it('publishes the API, the worker metrics, the Temporal frontend and the UI', () => {
-    expect(service('api').ports).toEqual([`${env('api').API_PORT}:${env('api').API_PORT}`]);
-    expect(service('worker').ports).toEqual([`${env('worker').WORKER_HTTP_PORT}:${env('worker').WORKER_HTTP_PORT}`]);
-    expect(service('temporal').ports).toEqual(['7233:7233']);
-    expect(service('temporal-ui').ports).toEqual(['8233:8080']);
+  it('publishes the API on every interface; its admin listener, the worker metrics, the Temporal frontend and the UI on loopback', () => {
+    const api = env('api');
+    expect(service('api').ports).toEqual([`${api.API_PORT}:${api.API_PORT}`, `127.0.0.1:${api.ADMIN_PORT}:${api.ADMIN_PORT}`]);
+    expect(loadConfig(api).admin).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(service('worker').ports).toEqual([`127.0.0.1:${env('worker').WORKER_HTTP_PORT}:${env('worker').WORKER_HTTP_PORT}`]);
+    expect(service('temporal').ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8233:8080']);
+  });
+
+  it('nothing but the merchant port is published beyond the host\'s loopback; the Temporal UI is read-only', () => {
+    const merchantPort = env('api').API_PORT;
+    for (const [name, s] of Object.entries(services)) {
+      for (const mapping of s.ports ?? []) {
+        if (name === 'api' && mapping === `${merchantPort}:${merchantPort}`) continue;
+        // host-ip:host-port:container-port, the host address loopback (an omitted one means every interface).
+        expect(mapping, `${name} publishes ${mapping}`).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+      }
+    }
+    expect(service('postgresql').ports).toBeUndefined();
+    expect(env('temporal-ui').TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
   });
 
   it('api and worker declare only known configuration variables, every required one, and a valid whole', () => {

@@ -1,3 +1,4 @@
+import { createRateLimits } from '../../api/rate-limits';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,9 @@ import type { JsonSchema, OperationObject, PathItemObject } from '../../api/open
 import { UnifiedOrderSchema } from '../../api/schemas/unified-order';
 import { NotificationSchema } from '../../api/schemas/answers';
 import { createApp } from '../../api/app';
+import { createAdminApp } from '../../api/admin-app';
+import { createApiMetrics } from '../../observability/api-metrics';
+import type { DocumentAudience } from '../../api/openapi/document';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../config/logger';
 import { createPool } from '../../db/pool';
@@ -56,7 +60,9 @@ function merchantDocTable(): Map<string, { max: number; required: boolean }> {
   return rows;
 }
 
-describe('OpenAPI document: shape', () => {
+describe.each(['merchant', 'admin'] as const)('OpenAPI document of the %s listener: shape', (audience) => {
+  const doc = buildOpenApiDocument(audience);
+
   it('is OpenAPI 3.1 with info, paths, webhooks and components, and survives JSON', () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info.title).toBeTruthy();
@@ -107,22 +113,37 @@ describe('OpenAPI document: shape', () => {
   });
 });
 
-describe('OpenAPI document: routes', () => {
-  const app = createApp({
+describe('OpenAPI documents: routes of each listener', () => {
+  const deps = {
     config: loadConfig({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LOG_LEVEL: 'silent' }),
     pool: createPool('postgres://nobody@127.0.0.1:1/none', 1),
     temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
     log: createLogger('silent', 'test'),
     now: Date.now,
-  });
-  const routes = listRoutes(app);
-  const documented = operations(doc.paths).map(([path, method]) => `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
+  };
+  const metrics = createApiMetrics();
+  const ctx = { ...deps, metrics, limits: createRateLimits({ ...deps, metrics }) };
+  const documented = (audience: DocumentAudience) =>
+    operations(buildOpenApiDocument(audience).paths).map(([path, method]) => `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
 
-  it('every /api and /support route of the API is documented, and every documented one exists', () => {
-    const apiRoutes = routes.filter((r) => / \/(api|support)\//.test(r));
+  it('the merchant listener documents every /api route and serves every documented one; nothing internal', () => {
+    const routes = listRoutes(createApp(ctx, metrics));
+    const apiRoutes = routes.filter((r) => / \/api\//.test(r));
     expect(apiRoutes).toEqual(expect.arrayContaining(['POST /api/pay', 'POST /api/query', 'POST /api/close']));
-    for (const route of apiRoutes) expect(documented, `${route} is not in the OpenAPI document`).toContain(route);
-    for (const route of documented) expect(routes, `${route} is documented but not served`).toContain(route);
+    for (const route of apiRoutes) expect(documented('merchant'), `${route} is not in the merchant document`).toContain(route);
+    for (const route of documented('merchant')) expect(routes, `${route} is documented but not served`).toContain(route);
+    for (const route of [...routes, ...documented('merchant')]) expect(route).not.toMatch(/ \/(support|metrics)\b/);
+  });
+
+  it('the admin listener documents every /support route and serves every documented one; no merchant interface', () => {
+    const routes = listRoutes(createAdminApp(ctx, metrics));
+    const supportRoutes = routes.filter((r) => / \/support\//.test(r));
+    expect(supportRoutes.length).toBeGreaterThan(5);
+    for (const route of supportRoutes) expect(documented('admin'), `${route} is not in the admin document`).toContain(route);
+    for (const route of documented('admin')) expect(routes, `${route} is documented but not served`).toContain(route);
+    expect(routes).toContain('GET /metrics');
+    for (const route of [...routes, ...documented('admin')]) expect(route).not.toMatch(/ \/(api|sandbox|qr|channels)\//);
+    expect(buildOpenApiDocument('admin')['x-resp-codes']).toBeUndefined();
   });
 });
 
@@ -162,8 +183,8 @@ describe('OpenAPI document: merchant API', () => {
 
   it('the respCode table and every merchant error answer follow domain/resp-codes.ts', () => {
     const codes = Object.keys(RESP_CODES) as RespCode[];
-    expect(doc['x-resp-codes'].map((r) => r.code).sort()).toEqual([...codes].sort());
-    for (const row of doc['x-resp-codes']) expect(row.httpStatus).toBe(RESP_CODES[row.code as RespCode].httpStatus);
+    expect(doc['x-resp-codes']!.map((r) => r.code).sort()).toEqual([...codes].sort());
+    for (const row of doc['x-resp-codes']!) expect(row.httpStatus).toBe(RESP_CODES[row.code as RespCode].httpStatus);
     for (const path of ['/api/pay', '/api/query', '/api/close']) {
       const op = doc.paths[path]!.post!;
       expect(op.requestBody?.required).toBe(true);

@@ -66,20 +66,22 @@ describe('readiness handler', () => {
     await expect(workerRunningCheck({ getState: () => 'DRAINING' })()).rejects.toThrow('worker is DRAINING');
   });
 
-  it('an API started against a wrong DATABASE_URL is alive but not ready (503, database named)', async () => {
+  it('an API started against a wrong DATABASE_URL is alive but not ready: 503 on both listeners, the reason only on the admin one', async () => {
     const config = loadConfig({
       DATABASE_URL: `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       API_PORT: '0',
+      ADMIN_PORT: '0',
       LOG_LEVEL: 'silent',
     });
     const pool = createPool(config.databaseUrl, 1);
     const api = await startApi({ config, pool, log: createLogger('silent', 'test') });
     try {
-      const ready = await get(`${api.url}/readyz`);
-      expect(ready.status).toBe(503);
-      expect(ready.body.checks).toMatchObject({ temporal: 'ok' });
-      expect(ready.body.checks.database).toMatch(/^failed: /);
+      const admin = await get(`${api.adminUrl}/readyz`);
+      expect(admin.status).toBe(503);
+      expect(admin.body.checks).toMatchObject({ temporal: 'ok' });
+      expect(admin.body.checks.database).toMatch(/^failed: /);
+      expect(await get(`${api.url}/readyz`)).toEqual({ status: 503, body: { status: 'unavailable' } });
       expect((await get(`${api.url}/healthz`)).status).toBe(200);
     } finally {
       await api.stop();

@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config';
 import { errorExcerpt } from '../../db/channel-calls';
 import { ApiError, SupportError } from '../../domain/errors';
 import { RESP_CODES } from '../../domain/resp-codes';
 import { BulkReplayBodySchema, parseSupport } from '../../api/schemas/support';
-
-const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
-
-describe('ADMIN_TOKENS', () => {
-  it('is a comma-separated list; unset or empty means the support API is off', () => {
-    expect(loadConfig(base).support.adminTokens).toEqual([]);
-    expect(loadConfig({ ...base, ADMIN_TOKENS: ' ' }).support.adminTokens).toEqual([]);
-    const tokens = loadConfig({ ...base, ADMIN_TOKENS: 'a'.repeat(16) + ', ' + 'b'.repeat(40) }).support.adminTokens;
-    expect(tokens).toEqual(['a'.repeat(16), 'b'.repeat(40)]);
-  });
-
-  it('refuses short or non-printable tokens at boot, naming the variable', () => {
-    for (const bad of ['short', `${'a'.repeat(20)},tiny`, `${'a'.repeat(10)} ${'b'.repeat(10)}`]) {
-      expect(() => loadConfig({ ...base, ADMIN_TOKENS: bad })).toThrow(ConfigError);
-      expect(() => loadConfig({ ...base, ADMIN_TOKENS: bad })).toThrow(/ADMIN_TOKENS: token #\d must be 16 to 256 visible ASCII/);
-    }
-  });
-});
 
 describe('channel call error excerpts', () => {
   it('mask credentials and stay short', () => {

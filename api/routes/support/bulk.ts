@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { listExhaustedOrders } from '../../../db/order-search';
+import { operatorOf } from './auth';
 import { dryRunReplay, jobView, startReplayJob } from '../../../support/replay-jobs';
 import type { SupportEnv } from '../../../support/temporal';
 import { SupportError } from '../../../domain/errors';
@@ -7,7 +8,7 @@ import { BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, parseSuppo
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** Bulk replay (dry run or job), job progress, and the list of exhausted notifications. */
+/** Bulk replay (dry run or job, recorded with the operator who started it), job progress, and the list of exhausted notifications. */
 export function supportBulkRoutes(env: SupportEnv, limits: { maxConcurrentJobs: number; onRefused: () => void }): Router {
   const router = Router();
 
@@ -20,7 +21,7 @@ export function supportBulkRoutes(env: SupportEnv, limits: { maxConcurrentJobs: 
       res.json({ ...(await dryRunReplay(env, filter)), filter: filterEcho });
       return;
     }
-    const job = await startReplayJob(env, { filter, filterEcho, ratePerSecond: body.ratePerSecond, maxRunning: limits.maxConcurrentJobs })
+    const job = await startReplayJob(env, { filter, filterEcho, ratePerSecond: body.ratePerSecond, maxRunning: limits.maxConcurrentJobs, actor: operatorOf(res) })
       .catch((err: unknown) => {
         if (err instanceof SupportError && err.code === 'too_many_requests') limits.onRefused();
         throw err;

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import type { ApiContext } from '../../context';
-import { adminAuth } from './auth';
+import { operatorAuth } from './auth';
 import { supportBulkRoutes } from './bulk';
 import { supportNotificationRoutes } from './notification';
 import { supportOrderRoutes } from './orders';
@@ -9,8 +9,9 @@ import { SupportError } from '../../../domain/errors';
 import type { SupportEnv } from '../../../support/temporal';
 
 /**
- * The support API under /support/v1: admin bearer token first (before any body is read), then JSON bodies of at most
- * 16 KiB. Answers are plain JSON; errors are `{error: {code, message}}` (api/routes/support/errors.ts).
+ * The support API under /support/v1 (admin listener only): an operator's bearer token first (before any body is
+ * read), then JSON bodies of at most 16 KiB. Answers are plain JSON; errors are `{error: {code, message}}`
+ * (api/routes/support/errors.ts). Every action is audited with the authenticated operator as its actor.
  */
 export function supportRoutes(ctx: ApiContext): Router {
   const env: SupportEnv = { pool: ctx.pool, temporal: ctx.temporal, taskQueue: ctx.config.temporal.taskQueue };
@@ -24,7 +25,7 @@ export function supportRoutes(ctx: ApiContext): Router {
   v1.use(supportReviewRoutes(env));
 
   const router = Router();
-  router.use('/support', adminAuth(ctx.config.support.adminTokens), express.json({ limit: '16kb' }));
+  router.use('/support', operatorAuth(ctx.config.support.operators), express.json({ limit: '16kb' }));
   router.use('/support/v1', v1);
   router.use('/support', (_req, _res, next) => next(new SupportError('not_found', 'no such support route')));
   return router;

@@ -1,0 +1,24 @@
+import express, { type Express } from 'express';
+import type { ApiContext } from './context';
+import { errorMiddleware } from './error-middleware';
+import { adminOpsRoutes } from './routes/ops';
+import { docsRoutes } from './routes/docs';
+import { supportRoutes } from './routes/support';
+import type { ApiMetrics } from '../observability/api-metrics';
+
+/**
+ * The admin HTTP listener (ADMIN_HOST:ADMIN_PORT, loopback by default): the support API (/support/v1), /metrics,
+ * /healthz, /readyz naming every check and why it failed, and the document of these internal operations. It belongs
+ * on the internal side of the network only; none of its routes exist on the merchant listener (api/app.ts).
+ */
+export function createAdminApp(ctx: ApiContext, metrics: ApiMetrics): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(adminOpsRoutes(ctx, metrics)); // /healthz, /readyz with details, /metrics
+  app.use(docsRoutes('admin')); // /openapi.json, /docs of the internal operations
+  app.use(supportRoutes(ctx)); // /support/v1: operator bearer token, plain JSON answers
+  app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no such route on the admin listener' } }));
+  app.use(errorMiddleware(ctx.log));
+  return app;
+}
