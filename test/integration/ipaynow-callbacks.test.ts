@@ -40,7 +40,7 @@ async function placeOrder(merchant: Merchant, overrides: Record<string, string> 
 
 /** paydurable_channel_callbacks_unverified_total{channel="ipaynow",reason} from the API's /metrics. */
 async function unverifiedCount(reason: string): Promise<number> {
-  const text = await (await fetch(`${s.stack.api.url}/metrics`)).text();
+  const text = await (await fetch(`${s.stack.api.adminUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`paydurable_channel_callbacks_unverified_total{channel="ipaynow",reason="${reason}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

@@ -107,7 +107,9 @@ describe('sandbox report outbox', () => {
     }, 20_000, 'report delivered');
     expect(delivered.handedTo).toBe('follow-up');
     expect(delivered.attempts).toBeGreaterThanOrEqual(2);
-    await eventually(async () => (await order(orderId))?.notifyState === 'delivered' && (await order(orderId))?.payStatus === 'p0000', 20_000, 'late payment notified');
+    // The receiver acknowledged the p0000 notification (the notify state alone can still say "delivered" from p0005).
+    await eventually(async () => notifyIds(receiver, orderId).has(`${orderId}-p0000`) && (await order(orderId))?.notifyState === 'delivered'
+      && (await order(orderId))?.payStatus === 'p0000', 20_000, 'late payment notified');
     expect(await order(orderId)).toMatchObject({ payStatus: 'p0000', latePayment: true });
     expect((await listEvents(stack.pool, orderId)).map((e) => e.type)).toContain('late_payment');
     expect([...notifyIds(receiver, orderId)].sort()).toEqual([`${orderId}-p0000`, `${orderId}-p0005`]);

@@ -27,7 +27,7 @@ afterAll(async () => {
   // Leave no job running for the files after this one: terminate their workflows and let a progress read fail them.
   for (const job of started) {
     await stack.client.workflow.getHandle(job.workflowId).terminate('test over').catch(() => undefined);
-    await supportCall(stack.api.url, 'GET', `/support/v1/jobs/${job.id}`);
+    await supportCall(stack.api.adminUrl, 'GET', `/support/v1/jobs/${job.id}`);
   }
   await receiver?.stop();
   await stack?.stop();
@@ -35,7 +35,7 @@ afterAll(async () => {
 
 const filter = () => ({ mercNo: merchant.mercNo });
 async function startJob() {
-  const r = await supportCall<JobView & SupportErrorAnswer>(stack.api.url, 'POST', '/support/v1/notifications/replay', { body: { filter: filter(), ratePerSecond: 1 } });
+  const r = await supportCall<JobView & SupportErrorAnswer>(stack.api.adminUrl, 'POST', '/support/v1/notifications/replay', { body: { filter: filter(), ratePerSecond: 1 } });
   if (r.status === 202) started.push(r.body);
   return r;
 }
@@ -45,7 +45,7 @@ async function jobCount(): Promise<number> {
 }
 async function terminateAndRead(job: JobView): Promise<JobView> {
   await stack.client.workflow.getHandle(job.workflowId).terminate('test');
-  return (await supportCall<JobView>(stack.api.url, 'GET', `/support/v1/jobs/${job.id}`)).body;
+  return (await supportCall<JobView>(stack.api.adminUrl, 'GET', `/support/v1/jobs/${job.id}`)).body;
 }
 
 describe('bulk replay jobs running at once', () => {
@@ -64,7 +64,7 @@ describe('bulk replay jobs running at once', () => {
     expect(await jobCount()).toBe(jobsBefore);
 
     // A dry run is not a job: still answered.
-    const dry = await supportCall<{ count: number }>(stack.api.url, 'POST', '/support/v1/notifications/replay', { body: { filter: filter(), dryRun: true } });
+    const dry = await supportCall<{ count: number }>(stack.api.adminUrl, 'POST', '/support/v1/notifications/replay', { body: { filter: filter(), dryRun: true } });
     expect(dry.status).toBe(200);
     expect(dry.body.count).toBe(1);
 
@@ -72,7 +72,7 @@ describe('bulk replay jobs running at once', () => {
     await stack.client.workflow.getHandle(first.body.workflowId).terminate('test');
     const fourth = await startJob();
     expect(fourth.status).toBe(202);
-    expect((await supportCall<JobView>(stack.api.url, 'GET', `/support/v1/jobs/${first.body.id}`)).body.state).toBe('failed');
+    expect((await supportCall<JobView>(stack.api.adminUrl, 'GET', `/support/v1/jobs/${first.body.id}`)).body.state).toBe('failed');
     expect((await startJob()).status).toBe(429);
 
     for (const job of [second.body, fourth.body]) expect((await terminateAndRead(job)).state).toBe('failed');

@@ -53,7 +53,7 @@ function notifyFrom(localAddress: string, body: string): Promise<{ status: numbe
 }
 
 async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${s.stack.api.url}/metrics`)).text();
+  const text = await (await fetch(`${s.stack.api.adminUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

@@ -27,9 +27,19 @@ const service = (name: string): Service => {
   if (!s) throw new Error(`no service ${name}`);
   return s;
 };
-/** A service's environment as compose gives it with nothing set on the host: `${VAR:-default}` → default. */
+/** What an operator must set on the host (`${VAR:?…}`): the master key of the production-mode services. */
+const HOST_REQUIRED: Record<string, string> = { MASTER_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` };
+/**
+ * A service's environment as compose gives it with only the required variables set on the host: `${VAR:-default}` →
+ * default, `${VAR:?message}` → the host's value.
+ */
 const env = (name: string): Record<string, string> =>
-  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')]));
+  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, String(v)
+    .replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')
+    .replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_m, variable: string) => {
+      if (HOST_REQUIRED[variable] === undefined) throw new Error(`compose requires ${variable} from the host`);
+      return HOST_REQUIRED[variable];
+    })]));
 const APP_SERVICES = ['api', 'worker'] as const;
 const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
@@ -96,6 +106,13 @@ describe('docker-compose.yml', () => {
     const worker = service('worker').healthcheck?.test.join(' ') ?? '';
     expect(worker).toContain(`http://127.0.0.1:${env('worker').WORKER_HTTP_PORT}/readyz`);
     for (const name of APP_SERVICES) expect(service(name).healthcheck?.retries, name).toBeGreaterThan(0);
+  });
+
+  it('api and worker run in production mode with a master key the operator must set', () => {
+    for (const name of APP_SERVICES) {
+      expect(String(service(name).environment?.MASTER_KEYS), name).toMatch(/^\$\{MASTER_KEYS:\?/);
+      expect(loadConfig({ ...env(name), NODE_ENV: 'production' }).secrets.keyring.current?.id, name).toBe('k1');
+    }
   });
 
   it('publishes the API on every interface; its admin listener, the worker metrics, the Temporal frontend and the UI on loopback', () => {
