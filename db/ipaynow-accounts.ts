@@ -1,5 +1,6 @@
 import type { Queryable } from './pool';
-import { needsReseal, open, seal, type Keyring } from '../secrets/keyring';
+import { open, seal, type Keyring } from '../secrets/keyring';
+import { resealColumn } from './reseal';
 
 const PURPOSE = 'ipaynow-app-key';
 
@@ -21,17 +22,8 @@ export async function findIpaynowAccount(db: Queryable, keyring: Keyring, mercNo
 }
 
 /** Re-seals every stored app key under the keyring's current master key; returns how many changed. */
-export async function resealIpaynowAccounts(db: Queryable, keyring: Keyring): Promise<number> {
-  const { rows } = await db.query<Row>('SELECT merc_no, app_id, app_key, base_url FROM ipaynow_accounts');
-  let n = 0;
-  for (const r of rows) {
-    if (!needsReseal(keyring, r.app_key)) continue;
-    await db.query('UPDATE ipaynow_accounts SET app_key = $2 WHERE merc_no = $1 AND app_key = $3',
-      [r.merc_no, seal(keyring, PURPOSE, open(keyring, PURPOSE, r.app_key)), r.app_key]);
-    n++;
-  }
-  return n;
-}
+export const resealIpaynowAccounts = (db: Queryable, keyring: Keyring): Promise<number> =>
+  resealColumn(db, keyring, { table: 'ipaynow_accounts', idColumn: 'merc_no', secretColumn: 'app_key', purpose: PURPOSE });
 
 /** Creates or replaces a merchant's IPayNow application. */
 export async function saveIpaynowAccount(db: Queryable, keyring: Keyring, a: StoredIpaynowAccount): Promise<void> {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from './pool';
 import type { Mode } from '../domain/mode';
-import { needsReseal, open, seal, type Keyring } from '../secrets/keyring';
+import { open, seal, type Keyring } from '../secrets/keyring';
+import { resealColumn } from './reseal';
 
 /** A merchant's signing key (table merchant_keys), opened. `expiresAtMs` null = current. */
 export interface MerchantKey {
@@ -59,14 +60,5 @@ export async function rotateMerchantKey(db: Queryable, keyring: Keyring, mercNo:
 }
 
 /** Re-seals every merchant key under the keyring's current master key (plaintext rows, or rows of an older key). */
-export async function resealMerchantKeys(db: Queryable, keyring: Keyring): Promise<number> {
-  const { rows } = await db.query<Row>('SELECT * FROM merchant_keys');
-  let n = 0;
-  for (const r of rows) {
-    if (!needsReseal(keyring, r.secret)) continue;
-    const sealed = seal(keyring, PURPOSE, open(keyring, PURPOSE, r.secret));
-    await db.query('UPDATE merchant_keys SET secret = $2 WHERE key_id = $1 AND secret = $3', [r.key_id, sealed, r.secret]);
-    n++;
-  }
-  return n;
-}
+export const resealMerchantKeys = (db: Queryable, keyring: Keyring): Promise<number> =>
+  resealColumn(db, keyring, { table: 'merchant_keys', idColumn: 'key_id', secretColumn: 'secret', purpose: PURPOSE });

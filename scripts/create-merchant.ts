@@ -1,4 +1,3 @@
-import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
@@ -7,6 +6,7 @@ import { migrate } from '../db/migrate';
 import { createMerchant, findMerchant } from '../db/merchants';
 import { parseSchedule } from '../domain/durations';
 import { parseSignTypes } from './merchant-keys-args';
+import { assertNewKeyFile, writeKeyFile } from './key-file';
 
 /**
  * Creates a merchant in the database at DATABASE_URL, with a live key and a test key sealed under MASTER_KEYS, and
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     await migrate(pool);
     if (await findMerchant(pool, values['merc-no'])) throw new Error(`merchant ${values['merc-no']} exists already`);
     const keyFile = resolve(values['key-file'] ?? `${values['merc-no']}.key.json`);
-    if (existsSync(keyFile)) throw new Error(`${keyFile} exists already; pass another --key-file`);
+    assertNewKeyFile(keyFile);
     const created = await createMerchant(pool, config.secrets.keyring, {
       mercNo: values['merc-no'],
       name: values.name ?? values['merc-no'],
@@ -37,8 +37,7 @@ async function main(): Promise<void> {
       ...(values['sign-types'] ? { signTypes: parseSignTypes(values['sign-types']) } : {}),
     });
     const m = created.merchant;
-    // 'wx': created here, never overwriting; 0600: the merchant's keys are readable by this user only.
-    writeFileSync(keyFile, `${JSON.stringify({ mercNo: m.mercNo, liveKey: created.liveKey, testKey: created.testKey, signTypes: m.signTypes }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    writeKeyFile(keyFile, { mercNo: m.mercNo, liveKey: created.liveKey, testKey: created.testKey, signTypes: m.signTypes });
     console.log(`merchant ${m.mercNo} created (sign types ${m.signTypes.join(', ')}); its live and test keys are in ${keyFile} (mode 0600). Hand them over securely and delete the file.`);
   } finally {
     await pool.end();

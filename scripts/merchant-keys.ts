@@ -1,4 +1,3 @@
-import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
@@ -10,6 +9,7 @@ import { resealIpaynowAccounts } from '../db/ipaynow-accounts';
 import { parseDuration } from '../domain/durations';
 import { MODES, type Mode } from '../domain/mode';
 import { parseSignTypes } from './merchant-keys-args';
+import { assertNewKeyFile, writeKeyFile } from './key-file';
 
 /**
  * Operator tool for merchant keys (DATABASE_URL and MASTER_KEYS as the services have them):
@@ -43,9 +43,9 @@ async function main(): Promise<void> {
       if (!(MODES as readonly string[]).includes(mode)) throw new Error('--mode must be live or test');
       const overlapMs = values.overlap === '0' ? 0 : parseDuration(values.overlap ?? '24h');
       const keyFile = resolve(values['key-file'] ?? `${mercNo}.${mode}-key.json`);
-      if (existsSync(keyFile)) throw new Error(`${keyFile} exists already; pass another --key-file`);
+      assertNewKeyFile(keyFile);
       const key = await rotateMerchantKey(pool, config.secrets.keyring, mercNo, mode, overlapMs);
-      writeFileSync(keyFile, `${JSON.stringify({ mercNo, mode, keyId: key.keyId, key: key.secret }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      writeKeyFile(keyFile, { mercNo, mode, keyId: key.keyId, key: key.secret });
       console.log(`merchant ${mercNo}: new ${mode} key ${key.keyId} in ${keyFile} (mode 0600); the previous ${mode} key verifies for ${values.overlap ?? '24h'} more`);
       return;
     }

@@ -1,0 +1,26 @@
+import type { Queryable } from './pool';
+import { needsReseal, open, seal, type Keyring } from '../secrets/keyring';
+
+/** A column of sealed secrets: its table, the row key and the seal purpose (fixed names, never input). */
+export interface SealedColumn {
+  table: 'merchant_keys' | 'ipaynow_accounts';
+  idColumn: 'key_id' | 'merc_no';
+  secretColumn: 'secret' | 'app_key';
+  purpose: string;
+}
+
+/**
+ * Re-seals every value of a column under the keyring's current master key (plaintext rows, or rows sealed under an
+ * older key); a row changed meanwhile is left as it is. Returns how many rows were re-sealed.
+ */
+export async function resealColumn(db: Queryable, keyring: Keyring, c: SealedColumn): Promise<number> {
+  const { rows } = await db.query<{ id: string; secret: string }>(`SELECT ${c.idColumn} AS id, ${c.secretColumn} AS secret FROM ${c.table}`);
+  let n = 0;
+  for (const r of rows) {
+    if (!needsReseal(keyring, r.secret)) continue;
+    await db.query(`UPDATE ${c.table} SET ${c.secretColumn} = $2 WHERE ${c.idColumn} = $1 AND ${c.secretColumn} = $3`,
+      [r.id, seal(keyring, c.purpose, open(keyring, c.purpose, r.secret)), r.secret]);
+    n++;
+  }
+  return n;
+}
