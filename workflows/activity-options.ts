@@ -16,8 +16,9 @@ import type { StallPolicy } from './definitions';
  *
  * Read-model writes and channel calls (create, query, close) run as local activities: they are short (the channel
  * adapters answer UNKNOWN after their own timeout), and running them in the worker that runs the workflow task saves
- * a server round trip each. Notification delivery stays a regular activity (it waits up to 5 s on a merchant and is
- * spread over workers).
+ * a server round trip each. So does the first attempt of a notification: it is made in the same workflow task that
+ * settled the order (the merchant usually answers at once). Retries of a notification are regular activities (each
+ * may wait up to 5 s on a merchant, and they are spread over workers).
  */
 const MAX_ATTEMPTS = 40;
 const INFRA_RETRY = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: MAX_ATTEMPTS } as const;
@@ -33,6 +34,8 @@ export const CHANNEL_CREATE_ACTIVITY = { startToCloseTimeout: '30s', localRetryT
 export const CHANNEL_ACTIVITY = { startToCloseTimeout: '30s', localRetryThreshold: '10s', retry: INFRA_RETRY } as const;
 /** One notification attempt: 5 s for the merchant plus the bookkeeping. */
 export const NOTIFY_ACTIVITY = { startToCloseTimeout: '30s', retry: INFRA_RETRY } as const;
+/** The first notification attempt, in the worker that settled the order (a local activity). */
+export const FIRST_NOTIFY_ACTIVITY = { startToCloseTimeout: '30s', localRetryThreshold: '10s', retry: INFRA_RETRY } as const;
 
 /**
  * An activity that used up its attempts: a regular activity fails with ActivityFailure (its cause the last error); a
@@ -72,6 +75,7 @@ export function orderActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
   const create = proxyLocalActivities<OrderActivities>(bounded(CHANNEL_CREATE_ACTIVITY));
   const channel = proxyLocalActivities<OrderActivities>(bounded(CHANNEL_ACTIVITY));
   const notify = proxyActivities<OrderActivities>(bounded(NOTIFY_ACTIVITY));
+  const firstNotify = proxyLocalActivities<OrderActivities>(bounded(FIRST_NOTIFY_ACTIVITY));
   const escalating = <A extends unknown[], R>(step: string, fn: (...args: A) => Promise<R>) => escalatingStep(step, fn, stall.retryAfterMs);
   return {
     openOrder: escalating('openOrder', db.openOrder),
@@ -86,6 +90,7 @@ export function orderActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
     channelQuery: escalating('channelQuery', channel.channelQuery),
     channelClose: escalating('channelClose', channel.channelClose),
     deliverNotification: escalating('deliverNotification', notify.deliverNotification),
+    deliverFirstNotification: escalating('deliverNotification', firstNotify.deliverNotification),
   };
 }
 export type OrderActs = ReturnType<typeof orderActivities>;

@@ -4,6 +4,7 @@ import { orderActivities } from './activity-options';
 import { applyControl, deliverUntilAcknowledged, type NotifyProgress } from './notify-loop';
 import { reviewResolution } from './review';
 import { SA } from './search-attributes';
+import { searchAttributeWriter } from './search-attribute-writer';
 import { eventOfDecision, sourcesOf, STATUS_NAMES } from '../domain/order-transitions';
 import { NotifyState, PayStatus } from '../domain/pay-status';
 import { formatCompactTime } from '../domain/time';
@@ -18,9 +19,10 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
   const acts = orderActivities();
   const progress: NotifyProgress = { state: NotifyState.NONE, attempts: 0, paused: false };
   const replays = { requested: 0 };
+  const sa = searchAttributeWriter(false); // each change upserted at once, as its recorded histories have it
   // Support's controls (replay now, pause, resume, redirect) work here as in the order workflow.
   setHandler(notifyControlSignal, (control) => {
-    if (applyControl(progress, control)) replays.requested++;
+    if (applyControl(progress, control, sa)) replays.requested++;
   });
   const { result } = input.report;
   if (result.status !== 'SUCCESS') return { applied: false };
@@ -77,7 +79,7 @@ export async function lateReportWorkflow(input: LateReportInput): Promise<{ appl
   upsertSearchAttributes([{ key: SA.payStatus, value: PayStatus.PAID }]);
   await deliverUntilAcknowledged(acts, {
     orderId: input.orderId, payStatus: PayStatus.PAID, retryScheduleMs: input.notifyRetryScheduleMs, progress,
-    superseded: () => false, replays,
+    superseded: () => false, replays, sa, firstAttemptLocal: false,
   });
   return { applied: true };
 }

@@ -1,24 +1,25 @@
-import { condition, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import type { OrderActs } from './activity-options';
 import type { NotifyControl } from './definitions';
 import { notifyIdOf, type OrderStateView } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
 import { NotifyState } from '../domain/pay-status';
 import { SA } from './search-attributes';
+import type { SearchAttributeWriter } from './search-attribute-writer';
 
 export type NotifyOutcome = 'delivered' | 'exhausted' | 'superseded';
 export type NotifyProgress = OrderStateView['notify'];
 
 /** Applies a support control to the notification's progress; returns true for "attempt now". */
-export function applyControl(progress: NotifyProgress, control: NotifyControl): boolean {
+export function applyControl(progress: NotifyProgress, control: NotifyControl, sa: SearchAttributeWriter): boolean {
   switch (control.action) {
     case 'pause':
       progress.paused = true;
-      if (progress.state === NotifyState.PENDING) setState(progress, NotifyState.PAUSED);
+      if (progress.state === NotifyState.PENDING) setState(progress, sa, NotifyState.PAUSED);
       return false;
     case 'resume':
       progress.paused = false;
-      if (progress.state === NotifyState.PAUSED) setState(progress, NotifyState.PENDING, progress.nextAttemptAtMs);
+      if (progress.state === NotifyState.PAUSED) setState(progress, sa, NotifyState.PENDING, progress.nextAttemptAtMs);
       return false;
     case 'redirect':
       progress.url = control.url;
@@ -34,6 +35,8 @@ export function applyControl(progress: NotifyProgress, control: NotifyControl): 
  * never run at once. While waiting, a replay request triggers the next attempt at once; a paused notification makes
  * no attempt until resumed (then it attempts at once). `superseded()` is checked while waiting: when the order's state changes, the loop stops and
  * the caller notifies the newer state (the latest state wins; a stale one is never sent after it).
+ * With `firstAttemptLocal`, the first attempt runs as a local activity in the task that settled the order (no
+ * activity task, no extra workflow task when the merchant answers `success` at once).
  */
 export async function deliverUntilAcknowledged(
   acts: OrderActs,
@@ -45,8 +48,11 @@ export async function deliverUntilAcknowledged(
     superseded: () => boolean;
     /** Incremented by support's "replay now"; each increment triggers one immediate attempt. */
     replays: { requested: number };
+    sa: SearchAttributeWriter;
+    firstAttemptLocal: boolean;
   },
 ): Promise<NotifyOutcome> {
+  const { sa } = p;
   const notifyId = notifyIdOf(p.orderId, p.payStatus);
   const progress = p.progress;
   progress.notifyId = notifyId;
@@ -54,29 +60,32 @@ export async function deliverUntilAcknowledged(
   let replaysSeen = p.replays.requested;
   for (let attempt = 1; ; attempt++) {
     if (progress.paused) {
-      setState(progress, NotifyState.PAUSED);
+      setState(progress, sa, NotifyState.PAUSED);
       await acts.setNotifyState({ orderId: p.orderId, payStatus: p.payStatus, state: NotifyState.PAUSED, attempts: progress.attempts, nextAtMs: null });
+      sa.flush();
       await condition(() => !progress.paused || p.superseded());
       replaysSeen = p.replays.requested;
     }
     if (p.superseded()) return 'superseded';
     const nextDelayMs = p.retryScheduleMs[attempt - 1] ?? null;
-    const result = await acts.deliverNotification({
-      orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}),
-    });
+    const request = { orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}) };
+    const local = attempt === 1 && p.firstAttemptLocal;
+    if (!local) sa.flush(); // a regular activity ends the workflow task
+    const result = await (local ? acts.deliverFirstNotification(request) : acts.deliverNotification(request));
     // The read model already holds a newer status: this notification is stale (the skip is recorded).
     if (result.skipped) return 'superseded';
     progress.attempts = attempt;
-    setState(progress, result.notifyState, nextDelayMs === null ? undefined : Date.now() + nextDelayMs);
+    setState(progress, sa, result.notifyState, nextDelayMs === null ? undefined : Date.now() + nextDelayMs);
     if (result.delivered) return 'delivered';
     if (nextDelayMs === null) return 'exhausted';
+    sa.flush();
     await condition(() => p.superseded() || p.replays.requested > replaysSeen || progress.paused, nextDelayMs);
     replaysSeen = p.replays.requested;
     if (p.superseded()) return 'superseded';
   }
 }
 
-export function setState(progress: NotifyProgress, state: NotifyState, nextAttemptAtMs?: number): void {
+export function setState(progress: NotifyProgress, sa: SearchAttributeWriter, state: NotifyState, nextAttemptAtMs?: number): void {
   const changed = progress.state !== state;
   progress.state = state;
   if ((state === NotifyState.PENDING || state === NotifyState.PAUSED) && nextAttemptAtMs !== undefined) {
@@ -84,5 +93,5 @@ export function setState(progress: NotifyProgress, state: NotifyState, nextAttem
   } else if (state !== NotifyState.PAUSED) {
     delete progress.nextAttemptAtMs;
   }
-  if (changed) upsertSearchAttributes([{ key: SA.notifyState, value: state }]);
+  if (changed) sa.set({ key: SA.notifyState, value: state });
 }

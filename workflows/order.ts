@@ -8,6 +8,7 @@ import { applyControl, deliverUntilAcknowledged, setState } from './notify-loop'
 import { reviewResolution } from './review';
 import type { TransitionArgs, TransitionOutcome } from '../activities/order-records';
 import { SA } from './search-attributes';
+import { searchAttributeWriter } from './search-attribute-writer';
 import type { ChannelStatus } from '../channels/types';
 import { formatFenAsYuan } from '../domain/money';
 import type { OrderStateView, PayAnswer, PayResponseData } from '../domain/order';
@@ -30,9 +31,17 @@ const DEFAULT_ESCALATE_AFTER_MS = 3_600_000;
  */
 /** patched() id: a pending close is handled before queued channel reports (orders started before it keep the old order). */
 const CLOSE_BEFORE_REPORTS = 'close-before-reports';
+/**
+ * patched() id: fewer server round trips per order — the first notification attempt as a local activity, search
+ * attributes batched to one upsert per workflow task, no upsert of what the start already set. Orders started
+ * before it keep their recorded commands.
+ */
+const FEWER_ROUND_TRIPS = 'fewer-round-trips';
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStateView> {
   const { draft, timing, orderId } = input;
+  const lean = patched(FEWER_ROUND_TRIPS);
+  const sa = searchAttributeWriter(lean);
   const acts = orderActivities(input.timing.stall);
   const workflowId = workflowInfo().workflowId;
   const state: OrderStateView = {
@@ -65,7 +74,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   });
   setHandler(orderStateQuery, () => state);
   setHandler(notifyControlSignal, (control) => {
-    if (applyControl(state.notify, control)) replays.requested++;
+    if (applyControl(state.notify, control, sa)) replays.requested++;
   });
   setHandler(closeOrderUpdate, async (): Promise<CloseAnswer> => {
     const status = state.payStatus;
@@ -86,8 +95,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       if (!state.review) throw new Error('the order is not waiting for a decision');
     },
   });
-  // Kept although the start sets both: dropping a command would break the replay of workflows already running.
-  upsertSearchAttributes([{ key: SA.orderId, value: orderId }, { key: SA.payStatus, value: state.payStatus }]);
+  // The start sets both; orders started before FEWER_ROUND_TRIPS recorded this redundant upsert and replay it.
+  if (!lean) upsertSearchAttributes([{ key: SA.orderId, value: orderId }, { key: SA.payStatus, value: state.payStatus }]);
 
   const ref = () => ({ orderId, ...(state.channelOrderNo ? { channelOrderNo: state.channelOrderNo } : {}) });
   const isExpected = (r: ChannelStatus) => r.status !== 'SUCCESS' || r.amountFen === draft.amountFen;
@@ -128,7 +137,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
 
   function setStatus(status: PayStatus): void {
     state.payStatus = status;
-    upsertSearchAttributes([{ key: SA.payStatus, value: status }]);
+    sa.set({ key: SA.payStatus, value: status });
   }
 
   /** Applies a channel result. SUCCESS always wins (money was taken) unless its amount is not the order's. */
@@ -155,7 +164,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     if (state.review?.kind === kind) return;
     await acts.openReview({ orderId, workflowId, kind, reason, detail: { ...detail, round: resolvedRounds } });
     state.review = { kind, reason };
-    upsertSearchAttributes([{ key: SA.attention, value: `review:${kind}` }]);
+    sa.set({ key: SA.attention, value: `review:${kind}` });
   }
 
   /** Applies the next person's decision (support `resolve`), audited with its actor, and leaves the human queue. */
@@ -173,7 +182,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     });
     if (!(await move(event, detail, {}, resolve))) await resolve(null);
     delete state.review;
-    upsertSearchAttributes([{ key: SA.attention, value: null }]);
+    sa.set({ key: SA.attention, value: null });
     resolvedRounds++;
   }
 
@@ -224,6 +233,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
         await escalate('unknown_result', `channel result unknown since expiry: ${reason}`, { attempts: attempt + 1 });
       }
       const delay = schedule[Math.min(attempt, schedule.length - 1)]!;
+      sa.flush();
       await condition(() => inbox.length > 0 || resolutions.length > 0 || closeRequests > 0, delay);
       answerPendingCloses();
       while (inbox.length > 0 && !isFinalStatus(state.payStatus)) {
@@ -292,6 +302,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       if (isFinalStatus(state.payStatus)) break;
     }
     const woken = () => inbox.length > 0 || closeRequests > 0 || resolutions.length > 0;
+    sa.flush();
     if (state.review ? (await condition(woken), true) : await condition(woken, Math.max(remaining, 1))) {
       if (resolutions.length > 0) {
         await resolveNext();
@@ -320,17 +331,22 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       await deliverUntilAcknowledged(acts, {
         orderId, payStatus: status, retryScheduleMs: timing.notifyRetryScheduleMs, progress: state.notify,
         superseded: () => state.payStatus !== PayStatus.PAID && (paidReport() || resolutions.length > 0), replays,
+        sa, firstAttemptLocal: lean,
       });
     } else {
-      setState(state.notify, NotifyState.NONE);
+      setState(state.notify, sa, NotifyState.NONE);
     }
     const late = inbox.find((r) => r.result.status === 'SUCCESS' && isExpected(r.result))
       ?? inbox.find((r) => r.result.status === 'SUCCESS');
     inbox.length = 0;
     if (late && state.payStatus !== PayStatus.PAID) await apply(late.result, late.source);
-    if (state.review) await condition(() => resolutions.length > 0);
+    if (state.review) {
+      sa.flush();
+      await condition(() => resolutions.length > 0);
+    }
     while (resolutions.length > 0) await resolveNext();
     if (state.payStatus === status) break;
   }
+  sa.flush();
   return state;
 }
