@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir, repoRoot } from '../devstack/paths';
 import { databaseFromEnvOrEmbedded } from '../devstack/postgres';
-import { startTemporalServer } from '../devstack/temporal-server';
+import { describeTemporalMode, startLocalTemporal } from '../devstack/local-temporal';
+import { loadDevstackConfig } from '../config/devstack';
 import { runEntryPoint } from '../devstack/child';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
@@ -12,9 +13,10 @@ import { ensureSupportAdmin } from '../devstack/support-admin';
 import { ensureLocalMasterKeys } from '../devstack/master-keys';
 
 /**
- * `npm start`: the whole system on this machine with embedded defaults — Temporal dev server (SQLite file and Web UI),
- * PostgreSQL (DATABASE_URL or embedded), then the worker and the API as their own processes. State lives in .data/,
- * so orders survive a restart. Ctrl-C stops everything.
+ * `npm start`: the whole system on this machine with embedded defaults — PostgreSQL (DATABASE_URL or embedded) and
+ * Temporal (TEMPORAL_MODE: the dev server with its SQLite file and Web UI, or the Temporal server on that PostgreSQL),
+ * then the worker and the API as their own processes. State lives in .data/, so orders survive a restart. Ctrl-C
+ * stops everything.
  */
 const env = process.env;
 const apiPort = env.API_PORT ?? '8080';
@@ -25,11 +27,20 @@ const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
 const say = (m: string) => console.log(`[start] ${m}`);
 
 async function main(): Promise<void> {
+  const devstack = loadDevstackConfig(env);
   mkdirSync(dataDir, { recursive: true });
-  say('starting PostgreSQL and the Temporal dev server (the first start may build the Temporal CLI: a few minutes)…');
+  say(`starting PostgreSQL and Temporal: ${describeTemporalMode(devstack)} (the first start may build it with Go: minutes)…`);
+  const pgStart = databaseFromEnvOrEmbedded({ dataDir: join(dataDir, 'postgres'), port: Number(env.PG_PORT ?? 54329), log: say });
   const [pg, temporal] = await Promise.all([
-    databaseFromEnvOrEmbedded({ dataDir: join(dataDir, 'postgres'), port: Number(env.PG_PORT ?? 54329), log: say }),
-    startTemporalServer({ dbFile: join(dataDir, 'temporal.sqlite'), port: temporalPort, uiPort, log: say }),
+    pgStart,
+    startLocalTemporal(devstack, {
+      dbFile: join(dataDir, 'temporal.sqlite'),
+      serverDir: join(dataDir, 'temporal-server'),
+      databaseUrl: async () => (await pgStart).url,
+      port: temporalPort,
+      uiPort,
+      log: say,
+    }),
   ]);
 
   const pool = createPool(pg.url, 2);
@@ -96,8 +107,8 @@ async function main(): Promise<void> {
     API            ${apiUrl}   (POST /api/pay, /api/query, /api/close; docs at /docs)
     Admin          ${adminUrl}   (support API, /metrics, /readyz with details; docs at /docs; keep it internal)
     Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
-    Temporal UI    ${temporal.uiUrl ?? '(headless)'}
-    Temporal gRPC  ${temporal.address}
+    Temporal UI    ${temporal.uiUrl ?? (devstack.temporalMode === 'server' ? '(none in server mode: TEMPORAL_MODE=dev has one)' : '(headless)')}
+    Temporal gRPC  ${temporal.address}   (${describeTemporalMode(devstack)})
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
 
     Demo merchant  mercNo ${merchant.mercNo}
