@@ -165,6 +165,19 @@ async function choosePorts(rootDir: string, frontend: number | undefined): Promi
   return ports;
 }
 
+const setting = (value: unknown) => [{ value, constraints: {} }];
+
+/** The server's dynamic config; docker-compose.yml gives its Temporal the same (test/unit/temporal-server-config.test.ts). */
+export const SERVER_DYNAMIC_CONFIG: Record<string, { value: unknown; constraints: Record<string, never> }[]> = {
+  // As the dev server: short timers (polling, notification retries) fire on time, not up to 1 s late.
+  'history.timerProcessorMaxTimeShift': setting(TIMER_PRECISION),
+  // From development-sql.yaml: the settings the project relies on (update-with-start, ids up to 255 characters).
+  'frontend.enableExecuteMultiOperation': setting(true),
+  'frontend.enableUpdateWorkflowExecution': setting(true),
+  'limit.maxIDLength': setting(255),
+  'history.hostLevelCacheMaxSize': setting(8192),
+};
+
 /** A port below 32768 that was free on 127.0.0.1 a moment ago (random in 20000–32767, so parallel runs rarely meet). */
 async function freeLowPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -219,18 +232,8 @@ function writeConfig(rootDir: string, db: DbSettings, ports: Ports, shards: numb
     namespaceDefaults: { archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } } },
     dynamicConfigClient: { filepath: dynamicConfigFile, pollInterval: '10s' },
   };
-  const setting = (value: unknown) => [{ value, constraints: {} }];
-  const dynamic = {
-    // As the dev server: short timers (polling, notification retries) fire on time, not up to 1 s late.
-    'history.timerProcessorMaxTimeShift': setting(TIMER_PRECISION),
-    // From development-sql.yaml: the settings the project relies on (update-with-start, ids up to 255 characters).
-    'frontend.enableExecuteMultiOperation': setting(true),
-    'frontend.enableUpdateWorkflowExecution': setting(true),
-    'limit.maxIDLength': setting(255),
-    'history.hostLevelCacheMaxSize': setting(8192),
-  };
   writeFileAtomic(path.join(rootDir, 'config', 'paydurable.yaml'), `${JSON.stringify(config, null, 2)}\n`);
-  writeFileAtomic(dynamicConfigFile, `${JSON.stringify(dynamic, null, 2)}\n`);
+  writeFileAtomic(dynamicConfigFile, `${JSON.stringify(SERVER_DYNAMIC_CONFIG, null, 2)}\n`);
 }
 
 function writeFileAtomic(file: string, text: string): void {
