@@ -32,6 +32,7 @@ export interface TemporalPgServerOptions {
 }
 
 const IP = '127.0.0.1';
+const PORT_ATTEMPTS = 3;
 const NAMESPACE_RETENTION_MS = 7 * 24 * 3600_000;
 const SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
 type Ports = Record<`${(typeof SERVICES)[number]}${'Grpc' | 'Membership'}` | 'frontendHttp', number>;
@@ -48,9 +49,23 @@ export async function startTemporalPgServer(opts: TemporalPgServerOptions): Prom
   checkShards(rootDir, opts.historyShards);
   const db = databaseSettings(opts.databaseUrl, opts.databasePrefix ?? 'temporal');
   await setupSchemas(tools, db, log);
-  const ports = await choosePorts(rootDir, opts.port);
-  writeConfig(rootDir, db, ports, opts.historyShards);
+  // A port picked a moment ago can be taken before the server binds it: then pick new ones (the frontend's stays
+  // when the caller chose it).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPorts(tools, rootDir, db, opts, await choosePorts(rootDir, opts.port));
+    } catch (err) {
+      if (!(err instanceof PortInUseError) || attempt >= PORT_ATTEMPTS) throw err;
+      log(`temporal: a port was taken (${(err as Error).message.split('\n')[0]}); retrying on other ones`);
+      fs.rmSync(path.join(rootDir, 'ports.json'), { force: true });
+    }
+  }
+}
 
+class PortInUseError extends Error {}
+
+async function startOnPorts(tools: TemporalServerTools, rootDir: string, db: DbSettings, opts: TemporalPgServerOptions, ports: Ports): Promise<TemporalServerHandle> {
+  writeConfig(rootDir, db, ports, opts.historyShards);
   const namespace = opts.namespace ?? 'default';
   const address = `${IP}:${ports.frontendGrpc}`;
   const server = spawnServer(tools.server, ['--root', rootDir, '--config', 'config', '--env', 'paydurable', '--allow-no-auth', 'start'], {
@@ -63,9 +78,11 @@ export async function startTemporalPgServer(opts: TemporalPgServerOptions): Prom
     await waitTemporalReady(address, namespace, check);
   } catch (err) {
     await server.stop();
-    throw new Error(`Temporal server at ${address} did not become ready: ${(err as Error).message}\n${lastLines(server.outputTail(8))}`);
+    const message = `Temporal server at ${address} did not become ready: ${(err as Error).message}\n${lastLines(server.outputTail(8))}`;
+    const portTaken = /address already in use/i.test(server.outputTail(200));
+    throw portTaken ? new PortInUseError(message) : new Error(message);
   }
-  log(`temporal: server ${address} on PostgreSQL (${db.database}, ${db.visibilityDatabase}; ${opts.historyShards} history shards)`);
+  opts.log?.(`temporal: server ${address} on PostgreSQL (${db.database}, ${db.visibilityDatabase}; ${opts.historyShards} history shards)`);
   return { address, namespace, uiUrl: null, pid: server.pid, stop: server.stop };
 }
 
