@@ -1,6 +1,6 @@
 import type { Pool } from '../../db/pool';
 import type { PayCredential, SceneCode } from '../../domain/order';
-import type { Channel, ChannelOrderRef, ChannelStatus } from '../types';
+import type { Channel, ChannelOrderRef, ChannelStatus } from '../../domain/channels';
 import { closeSandboxOrder, findSandboxOrderByOrderId, openSandboxOrder, type SandboxOrder } from './books';
 import { cashierUrl } from './urls';
 
@@ -62,5 +62,8 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
      * expired sandbox order is polled, like IPayNow's, until its expiry plus CHANNEL_WATCH_MARGIN.
      */
     watchUntilMs: (order, marginMs) => order.expireAtMs + marginMs,
+    /** Refunds of test orders come with the refunds issue. */
+    refund: async () => ({ status: 'UNSUPPORTED', reason: 'sandbox refunds are not implemented' }),
+    queryRefund: async () => ({ status: 'UNSUPPORTED', reason: 'sandbox refunds are not implemented' }),
   };
 }
