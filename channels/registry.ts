@@ -11,6 +11,7 @@ import type { AppConfig } from '../config';
 import type { BuiltChannel, ChannelDeps, ChannelPlugin } from './plugin';
 import { sandboxPlugin } from './sandbox/plugin';
 import { ipaynowPlugin } from './ipaynow/plugin';
+import { alipayPlugin } from './alipay/plugin';
 
 /**
  * Every channel of this build: one line per channel folder. Typed over domain/channels.ts CHANNEL_NAMES, so a name
@@ -20,6 +21,7 @@ import { ipaynowPlugin } from './ipaynow/plugin';
 const PLUGINS: { readonly [N in ChannelName]: ChannelPlugin<any, N> } = {
   sandbox: sandboxPlugin,
   ipaynow: ipaynowPlugin,
+  alipay: alipayPlugin,
 };
 
 /** The channels as built for one process: their outbound calls (the activities' registry) and the rest by name. */
