@@ -1,12 +1,11 @@
 import type { Queryable } from '../../db/pool';
 import type { Keyring } from '../../secrets/keyring';
-import type { CallbackReply, ChannelInbound } from '../plugin';
+import type { ChannelInbound } from '../plugin';
+import { textReply as reply, utf8Text } from '../shared';
 import { alipayAccountResolver } from './accounts';
 import { alipayClient } from './client';
 import { statusOfTrade } from './report';
 import type { AlipaySettings } from './settings';
-
-const reply = (status: number, body: 'success' | 'fail'): CallbackReply => ({ status, contentType: 'text/plain', body });
 
 /**
  * The content an asynchronous notification is signed over: every parameter but sign and sign_type, with a non-empty
@@ -41,12 +40,8 @@ export function alipayInbound(deps: { pool: Queryable; keyring: Keyring; setting
     replies: { received: reply(200, 'success'), again: reply(200, 'fail'), limited: reply(429, 'fail') },
 
     async receive(raw, findOrder) {
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-      } catch {
-        return { kind: 'refused', reason: 'unreadable', detail: 'body is not UTF-8', orderId: null };
-      }
+      const text = utf8Text(raw);
+      if (text === null) return { kind: 'refused', reason: 'unreadable', detail: 'body is not UTF-8', orderId: null };
       const fields = parseNotifyForm(text);
       if (!fields) return { kind: 'refused', reason: 'unreadable', detail: 'malformed form body', orderId: null };
       if (!fields.out_trade_no) return { kind: 'refused', reason: 'unknown_order', detail: 'out_trade_no missing', orderId: null };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../domain/durations';
+import { callTimeout } from '../shared';
 import type { ChannelEnv } from '../plugin';
 
 /** The platform's Alipay application (merchants without their own in alipay_accounts use it), gateway and timeout. */
@@ -25,16 +25,7 @@ const Schema = z.object({
   ALIPAY_PUBLIC_KEY: pem(),
   ALIPAY_GATEWAY_URL: z.string().url().default(ALIPAY_GATEWAY),
   /** An Alipay call without an answer within this is UNKNOWN (resolved by later queries): 100ms to 20s. */
-  ALIPAY_TIMEOUT: z.string().default('10s').transform((text, ctx) => {
-    try {
-      const ms = parseDuration(text);
-      if (ms >= 100 && ms <= 20_000) return ms;
-      ctx.addIssue({ code: 'custom', message: 'must be 100ms to 20s (the channel activities give up after 30 s)' });
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-    return z.NEVER;
-  }),
+  ALIPAY_TIMEOUT: callTimeout('10s'),
 }).superRefine((e, ctx) => {
   const set = [e.ALIPAY_APP_ID, e.ALIPAY_PRIVATE_KEY, e.ALIPAY_PUBLIC_KEY].filter((v) => v !== undefined).length;
   if (set !== 0 && set !== 3) {

@@ -1,13 +1,12 @@
 import type { Queryable } from '../../db/pool';
 import type { Keyring } from '../../secrets/keyring';
-import type { CallbackReply, ChannelInbound } from '../plugin';
+import type { ChannelInbound } from '../plugin';
+import { textReply as reply, utf8Text } from '../shared';
 import { accountResolver } from './accounts';
 import { decodeForm, type FormFields } from './form';
 import { verifyN001 } from './notification';
 import { transStatusField } from './report';
 import type { IpaynowSettings } from './settings';
-
-const reply = (status: number, body: 'success=Y' | 'success=N'): CallbackReply => ({ status, contentType: 'text/plain', body });
 
 /**
  * IPayNow's N001 notifications: a form body (whatever its content type), answered `success=Y` (received) or
@@ -23,7 +22,7 @@ export function ipaynowInbound(deps: { pool: Queryable; keyring: Keyring; settin
     replies: { received: reply(200, 'success=Y'), again: reply(200, 'success=N'), limited: reply(429, 'success=N') },
 
     async receive(raw, findOrder) {
-      const text = utf8(raw);
+      const text = utf8Text(raw);
       if (text === null) return { kind: 'refused', reason: 'unreadable', detail: 'body is not UTF-8', orderId: null };
       const decoded = decodeForm(text);
       if (!decoded.ok) return { kind: 'refused', reason: 'unreadable', detail: `malformed body: ${decoded.reason}`, orderId: null };
@@ -53,13 +52,4 @@ export function ipaynowInbound(deps: { pool: Queryable; keyring: Keyring; settin
 function withoutSignature(fields: FormFields): Record<string, string> {
   const { signature: _signature, ...rest } = fields;
   return rest;
-}
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-function utf8(raw: Buffer): string | null {
-  try {
-    return decoder.decode(raw);
-  } catch {
-    return null;
-  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../domain/durations';
+import { callTimeout } from '../shared';
 import type { ChannelEnv } from '../plugin';
 
 /** The platform's IPayNow application (merchants without their own in ipaynow_accounts use it) and the call timeout. */
@@ -17,16 +17,7 @@ const Schema = z.object({
   /** Where WP001 and MQ002 are POSTed (the emulator's URL locally). */
   IPAYNOW_BASE_URL: z.string().url().optional(),
   /** An IPayNow call without an answer within this is UNKNOWN (resolved by later queries): 100ms to 20s. */
-  IPAYNOW_TIMEOUT: z.string().default('10s').transform((text, ctx) => {
-    try {
-      const ms = parseDuration(text);
-      if (ms >= 100 && ms <= 20_000) return ms;
-      ctx.addIssue({ code: 'custom', message: 'must be 100ms to 20s (the channel activities give up after 30 s)' });
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-    return z.NEVER;
-  }),
+  IPAYNOW_TIMEOUT: callTimeout('10s'),
 }).superRefine((e, ctx) => {
   if ((e.IPAYNOW_APP_ID === undefined) !== (e.IPAYNOW_APP_KEY === undefined)) {
     const missing = e.IPAYNOW_APP_ID === undefined ? 'IPAYNOW_APP_ID' : 'IPAYNOW_APP_KEY';

@@ -3,6 +3,7 @@ import type { PayCredential, SceneCode } from '../../domain/order';
 import type { Channel, ChannelOrderRef, ChannelStatus } from '../../domain/channels';
 import { closeSandboxOrder, findSandboxOrderByOrderId, openSandboxOrder, type SandboxOrder } from './books';
 import { cashierUrl } from './urls';
+import { findSandboxRefund, refundSandboxOrder } from './refunds';
 
 /**
  * The sandbox channel: a pretend upstream that lives inside the platform. Its pay links open a cashier page served by
@@ -62,8 +63,8 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
      * expired sandbox order is polled, like IPayNow's, until its expiry plus CHANNEL_WATCH_MARGIN.
      */
     watchUntilMs: (order, marginMs) => order.expireAtMs + marginMs,
-    /** Refunds of test orders come with the refunds issue. */
-    refund: async () => ({ status: 'UNSUPPORTED', reason: 'sandbox refunds are not implemented' }),
-    queryRefund: async () => ({ status: 'UNSUPPORTED', reason: 'sandbox refunds are not implemented' }),
+    /** Refunds of paid test orders, made at once (refunds.ts). */
+    refund: (req) => refundSandboxOrder(pool, req),
+    queryRefund: (ref) => findSandboxRefund(pool, ref),
   };
 }
