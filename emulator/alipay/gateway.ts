@@ -24,6 +24,12 @@ const fail = (code: string, msg: string, subCode: string, subMsg: string): Answe
 const notExist = () => fail('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在');
 const invalid = (subMsg: string) => fail('40002', 'Invalid Arguments', 'isv.invalid-parameter', subMsg);
 
+/** A yuan amount as integer fen (digits only, never through floating point); NaN when it is not one. */
+function toFen(yuan: string): number {
+  const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(yuan);
+  return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : Number.NaN;
+}
+
 /** `yyyy-MM-dd HH:mm:ss` CST → epoch ms, or null. */
 export function parseAlipayTime(s: unknown): number | null {
   if (typeof s !== 'string') return null;
@@ -135,8 +141,8 @@ function call(deps: GatewayDeps, method: string, params: Record<string, string>)
       const amount = String(biz.refund_amount ?? '');
       const done = existing.refunds.get(requestNo);
       if (done && done.amount !== amount) return fail('40004', 'Business Failed', 'ACQ.REQUEST_AMOUNT_EXCEED', '退款请求号已使用,金额不同');
-      const toFen = (s: string) => Math.round(Number(s) * 100);
       const refunded = [...existing.refunds.values()].reduce((n, r) => n + toFen(r.amount), 0);
+      if (!done && !(toFen(amount) > 0)) return invalid('refund_amount');
       if (!done && refunded + toFen(amount) > toFen(existing.totalAmount)) return fail('40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
       const r = done ?? { amount, atMs: deps.now() };
       existing.refunds.set(requestNo, r);

@@ -9,6 +9,9 @@ import { listChannelCalls } from '../../db/channel-calls';
 import { formatCompactTime } from '../../domain/time';
 import { contentOf, newKeyPair, rsa2Sign } from '../../emulator/alipay/rsa';
 import { alipayTime } from '../../emulator/alipay/notifier';
+import { saveAlipayAccount } from '../../channels/alipay/account-store';
+import { createChannels } from '../../channels/registry';
+import { createLogger } from '../../config/logger';
 
 // Alipay end to end through its emulator: real API + worker + Temporal + PostgreSQL, over HTTP both ways. Polling runs
 // every 2 s, so a payment settled within a few hundred ms came through the notification (the tests check the source).
@@ -200,5 +203,33 @@ describe('Alipay unknown results and expiry', () => {
     expect(receiver.received[0]!.body.payStatus).toBe('p0006');
     expect(s.emulator.trade(orderId)!.state).toBe('TRADE_CLOSED');
     expect((await payer(s.emulator.url, 'pay', { outTradeNo: orderId })).status).toBe(409);
+  });
+});
+
+describe('Alipay accounts and refunds', () => {
+  it('a merchant with its own application: orders are made with it, its key sealed at rest; notifications verify with it', async () => {
+    const merchant = await live();
+    const own = s.emulator.createApp();
+    await saveAlipayAccount(s.stack.pool, s.stack.config.secrets.keyring, { mercNo: merchant.mercNo, ...own, gatewayUrl: null });
+    const { rows } = await s.stack.pool.query<{ private_key: string }>('SELECT private_key FROM alipay_accounts WHERE merc_no = $1', [merchant.mercNo]);
+    expect(rows[0]!.private_key).not.toContain('PRIVATE KEY');
+    const { receiver, orderId } = await placeOrder(merchant);
+    expect(s.emulator.trade(orderId)!.appId).toBe(own.appId);
+    await payer(s.emulator.url, 'pay', { outTradeNo: orderId });
+    await receiver.waitFor(1);
+    expect(await paidSource(orderId)).toBe('callback');
+  });
+
+  it('refund and refund query of a paid order at Alipay, idempotent per refund id', async () => {
+    const { receiver, orderId } = await placeOrder(await live());
+    await payer(s.emulator.url, 'pay', { outTradeNo: orderId });
+    await receiver.waitFor(1);
+    const alipay = createChannels({ pool: s.stack.pool, config: s.stack.config, log: createLogger('silent', 'test') }).registry.alipay;
+    expect(await alipay.refund({ orderId, refundId: `${orderId}R1`, amountFen: 100 })).toMatchObject({ status: 'SUCCESS', amountFen: 100 });
+    expect(await alipay.refund({ orderId, refundId: `${orderId}R1`, amountFen: 100 })).toMatchObject({ status: 'SUCCESS', amountFen: 100 });
+    expect(await alipay.refund({ orderId, refundId: `${orderId}R2`, amountFen: 24 })).toMatchObject({ status: 'FAIL' });
+    expect(await alipay.queryRefund({ orderId, refundId: `${orderId}R1` })).toMatchObject({ status: 'SUCCESS', amountFen: 100 });
+    expect(await alipay.queryRefund({ orderId, refundId: `${orderId}R9` })).toMatchObject({ status: 'FAIL' });
+    expect([...s.emulator.trade(orderId)!.refunds.keys()]).toEqual([`${orderId}R1`]);
   });
 });
