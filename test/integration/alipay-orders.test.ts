@@ -114,6 +114,8 @@ describe('Alipay notifications', () => {
     const forged = new URLSearchParams({ ...fields, sign: rsa2Sign(contentOf(fields, true), forger.privateKey) }).toString();
     expect(await postAlipayNotify(s.stack.api.url, forged)).toEqual({ status: 200, text: 'fail' });
     expect(await postAlipayNotify(s.stack.api.url, 'not=a&not=form')).toEqual({ status: 200, text: 'fail' });
+    // The one callback route serves channels that have callbacks, and nothing else.
+    for (const name of ['sandbox', 'paypal']) expect((await fetch(`${s.stack.api.url}/channels/${name}/notify`, { method: 'POST', body: forged })).status).toBe(404);
     expect(await callbacksOf(s.stack, orderId)).toEqual([]);
     expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0002');
 
