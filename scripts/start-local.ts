@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   api.child.once('exit', () => void stopAll(1));
 
   const [, apiReady] = await Promise.all([worker.ready, api.ready]);
-  const demoMode = demo.channel === 'ipaynow' ? 'live' : 'test';
+  const demoMode = demo.channel === 'sandbox' ? 'test' : 'live';
   const keyOf = (mode: 'live' | 'test') => merchant.keys.find((k) => k.mode === mode)?.secret;
   const apiUrl = String(apiReady.url);
   const adminUrl = String(apiReady.adminUrl);
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       liveKey: keyOf('live'),
       testKey: keyOf('test'),
       apiUrl,
-      ipaynowEmulatorUrl: demo.emulatorUrl,
+      ...(demo.channel === 'alipay' ? { alipayEmulatorUrl: demo.emulatorUrl } : { ipaynowEmulatorUrl: demo.emulatorUrl }),
     }, null, 2)}\n`,
     { mode: 0o600 },
   );
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
 
     Demo merchant  mercNo ${merchant.mercNo}
                    ${demoMode} mode; keys in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
-                   channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
+                   channel ${demo.channel}${demo.emulatorUrl ? ` (emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow or alipay: an emulator)'}
 
     Support API    ${adminUrl}/support/v1   Authorization: Bearer <token>
                    ${support.display}

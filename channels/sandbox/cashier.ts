@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import QRCode from 'qrcode';
-import type { ApiContext } from '../context';
-import { deliverChannelReportById } from '../../orders/channel-reports';
-import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from '../../channels/sandbox/books';
-import { attemptReport } from '../../channels/sandbox/report-dispatcher';
-import { reportClaimLeaseMs } from '../../channels/sandbox/report-schedule';
-import { cashierPath, cashierUrl } from '../../channels/sandbox/urls';
+import type { ChannelDeps, HandOverDeps } from '../plugin';
+import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from './books';
+import { attemptReport } from './report-dispatcher';
+import { reportClaimLeaseMs } from '../../domain/report-schedule';
+import { cashierPath, cashierUrl } from './urls';
 import { findOrderById } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { formatFenAsYuan, parseYuanToFen } from '../../domain/money';
@@ -20,8 +19,9 @@ import { formatFenAsYuan, parseYuanToFen } from '../../domain/money';
  * Mounted only where the sandbox is enabled (SANDBOX_ENABLED; off in production by default), and it pays test-mode
  * orders only: no key, no live money.
  */
-export function sandboxRoutes(ctx: ApiContext): Router {
+export function sandboxCashierRoutes(ctx: ChannelDeps & HandOverDeps): Router {
   const router = Router();
+  router.use('/sandbox', express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
 
   router.get('/sandbox/cashier/:no', async (req, res) => {
     const order = await findSandboxOrder(ctx.pool, req.params.no);
@@ -84,7 +84,7 @@ export function sandboxRoutes(ctx: ApiContext): Router {
     await attemptReport({
       pool: ctx.pool,
       scheduleMs: ctx.config.channels.sandboxReportScheduleMs,
-      deliver: (orderId, report) => deliverChannelReportById(ctx, orderId, report),
+      deliver: ctx.deliver,
       log: ctx.log,
     }, {
       channelOrderNo: paid.channelOrderNo, orderId: paid.orderId, attempts: 1, claimToken,
@@ -121,4 +121,3 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export type { Response };
