@@ -10,6 +10,7 @@ import { ipaynowNotifyRoutes } from './routes/ipaynow-notify';
 import { qrRoutes } from './routes/qr';
 import { merchantOpsRoutes } from './routes/ops';
 import { docsRoutes } from './routes/docs';
+import { methodNotAllowed, plainMethodNotAllowed } from './method-not-allowed';
 import type { ApiMetrics } from '../observability/api-metrics';
 
 /**
@@ -22,6 +23,10 @@ export function createApp(ctx: ApiContext, metrics: ApiMetrics = ctx.metrics): E
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // A known path with a method it does not have: 405 with Allow (before any body is read).
+  app.use(methodNotAllowed(app, (req, res, allow) => (req.path.startsWith('/api/')
+    ? void res.json({ respCode: '100001', respDesc: `参数错误: method ${req.method} is not allowed (Allow: ${allow})` })
+    : plainMethodNotAllowed(req, res, allow))));
   app.use('/api/pay', metrics.payAnswerTimer); // unified-order answer latency (workflow start)
   // Merchant requests: strict JSON (see json-body.ts); bodies over 64 KiB are refused.
   app.use('/api', strictJsonBody());

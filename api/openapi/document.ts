@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { version } from '../../package.json';
 import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
 import { FIELD_NOTES } from './field-notes';
+import { JSON_SCHEMA_PATCH } from '../schemas/fields';
 import { MERCHANT_OPERATIONS, type CallbackSpec, type NamedSchema, type OperationSpec } from './operations';
 import { ADMIN_OPS_OPERATIONS, MERCHANT_OPS_OPERATIONS } from './ops-operations';
 import { SUPPORT_OPERATIONS, SUPPORT_SECURITY_SCHEMES } from './support-operations';
@@ -149,8 +150,9 @@ class Components {
 
   /** The schema converted, its own definitions ($defs) moved to components, field notes added. */
   inline(named: NamedSchema): JsonSchema {
-    const json = z.toJSONSchema(named.schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+    const json = applyPatches(z.toJSONSchema(named.schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema);
     delete json.$schema;
+    if (named.rules?.length) json.allOf = [...(json.allOf ?? []), ...named.rules];
     const defs = json.$defs ?? {};
     delete json.$defs;
     for (const [name, def] of Object.entries(defs)) {
@@ -159,6 +161,25 @@ class Components {
     }
     return addNotes(rewriteRefs(json));
   }
+}
+
+/**
+ * Applies the JSON Schema keywords the field helpers attach (api/schemas/fields.ts, `jsonSchema(...)`) for what
+ * zod's conversion cannot see (refinements, empty strings meaning absent): each replaces the key, null removes it.
+ */
+function applyPatches(value: unknown): JsonSchema {
+  if (Array.isArray(value)) value.forEach(applyPatches);
+  else if (value && typeof value === 'object') {
+    const node = value as Record<string, unknown>;
+    const patch = node[JSON_SCHEMA_PATCH] as Record<string, unknown> | undefined;
+    delete node[JSON_SCHEMA_PATCH];
+    for (const [key, v] of Object.entries(patch ?? {})) {
+      if (v === null) delete node[key];
+      else node[key] = v;
+    }
+    Object.values(node).forEach(applyPatches);
+  }
+  return value as JsonSchema;
 }
 
 function rewriteRefs(schema: JsonSchema): JsonSchema {

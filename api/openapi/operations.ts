@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
 import { DEFAULT_NOTIFY_RETRY_SCHEDULE } from '../../domain/durations';
-import { UnifiedOrderSchema } from '../schemas/unified-order';
-import { OrderRefSchema } from '../schemas/query';
+import { UNIFIED_ORDER_RULES, UnifiedOrderSchema } from '../schemas/unified-order';
+import { ORDER_REF_RULES, OrderRefSchema } from '../schemas/query';
+import type { JsonSchema } from './types';
 import {
   CloseAnswerSchema, ErrorAnswerSchema, NotificationSchema, PayAnswerSchema, QueryAnswerSchema, SignedRequestFieldsSchema,
 } from '../schemas/answers';
@@ -13,6 +14,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export interface NamedSchema {
   name: string;
   schema: z.ZodType;
+  /** Cross-field rules the zod schema checks in code, as JSON Schema (added as `allOf`). */
+  rules?: readonly JsonSchema[];
 }
 
 /** One error answer an operation can give: its code, HTTP status and meaning. */
@@ -70,7 +73,8 @@ export function respCodeCases(codes: readonly RespCode[]): ErrorCase[] {
 }
 
 const merchantErrors = (codes: readonly RespCode[]) => ({ schema: { name: 'ErrorAnswer', schema: ErrorAnswerSchema }, cases: respCodeCases(codes) });
-const orderRef = { name: 'OrderRefRequest', schema: OrderRefSchema.extend(SignedRequestFieldsSchema.shape) };
+// Merchant requests: no field besides the interface's own and the signing fields (refuseUnknownFields).
+const orderRef = { name: 'OrderRefRequest', schema: OrderRefSchema.extend(SignedRequestFieldsSchema.shape).strict(), rules: ORDER_REF_RULES };
 
 export const PAYMENT_NOTIFICATION: CallbackSpec = {
   name: 'paymentNotification',
@@ -101,7 +105,7 @@ export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
       'Creates the order at the payment channel and answers with the pay credential of its scene. The same request '
       + 'again (same mercNo + mercOrderNo, same parameters) returns the original answer for the whole life of the order; '
       + '999999 means the order is still being created: send the same request again.',
-    body: { name: 'UnifiedOrderRequest', schema: UnifiedOrderSchema.extend(SignedRequestFieldsSchema.shape) },
+    body: { name: 'UnifiedOrderRequest', schema: UnifiedOrderSchema.extend(SignedRequestFieldsSchema.shape).strict(), rules: UNIFIED_ORDER_RULES },
     answer: { name: 'PayAnswer', schema: PayAnswerSchema },
     errors: merchantErrors(['100001', '100002', '100003', '100004', '100009', '200001', '200002', '999999']),
     callbacks: [PAYMENT_NOTIFICATION],
