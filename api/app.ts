@@ -35,7 +35,7 @@ export function createApp(ctx: ApiContext, metrics: ApiMetrics = ctx.metrics): E
   }
 
   app.use(merchantOpsRoutes(ctx)); // /healthz, /readyz (ready or not, no details)
-  app.use(docsRoutes('merchant')); // /openapi.json, /docs of the merchant API
+  app.use(docsRoutes('merchant', { sandbox: ctx.config.channels.sandboxEnabled })); // /openapi.json, /docs of the merchant API (and the sandbox where it runs)
   app.use(payRoutes(ctx));
   app.use(queryRoutes(ctx));
   app.use(closeRoutes(ctx));

@@ -8,6 +8,7 @@ import { claimCallbackEffect, finishCallback, finishCallbackEffect, recordCallba
 import { findOrderById } from '../db/orders';
 import { PayStatus } from '../domain/pay-status';
 import { logThrottle } from '../observability/log-throttle';
+import { hasControlCharacter } from './schemas/fields';
 import type { UnverifiedReason } from '../observability/api-metrics';
 
 /** The answer IPayNow reads: `success=Y` = received, anything else = send it again later. */
@@ -49,7 +50,8 @@ export async function receiveIpaynowNotify(ctx: ApiContext, raw: Buffer, source:
   const decoded = decodeForm(text);
   if (!decoded.ok) return refuse('unreadable', `malformed body: ${decoded.reason}`);
   const fields = decoded.fields;
-  if (Object.entries(fields).some(([k, v]) => k.includes('\u0000') || v.includes('\u0000'))) return refuse('unreadable', 'malformed body: NUL character');
+  // No control character (NUL above all: PostgreSQL cannot store it) reaches a query or the stored fields.
+  if (Object.entries(fields).some(([k, v]) => hasControlCharacter(k) || hasControlCharacter(v))) return refuse('unreadable', 'malformed body: control character');
   if (!fields.mhtOrderNo) return refuse('unknown_order', 'mhtOrderNo missing');
   const order = await findOrderById(ctx.pool, fields.mhtOrderNo);
   if (!order || order.channel !== 'ipaynow') return refuse('unknown_order', 'unknown order', fields.mhtOrderNo);

@@ -53,12 +53,15 @@ export interface OperationSpec {
   params?: NamedSchema;
   /** Query-string parameters (object schema). */
   query?: NamedSchema;
-  /** JSON request body. */
+  /** Request body (JSON unless bodyMediaType says otherwise). */
   body?: NamedSchema;
-  /** The success answer: a JSON schema, or a media type and description for bodies without one. */
-  answer?: NamedSchema | { mediaType: string; description: string };
-  /** Success statuses of the answer; default 200 "Success". */
-  success?: readonly { status: number; description: string }[];
+  bodyMediaType?: string;
+  /** The body may be absent (an empty body is answered like any other). */
+  bodyOptional?: boolean;
+  /** The success answer: a JSON schema, or a media type and description (and optionally a literal JSON Schema). */
+  answer?: NamedSchema | { mediaType: string; description: string; schema?: JsonSchema };
+  /** Statuses of the answer; default 200 "Success". `mediaType`: this status answers plain text of that type instead. */
+  success?: readonly { status: number; description: string; mediaType?: string }[];
   errors?: { schema: NamedSchema; cases: readonly ErrorCase[] };
   callbacks?: readonly CallbackSpec[];
   /** Names of components.securitySchemes that apply (any one of them). */

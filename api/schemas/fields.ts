@@ -101,6 +101,9 @@ export const ipAddress = plainText(32).refine((v) => isIP(v) !== 0, { error: 'mu
 export const compactTime = plainText(14).regex(/^\d{14}$/, { error: 'must be yyyyMMddHHmmss' })
   .meta(jsonSchema({ pattern: '^[0-9]{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:[01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$' }));
 
+/** Yuan with at most two decimals, greater than 0 (domain/money.ts parseYuanToFen), as a JSON Schema pattern. */
+export const POSITIVE_YUAN_PATTERN = '^(?:0*[1-9][0-9]*(?:\\.[0-9]{1,2})?|0+\\.(?:[1-9][0-9]?|0[1-9]))$';
+
 /** Visible ASCII, no spaces: order numbers end up in URLs, workflow ids and channel requests. */
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 export const orderNo = (max: number) => plainText(max).regex(VISIBLE_ASCII, { error: 'must be visible ASCII characters without spaces' });

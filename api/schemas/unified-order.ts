@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  compactTime, emptyToUndefined, httpUrl, ipAddress, jsonSchema, mercNo, oneOf, optional, optionalHttpUrl, optionalOneOf, orderNo, text,
+  compactTime, emptyToUndefined, POSITIVE_YUAN_PATTERN, httpUrl, ipAddress, jsonSchema, mercNo, oneOf, optional, optionalHttpUrl, optionalOneOf, orderNo, text,
 } from './fields';
 import { PAYWAY_CODES, SCENE_CODES, TERM_TYPES, type OrderDraft } from '../../domain/order';
 import { parseYuanToFen } from '../../domain/money';
@@ -14,8 +14,6 @@ import { firstIssue, refuseUnknownFields } from './issues';
 export const MAX_ORDER_PERIOD_MIN = 1440;
 
 /** Unified order request (merchant-api.md §1): every field with its length, requiredness and enum. */
-/** tradeAmt as the JSON Schema pattern of parseYuanToFen's rule: yuan with at most two decimals, greater than 0. */
-const POSITIVE_YUAN_PATTERN = '^(?:0*[1-9][0-9]*(?:\\.[0-9]{1,2})?|0+\\.(?:[1-9][0-9]?|0[1-9]))$';
 /** orderPeriod: whole minutes 1 to MAX_ORDER_PERIOD_MIN (1440), leading zeros allowed. */
 const ORDER_PERIOD_PATTERN = '^0*(?:[1-9][0-9]{0,2}|1[0-3][0-9]{2}|14[0-3][0-9]|1440)$';
 
