@@ -16,7 +16,7 @@ export function methodNotAllowed(
     allowed ??= allowedMethods(routeTable(owner, prefix));
     const methods = allowed(req.originalUrl.split('?')[0] ?? '/');
     if (methods.length === 0 || methods.includes(req.method)) return next();
-    const allow = [...methods, 'OPTIONS'].join(', ');
+    const allow = [...new Set([...methods, 'OPTIONS'])].sort().join(', ');
     res.set('Allow', allow);
     if (req.method === 'OPTIONS') return void res.status(204).end();
     res.status(405);
