@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInfrastructure, type Infrastructure } from '../test/support/infrastructure';
-import { contractTargets, runSchemathesis, startContractStack } from '../test/contract/contract-stack';
+import { contractTargets, endFuzzedJobs, runSchemathesis, startContractStack } from '../test/contract/contract-stack';
 import { ensureSchemathesis } from '../test/contract/schemathesis';
 import type { TestStack } from '../test/support/stack-core';
 
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     say(failed === 0 ? 'no failures' : `failures on ${failed} listener(s)`);
     return failed === 0 ? 0 : 1;
   } finally {
+    if (stack) await endFuzzedJobs(stack, 0);
     await stack?.stop();
     await infra?.stop();
     rmSync(workDir, { recursive: true, force: true });

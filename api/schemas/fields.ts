@@ -64,13 +64,21 @@ export function optionalOneOf<const T extends readonly [string, ...string[]]>(va
 
 /**
  * http(s) URL: a lowercase scheme, a host name (labels of letters and digits joined by single hyphens, the last one
- * starting with a letter) or a dotted IPv4 address, an optional port 0–65535, then an optional path, query and
+ * starting with a letter), a dotted IPv4 address or a bracketed IPv6 address, an optional port 0–65535, then an optional path, query and
  * fragment of URL characters. Every such string is a valid WHATWG URL; nothing else is accepted.
  */
 const LABEL = '[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*';
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const PORT = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
-const HTTP_URL_BODY = `https?://(?:(?:${LABEL}\\.)*[A-Za-z](?:[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)?|(?:${OCTET}\\.){3}${OCTET})`
+const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;
+const H16 = '[0-9A-Fa-f]{1,4}';
+/** IPv6 literals in brackets: the full and compressed forms, and ::ffff:/:: / h16 prefixes before an IPv4 tail. */
+const IPV6 = [
+  `(?:${H16}:){7}${H16}`, `(?:${H16}:){1,7}:`, `(?:${H16}:){1,6}:${H16}`, `(?:${H16}:){1,5}(?::${H16}){1,2}`,
+  `(?:${H16}:){1,4}(?::${H16}){1,3}`, `(?:${H16}:){1,3}(?::${H16}){1,4}`, `(?:${H16}:){1,2}(?::${H16}){1,5}`,
+  `${H16}:(?::${H16}){1,6}`, `:(?:(?::${H16}){1,7}|:)`, `::(?:[Ff]{4}(?::0{1,4})?:)?${IPV4}`, `(?:${H16}:){1,4}:${IPV4}`,
+].join('|');
+const HTTP_URL_BODY = `https?://(?:(?:${LABEL}\\.)*[A-Za-z](?:[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)?|${IPV4}|\\[(?:${IPV6})\\])`
   + `(?::${PORT})?(?:[/?#][A-Za-z0-9\\-._~!$&'()*+,;=:@/?#%]*)?`;
 export const HTTP_URL_PATTERN = `^${HTTP_URL_BODY}$`;
 const HTTP_URL = new RegExp(HTTP_URL_PATTERN);

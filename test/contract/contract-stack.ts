@@ -16,6 +16,21 @@ export async function startContractStack(base: StackBase): Promise<{ stack: Test
   return { stack, merchant };
 }
 
+/**
+ * Ends the bulk replay jobs the fuzzer started (a generated filter can match thousands of orders at 1 per second):
+ * their workflows are terminated and the jobs marked failed, so that they do not count against
+ * MAX_CONCURRENT_BULK_JOBS for the tests that share this PostgreSQL after this one.
+ */
+export async function endFuzzedJobs(stack: TestStack, sinceMs: number): Promise<number> {
+  const { rows } = await stack.pool.query<{ id: string; workflow_id: string }>(
+    "SELECT id, workflow_id FROM support_jobs WHERE state = 'running' AND created_at >= to_timestamp($1 / 1000.0)", [sinceMs]);
+  for (const job of rows) {
+    await stack.client.workflow.getHandle(job.workflow_id).terminate('contract test finished').catch(() => undefined);
+    await stack.pool.query("UPDATE support_jobs SET state = 'failed', error = 'terminated by the contract test', finished_at = now() WHERE id = $1", [job.id]);
+  }
+  return rows.length;
+}
+
 /** The two targets: the merchant listener (requests signed by the hook) and the admin listener (an operator token). */
 export function contractTargets(stack: TestStack, merchant: TestMerchant): { merchant: ContractTarget; admin: ContractTarget } {
   return {

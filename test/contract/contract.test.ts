@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalSetupBase, type TestMerchant, type TestStack } from '../support/stack';
-import { contractTargets, runSchemathesis, startContractStack } from './contract-stack';
+import { contractTargets, endFuzzedJobs, runSchemathesis, startContractStack } from './contract-stack';
 import { ensureSchemathesis } from './schemathesis';
 
 // Issue 15: the OpenAPI documents are the contract. Schemathesis (PyPI, in .venv/) generates valid and invalid
@@ -13,12 +13,14 @@ const RUN_TIMEOUT_MS = 300_000;
 
 let stack: TestStack;
 let merchant: TestMerchant;
+const startedAtMs = Date.now();
 
 beforeAll(async () => {
   ensureSchemathesis((m) => process.stderr.write(`[contract] ${m}\n`)); // a fresh machine: venv + pinned install
   ({ stack, merchant } = await startContractStack(globalSetupBase()));
 }, 600_000);
 afterAll(async () => {
+  if (stack) await endFuzzedJobs(stack, startedAtMs);
   await stack?.stop();
 });
 
@@ -40,4 +42,10 @@ describe('contract: Schemathesis with every check finds nothing', () => {
     expect(run.exitCode, failureReport(run.output)).toBe(0);
     expect(run.output).toMatch(/Operations:\s+(\d+) selected \/ \1 total/);
   }, RUN_TIMEOUT_MS);
+
+  it('leaves no bulk replay job of the fuzzer running (they would count against MAX_CONCURRENT_BULK_JOBS for later tests)', async () => {
+    await endFuzzedJobs(stack, startedAtMs);
+    const running = await stack.pool.query("SELECT count(*)::int AS n FROM support_jobs WHERE state = 'running'");
+    expect(running.rows[0].n).toBe(0);
+  });
 });
