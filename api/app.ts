@@ -9,6 +9,7 @@ import { channelNotifyRoutes } from './routes/channel-notify';
 import { qrRoutes } from './routes/qr';
 import { merchantOpsRoutes } from './routes/ops';
 import { docsRoutes } from './routes/docs';
+import { methodNotAllowed, plainMethodNotAllowed } from './method-not-allowed';
 import type { ApiMetrics } from '../observability/api-metrics';
 import { createChannels } from '../channels/registry';
 import { CHANNEL_NAMES } from '../domain/channels';
@@ -25,12 +26,16 @@ export function createApp(ctx: ApiContext, metrics: ApiMetrics = ctx.metrics): E
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // A known path with a method it does not have: 405 with Allow (before any body is read).
+  app.use(methodNotAllowed(app, (req, res, allow) => (req.path.startsWith('/api/')
+    ? void res.json({ respCode: '100001', respDesc: `参数错误: method ${req.method} is not allowed (Allow: ${allow})` })
+    : plainMethodNotAllowed(req, res, allow))));
   app.use('/api/pay', metrics.payAnswerTimer); // unified-order answer latency (workflow start)
   // Merchant requests: strict JSON (see json-body.ts); bodies over 64 KiB are refused.
   app.use('/api', strictJsonBody());
 
   app.use(merchantOpsRoutes(ctx)); // /healthz, /readyz (ready or not, no details)
-  app.use(docsRoutes('merchant')); // /openapi.json, /docs of the merchant API
+  app.use(docsRoutes('merchant', { sandbox: ctx.config.channels.sandboxEnabled })); // /openapi.json, /docs of the merchant API (and the sandbox where it runs)
   app.use(payRoutes(ctx));
   app.use(queryRoutes(ctx));
   app.use(closeRoutes(ctx));

@@ -7,6 +7,7 @@ import { decodeForm, type FormFields } from './form';
 import { verifyN001 } from './notification';
 import { transStatusField } from './report';
 import type { IpaynowSettings } from './settings';
+import { hasControlCharacter } from '../../domain/text';
 
 /**
  * IPayNow's N001 notifications: a form body (whatever its content type), answered `success=Y` (received) or
@@ -27,8 +28,9 @@ export function ipaynowInbound(deps: { pool: Queryable; keyring: Keyring; settin
       const decoded = decodeForm(text);
       if (!decoded.ok) return { kind: 'refused', reason: 'unreadable', detail: `malformed body: ${decoded.reason}`, orderId: null };
       const fields = decoded.fields;
-      if (Object.entries(fields).some(([k, v]) => k.includes('\u0000') || v.includes('\u0000'))) {
-        return { kind: 'refused', reason: 'unreadable', detail: 'malformed body: NUL character', orderId: null };
+      // No control character (NUL above all: PostgreSQL cannot store it) reaches a query or the stored fields.
+      if (Object.entries(fields).some(([k, v]) => hasControlCharacter(k) || hasControlCharacter(v))) {
+        return { kind: 'refused', reason: 'unreadable', detail: 'malformed body: control character', orderId: null };
       }
       if (!fields.mhtOrderNo) return { kind: 'refused', reason: 'unknown_order', detail: 'mhtOrderNo missing', orderId: null };
       const order = await findOrder(fields.mhtOrderNo);
