@@ -1,5 +1,5 @@
 import type { ActivityDeps } from './deps';
-import type { ChannelCreateResult, ChannelName, ChannelOrderRef, ChannelOrderRequest, ChannelStatus } from '../channels/types';
+import type { ChannelCreateResult, ChannelName, ChannelOrderRef, ChannelOrderRequest, ChannelStatus } from '../domain/channels';
 import { recordChannelCall, type ChannelOp } from '../db/channel-calls';
 
 /**

@@ -1,6 +1,6 @@
 import type { Keyring } from '../secrets/keyring';
 import type { Pool } from '../db/pool';
-import type { ChannelRegistry } from '../channels/types';
+import type { ChannelRegistry } from '../domain/channels';
 import type { Logger } from '../config/logger';
 import type { ActivityMetrics } from '../observability/hooks';
 

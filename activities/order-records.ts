@@ -3,7 +3,7 @@ import type { ActivityDeps } from './deps';
 import { inTransaction } from '../db/pool';
 import { insertOrder, recordEvent, savePayAnswer, setNotifyState, statusAfterRefusal, transitionOrder, type Transition } from '../db/orders';
 import { closeReviews, openReview, type ReviewDecision, type ReviewKind } from '../db/order-reviews';
-import type { ChannelName } from '../channels/types';
+import type { ChannelName } from '../domain/channels';
 import type { OrderDraft, PayAnswer } from '../domain/order';
 import type { NotifyState, PayStatus } from '../domain/pay-status';
 

@@ -3,6 +3,7 @@ import type { ApiContext } from './context';
 import { errorMiddleware } from './error-middleware';
 import { adminOpsRoutes } from './routes/ops';
 import { docsRoutes } from './routes/docs';
+import { methodNotAllowed, plainMethodNotAllowed } from './method-not-allowed';
 import { supportRoutes } from './routes/support';
 import type { ApiMetrics } from '../observability/api-metrics';
 
@@ -15,6 +16,9 @@ export function createAdminApp(ctx: ApiContext, metrics: ApiMetrics): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // A known path with a method it does not have: 405 with Allow. Support paths check credentials first (support/index.ts).
+  const notAllowed = methodNotAllowed(app, plainMethodNotAllowed);
+  app.use((req, res, next) => (req.path === '/support' || req.path.startsWith('/support/') ? next() : notAllowed(req, res, next)));
   app.use(adminOpsRoutes(ctx, metrics)); // /healthz, /readyz with details, /metrics
   app.use(docsRoutes('admin')); // /openapi.json, /docs of the internal operations
   app.use(supportRoutes(ctx)); // /support/v1: operator bearer token, plain JSON answers

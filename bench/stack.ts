@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../devstack/postgres';
-import { startTemporalServer } from '../devstack/temporal-server';
+import { describeTemporalMode, startLocalTemporal } from '../devstack/local-temporal';
+import { loadDevstackConfig } from '../config/devstack';
 import { runEntryPoint } from '../devstack/child';
 import { freePort, repoRoot } from '../devstack/paths';
 import { createPool } from '../db/pool';
@@ -13,6 +14,8 @@ import { newMasterKeyText, parseMasterKeys } from '../secrets/keyring';
 export interface BenchStack {
   apiUrl: string;
   temporalAddress: string;
+  /** Which Temporal runs (TEMPORAL_MODE, TEMPORAL_HISTORY_SHARDS). */
+  temporalMode: string;
   databaseUrl: string;
   merchant: { mercNo: string; key: string };
   /** Processes whose CPU and memory the benchmark reports. */
@@ -21,14 +24,20 @@ export interface BenchStack {
 }
 
 /**
- * A fresh system for one benchmark run, exactly as `npm start` runs it (Temporal dev server on SQLite with WAL,
- * embedded PostgreSQL, worker and API as separate processes), in a temporary directory.
+ * A fresh system for one benchmark run, exactly as `npm start` runs it (Temporal as TEMPORAL_MODE says: the dev
+ * server on SQLite with WAL, or the Temporal server on the embedded PostgreSQL; worker and API as separate processes),
+ * in a temporary directory.
  */
 export async function startBenchStack(env: Record<string, string>, log: (m: string) => void): Promise<BenchStack> {
+  const devstack = loadDevstackConfig(process.env);
+  log(`temporal: ${describeTemporalMode(devstack)}`);
   const dir = mkdtempSync(join(tmpdir(), 'paydurable-bench-'));
+  const pgStart = startPostgres({ dataDir: join(dir, 'pg'), log });
   const [pg, temporal] = await Promise.all([
-    startPostgres({ dataDir: join(dir, 'pg'), log }),
-    startTemporalServer({ dbFile: join(dir, 'temporal.sqlite'), uiPort: null, log }),
+    pgStart,
+    startLocalTemporal(devstack, {
+      dbFile: join(dir, 'temporal.sqlite'), serverDir: join(dir, 'temporal-server'), databaseUrl: async () => (await pgStart).url, uiPort: null, log,
+    }),
   ]);
   const pool = createPool(pg.url, 2);
   await migrate(pool);
@@ -53,6 +62,7 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
   return {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     temporalAddress: temporal.address,
+    temporalMode: describeTemporalMode(devstack),
     databaseUrl: pg.url,
     merchant: { mercNo: 'BENCH0000000001', key: testKey! },
     pids: { api: api.child.pid ?? null, worker: worker.child.pid ?? null, temporal: temporal.pid },

@@ -1,36 +1,79 @@
+import { ZodError } from 'zod';
+import { ConfigError } from '../config';
 import type { Pool, Queryable } from '../db/pool';
 import { findChannelRoute } from '../db/channel-routes';
-import { findOrderById } from '../db/orders';
-import { SCENE_CODES, type PaywayCode, type SceneCode } from '../domain/order';
-import { createIpaynowChannel, type IpaynowOrderContext } from './ipaynow';
-import { accountResolver, type IpaynowSettings } from './ipaynow/accounts';
-import { createSandboxChannel } from './sandbox';
-import type { ChannelName, ChannelRegistry, LiveChannelName } from './types';
+import { CHANNEL_NAMES, type ChannelName, type ChannelRegistry, type LiveChannelName } from '../domain/channels';
+import type { PaywayCode } from '../domain/order';
 import { ApiError } from '../domain/errors';
 import type { Mode } from '../domain/mode';
 import type { Keyring } from '../secrets/keyring';
-import { linkToken } from '../secrets/link-token';
-import { QR_LINK } from './urls';
+import type { AppConfig } from '../config';
+import type { BuiltChannel, ChannelDeps, ChannelPlugin } from './plugin';
+import { sandboxPlugin } from './sandbox/plugin';
+import { ipaynowPlugin } from './ipaynow/plugin';
+import { alipayPlugin } from './alipay/plugin';
 
-/** Builds every registered channel over its dependencies. */
-export function createChannels(deps: { pool: Pool; publicBaseUrl: string; ipaynow: IpaynowSettings; keyring: Keyring }): ChannelRegistry {
-  const { pool, publicBaseUrl, ipaynow, keyring } = deps;
-  return {
-    sandbox: createSandboxChannel({ pool, publicBaseUrl }),
-    ipaynow: createIpaynowChannel({
-      accountFor: accountResolver(pool, ipaynow, keyring),
-      orderContext: (orderId) => orderContextOf(pool, orderId),
-      publicBaseUrl,
-      qrToken: (orderId) => linkToken(keyring, QR_LINK, orderId),
-      timeoutMs: ipaynow.timeoutMs,
-    }),
-  };
+/**
+ * Every channel of this build: one line per channel folder. Typed over domain/channels.ts CHANNEL_NAMES, so a name
+ * without a plug-in (or the other way round) does not compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each plug-in has settings of its own type
+const PLUGINS: { readonly [N in ChannelName]: ChannelPlugin<any, N> } = {
+  sandbox: sandboxPlugin,
+  ipaynow: ipaynowPlugin,
+  alipay: alipayPlugin,
+};
+
+/** The channels as built for one process: their outbound calls (the activities' registry) and the rest by name. */
+export interface Channels {
+  registry: ChannelRegistry;
+  built: Readonly<Record<ChannelName, BuiltChannel>>;
 }
 
-async function orderContextOf(db: Queryable, orderId: string): Promise<IpaynowOrderContext | null> {
-  const order = await findOrderById(db, orderId);
-  if (!order || !(SCENE_CODES as readonly string[]).includes(order.sceneCode)) return null;
-  return { mercNo: order.mercNo, sceneCode: order.sceneCode as SceneCode, amountFen: order.amountFen };
+/**
+ * Reads and validates every channel's settings (config.channelEnv), and that the live default channel
+ * (DEFAULT_CHANNEL) can serve merchants without an account of their own. Throws ConfigError naming the variable.
+ */
+export function loadChannelSettings(config: Pick<AppConfig, 'channelEnv' | 'channels'>): Record<ChannelName, unknown> {
+  const issues: string[] = [];
+  const settings = {} as Record<ChannelName, unknown>;
+  for (const name of CHANNEL_NAMES) {
+    try {
+      settings[name] = PLUGINS[name].loadSettings(config.channelEnv);
+    } catch (err) {
+      if (err instanceof ZodError) issues.push(...err.issues.map((i) => `  ${i.path.join('.') || name}: ${i.message}`));
+      else issues.push(`  ${name}: ${(err as Error).message}`);
+    }
+  }
+  const fallback = config.channels.defaultLiveChannel;
+  if (fallback !== undefined && issues.length === 0 && !PLUGINS[fallback].servesWithoutAccount(settings[fallback])) {
+    issues.push(`  DEFAULT_CHANNEL: ${fallback} as the default channel needs the platform's own account (see docs/channels.md)`);
+  }
+  if (issues.length > 0) throw new ConfigError(`invalid configuration:\n${issues.join('\n')}`);
+  return settings;
+}
+
+/** Builds every registered channel over its dependencies (settings validated first: a bad one stops the process). */
+export function createChannels(deps: { pool: Pool; config: AppConfig; log: ChannelDeps['log']; now?: () => number }): Channels {
+  const settings = loadChannelSettings(deps.config);
+  const channelDeps: ChannelDeps = { pool: deps.pool, config: deps.config, log: deps.log, now: deps.now ?? Date.now };
+  const built = {} as Record<ChannelName, BuiltChannel>;
+  const registry = {} as ChannelRegistry;
+  for (const name of CHANNEL_NAMES) {
+    built[name] = PLUGINS[name].build(settings[name], channelDeps);
+    registry[name] = built[name].outbound;
+  }
+  return { registry, built };
+}
+
+/** Re-seals every channel's stored credentials under the keyring's current master key; how many per channel. */
+export async function resealChannelAccounts(db: Queryable, keyring: Keyring): Promise<Partial<Record<ChannelName, number>>> {
+  const counts: Partial<Record<ChannelName, number>> = {};
+  for (const name of CHANNEL_NAMES) {
+    const reseal = PLUGINS[name].resealAccounts;
+    if (reseal) counts[name] = await reseal(db, keyring);
+  }
+  return counts;
 }
 
 /** What routing needs from the configuration: the live default, and whether this deployment runs the sandbox. */

@@ -1,4 +1,4 @@
-import type { ChannelName } from './types';
+import type { ChannelName } from '../domain/channels';
 
 /**
  * Where the API serves a QR image of an order's codeUrl (any channel): GET /qr/:orderId.svg?k=<token>. The token

@@ -4,13 +4,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { startPostgres } from '../devstack/postgres';
-import { startTemporalServer, type TemporalServerHandle } from '../devstack/temporal-server';
+import type { TemporalServerHandle } from '../devstack/temporal-server';
+import { describeTemporalMode, startLocalTemporal } from '../devstack/local-temporal';
+import { loadDevstackConfig, type DevstackConfig } from '../config/devstack';
 import { freePort, repoRoot } from '../devstack/paths';
 import { isAlive, killWhenParentDies } from '../devstack/process';
 
 /**
- * The process supervisor of the chaos run: PostgreSQL, the Temporal dev server, the worker and the API, each its own
- * OS process that can be killed with SIGKILL and started again on the same state (data dir, SQLite file, ports).
+ * The process supervisor of the chaos run: PostgreSQL, Temporal (TEMPORAL_MODE: the dev server, or the Temporal server
+ * on that PostgreSQL), the worker and the API, each its own OS process that can be killed with SIGKILL and started
+ * again on the same state (data dir, SQLite file or server databases, ports).
  * Like a process manager, it restarts a component that exits on its own (counted in `unexpectedExits`); a component
  * the chaos run killed stays down until `start` is called.
  */
@@ -50,6 +53,7 @@ export class Supervisor {
   private readonly wanted = new Set<ComponentName>();
   private readonly starting = new Map<ComponentName, Promise<void>>();
   private stopping = false;
+  private readonly devstack: DevstackConfig = loadDevstackConfig(process.env);
 
   private constructor(
     private readonly opts: SupervisorOptions,
@@ -65,6 +69,7 @@ export class Supervisor {
     fs.mkdirSync(path.join(opts.dir, 'logs'), { recursive: true });
     const ports = { pg: await freePort(), temporal: await freePort(), api: await freePort() };
     const sup = new Supervisor(opts, ports);
+    opts.log(`temporal: ${describeTemporalMode(sup.devstack)}`);
     // initdb, the postgres OS user and database `paydurable` through the devstack's embedded start, then a clean
     // stop: from here on the postmaster is our own child process, so kill -9 hits exactly it.
     const pg = await startPostgres({ dataDir: sup.pgDataDir, port: ports.pg, log: opts.log });
@@ -214,14 +219,18 @@ export class Supervisor {
   }
 
   private async startTemporal(): Promise<void> {
-    const handle = await startTemporalServer({
+    // Server mode: the server needs PostgreSQL to set up or check its schemas; while PostgreSQL is down the start
+    // fails and is retried like any other (restartLater).
+    const handle = await startLocalTemporal(this.devstack, {
       dbFile: path.join(this.opts.dir, 'temporal.sqlite'),
+      serverDir: path.join(this.opts.dir, 'temporal-server'),
+      databaseUrl: async () => this.databaseUrl,
       port: this.ports.temporal,
       uiPort: null,
       log: this.opts.log,
       readinessTimeoutMs: READY_TIMEOUT_MS,
     });
-    if (handle.pid === null) throw new Error('chaos needs a Temporal CLI binary it can kill (set TEMPORAL_CLI_PATH)');
+    if (handle.pid === null) throw new Error('chaos needs a Temporal binary it can kill (set TEMPORAL_CLI_PATH, or TEMPORAL_MODE=server)');
     const pid = handle.pid;
     const exited = (async () => {
       while (isAlive(pid) && !isZombie(pid)) await sleep(100);

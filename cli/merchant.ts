@@ -19,7 +19,7 @@ import { startNotifyReceiver, type ReceivedNotification } from './merchant/notif
  *   npm run merchant -- emulator-pay <orderId>        pay an order at the IPayNow emulator (DEMO_CHANNEL=ipaynow)
  *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
  */
-interface Credentials { mercNo: string; key: string; apiUrl: string; ipaynowEmulatorUrl?: string | null }
+interface Credentials { mercNo: string; key: string; apiUrl: string; ipaynowEmulatorUrl?: string | null; alipayEmulatorUrl?: string | null }
 
 function credentials(): Credentials {
   const file = join(dataDir, 'demo-merchant.json');
@@ -31,7 +31,8 @@ function credentials(): Credentials {
     throw new Error('no merchant credentials: run `npm start` first (it writes .data/demo-merchant.json) or set MERC_NO and MERC_KEY');
   }
   const ipaynowEmulatorUrl = process.env.IPAYNOW_EMULATOR_URL ?? stored?.ipaynowEmulatorUrl ?? null;
-  return { mercNo, key, apiUrl, ipaynowEmulatorUrl };
+  const alipayEmulatorUrl = process.env.ALIPAY_EMULATOR_URL ?? stored?.alipayEmulatorUrl ?? null;
+  return { mercNo, key, apiUrl, ipaynowEmulatorUrl, alipayEmulatorUrl };
 }
 
 async function call(c: Credentials, path: string, fields: Record<string, string>): Promise<Record<string, string>> {
@@ -104,6 +105,14 @@ async function emulatorPay(c: Credentials, orderId: string): Promise<void> {
 async function payAsPayer(c: Credentials, placed: Record<string, string>): Promise<void> {
   const link = placed.codeUrl ?? placed.mwebUrl ?? placed.payInfo ?? placed.resultHtml ?? '';
   if (c.ipaynowEmulatorUrl && link.includes(c.ipaynowEmulatorUrl)) return emulatorPay(c, placed.orderId!);
+  if (c.alipayEmulatorUrl && link.includes(c.alipayEmulatorUrl)) {
+    // The payer scans the QR code and pays (DEMO_CHANNEL=alipay).
+    const res = await fetch(`${c.alipayEmulatorUrl}/_emulator/pay`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outTradeNo: placed.orderId }),
+    });
+    const body = (await res.json()) as { ok: boolean; reason?: string };
+    return void console.log(`alipay emulator: ${body.ok ? 'paid (notification on its way)' : `not paid (${body.reason ?? res.status})`}`);
+  }
   return sandboxPay(c, placed.codeUrl ?? placed.mwebUrl ?? '');
 }
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_RETRY_SCHEDULE, DEFAULT_POLL_SCHEDULE, parseDuration, parseSchedule } from '../domain/durations';
 import { readFileSync } from 'node:fs';
-import { LIVE_CHANNEL_NAMES, type LiveChannelName } from '../channels/types';
+import { isLiveChannelName, LIVE_CHANNEL_NAMES, type LiveChannelName } from '../domain/channels';
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
-import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../channels/sandbox/report-schedule';
+import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../domain/report-schedule';
 import { parseSupportOperators, type SupportOperator } from './support-operators';
 
 /**
@@ -96,24 +96,17 @@ export const EnvSchema = z.object({
 
   /**
    * Live channel of a merchant's payway when channel_routes has no row for it; unset = none (such a live order is
-   * refused 200002). Test orders always go to the sandbox, and live ones never do.
+   * refused 200002). Test orders always go to the sandbox, and live ones never do. Whether the channel can serve
+   * merchants without an account of their own is checked with its settings (channels/registry.ts).
    */
   DEFAULT_CHANNEL: z.string().optional().transform((v, ctx) => {
     if (v === undefined || v === '') return undefined;
-    if ((LIVE_CHANNEL_NAMES as readonly string[]).includes(v)) return v as LiveChannelName;
+    if (isLiveChannelName(v)) return v;
     ctx.addIssue({ code: 'custom', message: v === 'sandbox'
       ? 'cannot be sandbox: the sandbox serves test-mode orders only (test keys), never live ones'
       : `must be one of ${LIVE_CHANNEL_NAMES.join(', ')}` });
     return z.NEVER;
   }),
-  /** The platform's IPayNow application (merchants without their own in ipaynow_accounts use it). Secret: never logged. */
-  IPAYNOW_APP_ID: z.string().min(1).optional(),
-  IPAYNOW_APP_KEY: z.string().min(1).optional(),
-  /** Where WP001 and MQ002 are POSTed (the emulator's URL locally). */
-  IPAYNOW_BASE_URL: z.string().url().optional(),
-  /** An IPayNow call without an answer within this is UNKNOWN (resolved by later queries). */
-  IPAYNOW_TIMEOUT: duration('10s'),
-
   /** Worker only: a pre-built workflow bundle (tests, containers); default is to bundle ./workflows at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Worker only: /healthz, /readyz and /metrics on this host and port (0 = no HTTP server). */
@@ -145,7 +138,7 @@ export const EnvSchema = z.object({
    */
   RATE_LIMIT_MERCHANT_RPS: count(100),
   RATE_LIMIT_MERCHANT_BURST: count(200),
-  /** IPayNow N001 endpoint: notifications per second per source address; 0 = no limit. */
+  /** Channel callback endpoints (/channels/:name/notify): callbacks per second per source address; 0 = no limit. */
   RATE_LIMIT_N001_RPS: count(100),
   /** Orders not yet final (p0001, p0002) a merchant may have; a new unified order beyond them is refused; 0 = no cap. */
   MAX_OPEN_ORDERS_PER_MERCHANT: count(10_000),
@@ -157,16 +150,6 @@ export const EnvSchema = z.object({
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     const missing = e.TEMPORAL_TLS_CERT_PATH === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS client certificate)' });
-  }
-  if ((e.IPAYNOW_APP_ID === undefined) !== (e.IPAYNOW_APP_KEY === undefined)) {
-    const missing = e.IPAYNOW_APP_ID === undefined ? 'IPAYNOW_APP_ID' : 'IPAYNOW_APP_KEY';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'IPAYNOW_APP_ID and IPAYNOW_APP_KEY go together' });
-  }
-  if (e.IPAYNOW_APP_ID !== undefined && e.IPAYNOW_BASE_URL === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['IPAYNOW_BASE_URL'], message: 'is required with IPAYNOW_APP_ID' });
-  }
-  if (e.IPAYNOW_TIMEOUT < 100 || e.IPAYNOW_TIMEOUT > 20_000) {
-    ctx.addIssue({ code: 'custom', path: ['IPAYNOW_TIMEOUT'], message: 'must be 100ms to 20s (the channel activities give up after 30 s)' });
   }
   if (e.ADMIN_PORT !== 0 && e.ADMIN_PORT === e.API_PORT) {
     ctx.addIssue({ code: 'custom', path: ['ADMIN_PORT'], message: 'must differ from API_PORT: the admin listener is a server of its own' });
@@ -184,9 +167,6 @@ export const EnvSchema = z.object({
     if (e.MASTER_KEYS === undefined && e.MASTER_KEYS_FILE === undefined) {
       ctx.addIssue({ code: 'custom', path: ['MASTER_KEYS'], message: 'is required in production (merchant and channel keys are sealed at rest): openssl rand -base64 32, as k1:<key>' });
     }
-  }
-  if (e.DEFAULT_CHANNEL === 'ipaynow' && e.IPAYNOW_APP_ID === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['DEFAULT_CHANNEL'], message: 'ipaynow as the default channel needs IPAYNOW_APP_ID, IPAYNOW_APP_KEY and IPAYNOW_BASE_URL' });
   }
 });
 
@@ -234,8 +214,11 @@ export interface AppConfig {
   };
   /** The master keys that seal merchant and channel keys at rest (empty in development without MASTER_KEYS). */
   secrets: { keyring: Keyring };
-  /** The platform's IPayNow application (appId and appKey set together) and the call timeout. */
-  ipaynow: { appId?: string; appKey?: string; baseUrl?: string; timeoutMs: number };
+  /**
+   * The variables the core does not read: each channel reads and validates its own settings from them when the API
+   * or the worker builds the channels at boot (channels/<name>/settings.ts, channels/registry.ts).
+   */
+  channelEnv: Readonly<Record<string, string | undefined>>;
   /** Worker's HTTP server for health and metrics; port 0 = none. */
   worker: { httpHost: string; httpPort: number; maxCachedWorkflows: number };
   workflowBundlePath?: string;
@@ -310,12 +293,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reportTimeoutMs: e.CHANNEL_REPORT_TIMEOUT,
       sandboxReportScheduleMs: e.SANDBOX_REPORT_SCHEDULE,
     },
-    ipaynow: {
-      ...(e.IPAYNOW_APP_ID ? { appId: e.IPAYNOW_APP_ID } : {}),
-      ...(e.IPAYNOW_APP_KEY ? { appKey: e.IPAYNOW_APP_KEY } : {}),
-      ...(e.IPAYNOW_BASE_URL ? { baseUrl: e.IPAYNOW_BASE_URL } : {}),
-      timeoutMs: e.IPAYNOW_TIMEOUT,
-    },
+    channelEnv: Object.freeze(Object.fromEntries(Object.entries(env).filter(([k]) => !(k in EnvSchema.shape)))),
     worker: {
       httpHost: e.WORKER_HTTP_HOST,
       httpPort: e.WORKER_HTTP_PORT,

@@ -1,11 +1,9 @@
 import type { Queryable } from './pool';
-import { CHANNEL_NAMES, type ChannelName } from '../channels/types';
+import { isChannelName, type ChannelName } from '../domain/channels';
 import type { PaywayCode } from '../domain/order';
 
 /** A route's payway: one paywayCode, or '*' for every payway of the merchant. */
 export type RoutePayway = PaywayCode | '*';
-
-const isChannelName = (s: string): s is ChannelName => (CHANNEL_NAMES as readonly string[]).includes(s);
 
 /**
  * The channel configured for a merchant's payway (table channel_routes): the payway's own row first, then the

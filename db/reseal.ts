@@ -1,11 +1,14 @@
 import type { Queryable } from './pool';
 import { needsReseal, open, seal, type Keyring } from '../secrets/keyring';
 
-/** A column of sealed secrets: its table, the row key and the seal purpose (fixed names, never input). */
+/**
+ * A column of sealed secrets: its table, the row key and the seal purpose. Fixed names written in code (merchant keys
+ * here, each channel's accounts in its folder), never input: they are put into the SQL text.
+ */
 export interface SealedColumn {
-  table: 'merchant_keys' | 'ipaynow_accounts';
-  idColumn: 'key_id' | 'merc_no';
-  secretColumn: 'secret' | 'app_key';
+  table: string;
+  idColumn: string;
+  secretColumn: string;
   purpose: string;
 }
 

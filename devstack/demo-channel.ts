@@ -6,10 +6,11 @@ import type { Queryable } from '../db/pool';
 import { deleteChannelRoute, setChannelRoute } from '../db/channel-routes';
 import { DEMO_MERC_NO } from '../db/merchants';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../emulator/ipaynow';
+import { startAlipayEmulator } from '../emulator/alipay';
 
 export interface DemoChannel {
-  channel: 'sandbox' | 'ipaynow';
-  /** Variables for the worker and API processes (the platform's IPayNow application when it is the emulator). */
+  channel: 'sandbox' | 'ipaynow' | 'alipay';
+  /** Variables for the worker and API processes (the platform's application at the emulator). */
   env: Record<string, string>;
   emulatorUrl: string | null;
   stop(): Promise<void>;
@@ -25,13 +26,14 @@ interface EmulatorApp { appId: string; appKey: string }
  */
 export async function prepareDemoChannel(db: Queryable, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
   const channel = env.DEMO_CHANNEL ?? 'sandbox';
-  if (channel !== 'sandbox' && channel !== 'ipaynow') throw new Error(`DEMO_CHANNEL must be sandbox or ipaynow, not ${channel}`);
+  if (channel !== 'sandbox' && channel !== 'ipaynow' && channel !== 'alipay') throw new Error(`DEMO_CHANNEL must be sandbox, ipaynow or alipay, not ${channel}`);
   // Test orders (the demo's default, its test key) always go to the sandbox; live ones need a real channel's route.
   if (channel === 'sandbox') {
     await deleteChannelRoute(db, DEMO_MERC_NO, '*');
     return { channel, env: {}, emulatorUrl: null, stop: async () => undefined };
   }
   await setChannelRoute(db, DEMO_MERC_NO, '*', channel);
+  if (channel === 'alipay') return startAlipayDemo(env, log);
 
   const app = emulatorApp();
   const emulator: IpaynowEmulator = await startIpaynowEmulator({
@@ -55,4 +57,25 @@ function emulatorApp(): EmulatorApp {
   const app: EmulatorApp = { appId: `EMU${Date.now()}`, appKey: randomBytes(16).toString('hex') };
   writeFileSync(file, `${JSON.stringify(app, null, 2)}\n`, { mode: 0o600 });
   return app;
+}
+
+/**
+ * DEMO_CHANNEL=alipay: the Alipay emulator (ALIPAY_EMULATOR_PORT, default 8091; notification retries at
+ * ALIPAY_EMULATOR_NOTIFY_SCALE × Alipay's schedule, default 1) with an application whose key pairs it generates at
+ * start (held in memory only: a restart makes new ones, and the processes get them through their environment).
+ */
+async function startAlipayDemo(env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
+  const emulator = await startAlipayEmulator({
+    port: Number(env.ALIPAY_EMULATOR_PORT ?? 8091),
+    notifyScale: Number(env.ALIPAY_EMULATOR_NOTIFY_SCALE ?? 1),
+    log: (line) => log(`alipay emulator: ${line}`),
+  });
+  const app = emulator.createApp();
+  log(`Alipay emulator on ${emulator.url}; the demo merchant's payways are routed to it`);
+  return {
+    channel: 'alipay',
+    env: { ALIPAY_APP_ID: app.appId, ALIPAY_PRIVATE_KEY: app.privateKey, ALIPAY_PUBLIC_KEY: app.alipayPublicKey, ALIPAY_GATEWAY_URL: emulator.gatewayUrl },
+    emulatorUrl: emulator.url,
+    stop: () => emulator.stop(),
+  };
 }

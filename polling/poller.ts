@@ -1,5 +1,4 @@
-import type { ChannelOrderRef, ChannelStatus } from '../channels/types';
-import type { ChannelName } from '../channels/types';
+import type { ChannelName, ChannelOrderRef, ChannelStatus } from '../domain/channels';
 import type { Logger } from '../config/logger';
 import { claimDuePolls, type DuePoll } from '../db/due-polls';
 import type { Pool } from '../db/pool';

@@ -5,7 +5,7 @@ import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { findMerchant, setMerchantSignTypes } from '../db/merchants';
 import { resealMerchantKeys, rotateMerchantKey } from '../db/merchant-keys';
-import { resealIpaynowAccounts } from '../db/ipaynow-accounts';
+import { resealChannelAccounts } from '../channels/registry';
 import { parseDuration } from '../domain/durations';
 import { MODES, type Mode } from '../domain/mode';
 import { parseSignTypes } from './merchant-keys-args';
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
     if (command === 'rekey') {
       if (!config.secrets.keyring.current) throw new Error('MASTER_KEYS (or MASTER_KEYS_FILE) is not set: nothing to seal with');
       const merchants = await resealMerchantKeys(pool, config.secrets.keyring);
-      const channels = await resealIpaynowAccounts(pool, config.secrets.keyring);
-      console.log(`sealed under master key ${config.secrets.keyring.current.id}: ${merchants} merchant keys, ${channels} IPayNow app keys`);
+      const channels = Object.entries(await resealChannelAccounts(pool, config.secrets.keyring)).map(([name, n]) => `${n} ${name} account keys`);
+      console.log(`sealed under master key ${config.secrets.keyring.current.id}: ${[`${merchants} merchant keys`, ...channels].join(', ')}`);
       return;
     }
     if (!mercNo || !(await findMerchant(pool, mercNo))) throw new Error(`usage: rotate|sign-types <mercNo> …, rekey (merchant ${mercNo ?? '?'} not found)`);

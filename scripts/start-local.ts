@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir, repoRoot } from '../devstack/paths';
 import { databaseFromEnvOrEmbedded } from '../devstack/postgres';
-import { startTemporalServer } from '../devstack/temporal-server';
+import { describeTemporalMode, startLocalTemporal } from '../devstack/local-temporal';
+import { loadDevstackConfig } from '../config/devstack';
 import { runEntryPoint } from '../devstack/child';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
@@ -12,9 +13,10 @@ import { ensureSupportAdmin } from '../devstack/support-admin';
 import { ensureLocalMasterKeys } from '../devstack/master-keys';
 
 /**
- * `npm start`: the whole system on this machine with embedded defaults — Temporal dev server (SQLite file and Web UI),
- * PostgreSQL (DATABASE_URL or embedded), then the worker and the API as their own processes. State lives in .data/,
- * so orders survive a restart. Ctrl-C stops everything.
+ * `npm start`: the whole system on this machine with embedded defaults — PostgreSQL (DATABASE_URL or embedded) and
+ * Temporal (TEMPORAL_MODE: the dev server with its SQLite file and Web UI, or the Temporal server on that PostgreSQL),
+ * then the worker and the API as their own processes. State lives in .data/, so orders survive a restart. Ctrl-C
+ * stops everything.
  */
 const env = process.env;
 const apiPort = env.API_PORT ?? '8080';
@@ -25,11 +27,20 @@ const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
 const say = (m: string) => console.log(`[start] ${m}`);
 
 async function main(): Promise<void> {
+  const devstack = loadDevstackConfig(env);
   mkdirSync(dataDir, { recursive: true });
-  say('starting PostgreSQL and the Temporal dev server (the first start may build the Temporal CLI: a few minutes)…');
+  say(`starting PostgreSQL and Temporal: ${describeTemporalMode(devstack)} (the first start may build it with Go: minutes)…`);
+  const pgStart = databaseFromEnvOrEmbedded({ dataDir: join(dataDir, 'postgres'), port: Number(env.PG_PORT ?? 54329), log: say });
   const [pg, temporal] = await Promise.all([
-    databaseFromEnvOrEmbedded({ dataDir: join(dataDir, 'postgres'), port: Number(env.PG_PORT ?? 54329), log: say }),
-    startTemporalServer({ dbFile: join(dataDir, 'temporal.sqlite'), port: temporalPort, uiPort, log: say }),
+    pgStart,
+    startLocalTemporal(devstack, {
+      dbFile: join(dataDir, 'temporal.sqlite'),
+      serverDir: join(dataDir, 'temporal-server'),
+      databaseUrl: async () => (await pgStart).url,
+      port: temporalPort,
+      uiPort,
+      log: say,
+    }),
   ]);
 
   const pool = createPool(pg.url, 2);
@@ -71,7 +82,7 @@ async function main(): Promise<void> {
   api.child.once('exit', () => void stopAll(1));
 
   const [, apiReady] = await Promise.all([worker.ready, api.ready]);
-  const demoMode = demo.channel === 'ipaynow' ? 'live' : 'test';
+  const demoMode = demo.channel === 'sandbox' ? 'test' : 'live';
   const keyOf = (mode: 'live' | 'test') => merchant.keys.find((k) => k.mode === mode)?.secret;
   const apiUrl = String(apiReady.url);
   const adminUrl = String(apiReady.adminUrl);
@@ -85,7 +96,7 @@ async function main(): Promise<void> {
       liveKey: keyOf('live'),
       testKey: keyOf('test'),
       apiUrl,
-      ipaynowEmulatorUrl: demo.emulatorUrl,
+      ...(demo.channel === 'alipay' ? { alipayEmulatorUrl: demo.emulatorUrl } : { ipaynowEmulatorUrl: demo.emulatorUrl }),
     }, null, 2)}\n`,
     { mode: 0o600 },
   );
@@ -96,13 +107,13 @@ async function main(): Promise<void> {
     API            ${apiUrl}   (POST /api/pay, /api/query, /api/close; docs at /docs)
     Admin          ${adminUrl}   (support API, /metrics, /readyz with details; docs at /docs; keep it internal)
     Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
-    Temporal UI    ${temporal.uiUrl ?? '(headless)'}
-    Temporal gRPC  ${temporal.address}
+    Temporal UI    ${temporal.uiUrl ?? (devstack.temporalMode === 'server' ? '(none in server mode: TEMPORAL_MODE=dev has one)' : '(headless)')}
+    Temporal gRPC  ${temporal.address}   (${describeTemporalMode(devstack)})
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}
 
     Demo merchant  mercNo ${merchant.mercNo}
                    ${demoMode} mode; keys in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
-                   channel ${demo.channel}${demo.emulatorUrl ? ` (IPayNow emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow: the IPayNow emulator)'}
+                   channel ${demo.channel}${demo.emulatorUrl ? ` (emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow or alipay: an emulator)'}
 
     Support API    ${adminUrl}/support/v1   Authorization: Bearer <token>
                    ${support.display}

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startPoller } from '../polling/poller';
 import { deliverChannelReport, deliverChannelReportById } from '../orders/channel-reports';
 import { findOrderById } from '../db/orders';
-import { startReportDispatcher } from '../channels/sandbox/report-dispatcher';
+import { CHANNEL_NAMES } from '../domain/channels';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -36,10 +36,10 @@ export async function startWorker(opts: {
 }): Promise<WorkerHandle> {
   const { config, pool, log } = opts;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const channels = createChannels({ pool, publicBaseUrl: config.api.publicBaseUrl, ipaynow: config.ipaynow, keyring: config.secrets.keyring });
+  const channels = createChannels({ pool, config, log });
   const metrics = createWorkerMetrics();
   const activities = createActivities({
-    pool, channels, log, notifyTimeoutMs: config.notify.timeoutMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
+    pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
     keyring: config.secrets.keyring,
   });
   const worker = await Worker.create({
@@ -67,11 +67,9 @@ export async function startWorker(opts: {
       if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', result });
     },
   });
-  // The sandbox's callback retries: payment reports its outbox still holds (channels/sandbox/report-dispatcher.ts).
-  const reportDispatcher = startReportDispatcher({
-    pool, log, scheduleMs: config.channels.sandboxReportScheduleMs, reportTimeoutMs: config.channels.reportTimeoutMs,
-    deliver: (orderId, report) => deliverChannelReportById({ temporal, pool, config }, orderId, report),
-  });
+  // Channels' background work (the sandbox's callback retries from its report outbox).
+  const deliver = async (orderId: string, report: Parameters<typeof deliverChannelReportById>[2]) => deliverChannelReportById({ temporal, pool, config }, orderId, report);
+  const background = CHANNEL_NAMES.flatMap((name) => channels.built[name].startBackground?.({ deliver }) ?? []);
   return {
     worker,
     connection,
@@ -79,7 +77,7 @@ export async function startWorker(opts: {
     metrics,
     opsUrl: ops?.url ?? null,
     async stop() {
-      await Promise.all([poller.stop(), reportDispatcher.stop()]);
+      await Promise.all([poller.stop(), ...background.map((b) => b.stop())]);
       await clientConnection.close();
       await ops?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ChannelName, ChannelStatus } from '../channels/types';
+import type { ChannelName, ChannelStatus } from '../domain/channels';
 import type { OrderDraft, OrderStateView, PayAnswer } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
 import type { ReviewDecision } from '../domain/order-transitions';

@@ -9,7 +9,7 @@ import { reviewResolution } from './review';
 import type { TransitionArgs, TransitionOutcome } from '../activities/order-records';
 import { SA } from './search-attributes';
 import { searchAttributeWriter } from './search-attribute-writer';
-import type { ChannelStatus } from '../channels/types';
+import type { ChannelStatus } from '../domain/channels';
 import { formatFenAsYuan } from '../domain/money';
 import type { OrderStateView, PayAnswer, PayResponseData } from '../domain/order';
 import { isClosable, nextTransition, STATUS_NAMES, type OrderEvent } from '../domain/order-transitions';

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { version } from '../../package.json';
 import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
 import { FIELD_NOTES } from './field-notes';
+import { JSON_SCHEMA_PATCH } from '../schemas/fields';
 import { MERCHANT_OPERATIONS, type CallbackSpec, type NamedSchema, type OperationSpec } from './operations';
+import { CHANNEL_CALLBACK_OPERATIONS, SANDBOX_OPERATIONS } from './channel-operations';
 import { ADMIN_OPS_OPERATIONS, MERCHANT_OPS_OPERATIONS } from './ops-operations';
 import { SUPPORT_OPERATIONS, SUPPORT_SECURITY_SCHEMES } from './support-operations';
 import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, PathItemObject, ResponseObject } from './types';
@@ -12,7 +14,7 @@ import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, Pat
  * merchant listener (API_PORT) documents only what merchants and payers reach; the admin listener (ADMIN_PORT) the
  * internal operations (support API, metrics, detailed readiness).
  */
-export const MERCHANT_LISTENER_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...MERCHANT_OPS_OPERATIONS];
+export const MERCHANT_LISTENER_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...CHANNEL_CALLBACK_OPERATIONS, ...MERCHANT_OPS_OPERATIONS];
 export const ADMIN_LISTENER_OPERATIONS: readonly OperationSpec[] = [...SUPPORT_OPERATIONS, ...ADMIN_OPS_OPERATIONS];
 
 /** Which listener's document: the merchant API's, or the admin listener's internal one. */
@@ -24,6 +26,8 @@ const RESP_CODE_LIST = (Object.keys(RESP_CODES) as RespCode[]).sort();
 const TAGS = [
   { name: 'merchant', description: 'Merchant API: signed JSON requests and answers (every value a string).' },
   { name: 'support', description: 'Support API: find, explain and replay orders (named operator credentials).' },
+  { name: 'channels', description: 'Payment channel callbacks: what a channel sends to the platform (its own protocol).' },
+  { name: 'sandbox', description: 'The sandbox channel\'s payer side (test mode; only where the sandbox runs).' },
   { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
 ];
 
@@ -32,8 +36,10 @@ const TAGS = [
  * from the zod schemas the API validates with (`z.toJSONSchema`, input side: what a client sends or receives on the
  * wire).
  */
-export function buildOpenApiDocument(audience: DocumentAudience = 'merchant'): OpenApiDocument {
-  const operations = audience === 'merchant' ? MERCHANT_LISTENER_OPERATIONS : ADMIN_LISTENER_OPERATIONS;
+export function buildOpenApiDocument(audience: DocumentAudience = 'merchant', opts: { sandbox?: boolean } = {}): OpenApiDocument {
+  const operations = audience === 'merchant'
+    ? [...MERCHANT_LISTENER_OPERATIONS, ...(opts.sandbox ? SANDBOX_OPERATIONS : [])]
+    : ADMIN_LISTENER_OPERATIONS;
   const components = new Components();
   const paths: Record<string, PathItemObject> = {};
   const webhooks: Record<string, PathItemObject> = {};
@@ -81,12 +87,12 @@ function operationObject(op: OperationSpec, pathNames: string[], components: Com
 
   const responses: Record<string, ResponseObject> = {};
   if (op.answer) {
-    const content = 'schema' in op.answer
+    const content = 'name' in op.answer
       ? { 'application/json': { schema: components.ref(op.answer) } }
-      : { [op.answer.mediaType]: { schema: op.answer.mediaType === 'application/json' ? { type: 'object' } : { type: 'string' } } };
-    const fallback = 'schema' in op.answer ? 'Success' : op.answer.description;
+      : { [op.answer.mediaType]: { schema: op.answer.schema ?? (op.answer.mediaType === 'application/json' ? { type: 'object' } : { type: 'string' }) } };
+    const fallback = 'name' in op.answer ? 'Success' : op.answer.description;
     for (const s of op.success ?? [{ status: 200, description: fallback }]) {
-      responses[String(s.status)] = { description: s.description, content };
+      responses[String(s.status)] = { description: s.description, content: s.mediaType ? { [s.mediaType]: { schema: { type: 'string' } } } : content };
     }
   }
   if (op.errors) {
@@ -108,7 +114,7 @@ function operationObject(op: OperationSpec, pathNames: string[], components: Com
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     ...(parameters.length ? { parameters } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: components.ref(op.body) } } } } : {}),
+    ...(op.body ? { requestBody: { required: !op.bodyOptional, content: { [op.bodyMediaType ?? 'application/json']: { schema: components.ref(op.body) } } } } : {}),
     responses,
     ...(callbacks ? { callbacks } : {}),
     ...(op.security?.length ? { security: op.security.map((name) => ({ [name]: [] })) } : {}),
@@ -149,8 +155,9 @@ class Components {
 
   /** The schema converted, its own definitions ($defs) moved to components, field notes added. */
   inline(named: NamedSchema): JsonSchema {
-    const json = z.toJSONSchema(named.schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+    const json = applyPatches(z.toJSONSchema(named.schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema);
     delete json.$schema;
+    if (named.rules?.length) json.allOf = [...(json.allOf ?? []), ...named.rules];
     const defs = json.$defs ?? {};
     delete json.$defs;
     for (const [name, def] of Object.entries(defs)) {
@@ -159,6 +166,25 @@ class Components {
     }
     return addNotes(rewriteRefs(json));
   }
+}
+
+/**
+ * Applies the JSON Schema keywords the field helpers attach (api/schemas/fields.ts, `jsonSchema(...)`) for what
+ * zod's conversion cannot see (refinements, empty strings meaning absent): each replaces the key, null removes it.
+ */
+function applyPatches(value: unknown): JsonSchema {
+  if (Array.isArray(value)) value.forEach(applyPatches);
+  else if (value && typeof value === 'object') {
+    const node = value as Record<string, unknown>;
+    const patch = node[JSON_SCHEMA_PATCH] as Record<string, unknown> | undefined;
+    delete node[JSON_SCHEMA_PATCH];
+    for (const [key, v] of Object.entries(patch ?? {})) {
+      if (v === null) delete node[key];
+      else node[key] = v;
+    }
+    Object.values(node).forEach(applyPatches);
+  }
+  return value as JsonSchema;
 }
 
 function rewriteRefs(schema: JsonSchema): JsonSchema {

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
 import { DEFAULT_NOTIFY_RETRY_SCHEDULE } from '../../domain/durations';
-import { UnifiedOrderSchema } from '../schemas/unified-order';
-import { OrderRefSchema } from '../schemas/query';
+import { UNIFIED_ORDER_RULES, UnifiedOrderSchema } from '../schemas/unified-order';
+import { ORDER_REF_RULES, OrderRefSchema } from '../schemas/query';
+import type { JsonSchema } from './types';
 import {
   CloseAnswerSchema, ErrorAnswerSchema, NotificationSchema, PayAnswerSchema, QueryAnswerSchema, SignedRequestFieldsSchema,
 } from '../schemas/answers';
@@ -13,6 +14,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export interface NamedSchema {
   name: string;
   schema: z.ZodType;
+  /** Cross-field rules the zod schema checks in code, as JSON Schema (added as `allOf`). */
+  rules?: readonly JsonSchema[];
 }
 
 /** One error answer an operation can give: its code, HTTP status and meaning. */
@@ -50,12 +53,15 @@ export interface OperationSpec {
   params?: NamedSchema;
   /** Query-string parameters (object schema). */
   query?: NamedSchema;
-  /** JSON request body. */
+  /** Request body (JSON unless bodyMediaType says otherwise). */
   body?: NamedSchema;
-  /** The success answer: a JSON schema, or a media type and description for bodies without one. */
-  answer?: NamedSchema | { mediaType: string; description: string };
-  /** Success statuses of the answer; default 200 "Success". */
-  success?: readonly { status: number; description: string }[];
+  bodyMediaType?: string;
+  /** The body may be absent (an empty body is answered like any other). */
+  bodyOptional?: boolean;
+  /** The success answer: a JSON schema, or a media type and description (and optionally a literal JSON Schema). */
+  answer?: NamedSchema | { mediaType: string; description: string; schema?: JsonSchema };
+  /** Statuses of the answer; default 200 "Success". `mediaType`: this status answers plain text of that type instead. */
+  success?: readonly { status: number; description: string; mediaType?: string }[];
   errors?: { schema: NamedSchema; cases: readonly ErrorCase[] };
   callbacks?: readonly CallbackSpec[];
   /** Names of components.securitySchemes that apply (any one of them). */
@@ -70,7 +76,8 @@ export function respCodeCases(codes: readonly RespCode[]): ErrorCase[] {
 }
 
 const merchantErrors = (codes: readonly RespCode[]) => ({ schema: { name: 'ErrorAnswer', schema: ErrorAnswerSchema }, cases: respCodeCases(codes) });
-const orderRef = { name: 'OrderRefRequest', schema: OrderRefSchema.extend(SignedRequestFieldsSchema.shape) };
+// Merchant requests: no field besides the interface's own and the signing fields (refuseUnknownFields).
+const orderRef = { name: 'OrderRefRequest', schema: OrderRefSchema.extend(SignedRequestFieldsSchema.shape).strict(), rules: ORDER_REF_RULES };
 
 export const PAYMENT_NOTIFICATION: CallbackSpec = {
   name: 'paymentNotification',
@@ -101,7 +108,7 @@ export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
       'Creates the order at the payment channel and answers with the pay credential of its scene. The same request '
       + 'again (same mercNo + mercOrderNo, same parameters) returns the original answer for the whole life of the order; '
       + '999999 means the order is still being created: send the same request again.',
-    body: { name: 'UnifiedOrderRequest', schema: UnifiedOrderSchema.extend(SignedRequestFieldsSchema.shape) },
+    body: { name: 'UnifiedOrderRequest', schema: UnifiedOrderSchema.extend(SignedRequestFieldsSchema.shape).strict(), rules: UNIFIED_ORDER_RULES },
     answer: { name: 'PayAnswer', schema: PayAnswerSchema },
     errors: merchantErrors(['100001', '100002', '100003', '100004', '100009', '200001', '200002', '999999']),
     callbacks: [PAYMENT_NOTIFICATION],

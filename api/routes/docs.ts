@@ -6,8 +6,8 @@ import { renderDocsPage } from '../openapi/docs-page';
  * GET /openapi.json (the OpenAPI 3.1 document of this listener) and GET /docs (the same as one self-contained HTML
  * page): the merchant listener serves the merchant document, the admin listener the internal one.
  */
-export function docsRoutes(audience: DocumentAudience): Router {
-  const doc = buildOpenApiDocument(audience);
+export function docsRoutes(audience: DocumentAudience, opts: { sandbox?: boolean } = {}): Router {
+  const doc = buildOpenApiDocument(audience, opts);
   const page = renderDocsPage(doc);
   const router = Router();
   router.get('/openapi.json', (_req, res) => void res.json(doc));

@@ -4,7 +4,7 @@ import { ALL_SIGN_TYPES } from '../../domain/signing';
 import { NotifyState, PayStatus } from '../../domain/pay-status';
 import type { PayResponseData } from '../../domain/order';
 import type { InterfaceCode } from '../respond';
-import { text } from './fields';
+import { jsonSchema, mercNo, NO_CONTROL_PATTERN } from './fields';
 
 /**
  * The shapes the merchant API sends: signing fields of every request, answers and the payment notification. Requests
@@ -21,9 +21,10 @@ const str = () => z.string();
  * and `signature` absent.
  */
 export const SignedRequestFieldsSchema = z.object({
-  mercNo: text(32),
+  mercNo: mercNo(),
   signType: z.enum(ALL_SIGN_TYPES).optional(),
-  signature: z.string().min(1).optional(),
+  // A signature with a control character never verifies (100002): stated as the same pattern as text fields.
+  signature: z.string().min(1).meta(jsonSchema({ pattern: NO_CONTROL_PATTERN })).optional(),
 });
 
 /**

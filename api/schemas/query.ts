@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { emptyToUndefined, orderNo } from './fields';
+import { optionalOrderNo } from './fields';
 import { ApiError } from '../../domain/errors';
 import { firstIssue, refuseUnknownFields } from './issues';
 
 /** Payment query / close: by mercOrderNo or orderId (merchant-api.md §3). */
 export const OrderRefSchema = z.object({
-  mercOrderNo: z.preprocess(emptyToUndefined, orderNo(32).optional()),
-  orderId: z.preprocess(emptyToUndefined, orderNo(32).optional()),
+  mercOrderNo: optionalOrderNo(32),
+  orderId: optionalOrderNo(32),
 });
+
+/** For the document: one of mercOrderNo and orderId, not empty (parseOrderRef). */
+export const ORDER_REF_RULES = [{
+  description: 'mercOrderNo or orderId (at least one, not empty)',
+  anyOf: ['mercOrderNo', 'orderId'].map((f) => ({ required: [f], properties: { [f]: { minLength: 1 } } })),
+}];
 
 export type OrderRef = { mercOrderNo: string } | { orderId: string };
 

@@ -44,7 +44,7 @@ export const BulkReplayFilterSchema = z.object({
   from: isoTime.optional().describe('Only orders created at or after this time (ISO 8601; a date means 00:00 UTC).'),
   to: isoTime.optional().describe('Only orders created before this time (ISO 8601; a date means 00:00 UTC).'),
 }).strict().refine((f) => f.from === undefined || f.to === undefined || f.from < f.to, { error: 'from must be before to', path: ['from'] })
-  .describe('Which orders to replay. Criteria are combined with AND; only orders that have a notification (notifyState other than none) match.');
+  .describe('Which orders to replay. Criteria are combined with AND; only orders that have a notification (notifyState other than none) match. Rule: from must be before to when both are given (otherwise 400 invalid_request on filter.from).');
 
 export const BulkReplayBodySchema = z.object({
   filter: BulkReplayFilterSchema,

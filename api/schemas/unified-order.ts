@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { compactTime, emptyToUndefined, httpUrl, ipAddress, oneOf, optional, orderNo, required, text } from './fields';
+import {
+  compactTime, emptyToUndefined, POSITIVE_YUAN_PATTERN, httpUrl, ipAddress, jsonSchema, mercNo, oneOf, optional, optionalHttpUrl, optionalOneOf, orderNo, text,
+} from './fields';
 import { PAYWAY_CODES, SCENE_CODES, TERM_TYPES, type OrderDraft } from '../../domain/order';
 import { parseYuanToFen } from '../../domain/money';
 import { parseCompactTime } from '../../domain/time';
-import { isSupportedScene } from '../../domain/payways';
+import { isSupportedScene, SUPPORTED_SCENES } from '../../domain/payways';
 import { ApiError } from '../../domain/errors';
 import type { SignType } from '../../domain/signing';
 import { firstIssue, refuseUnknownFields } from './issues';
@@ -12,19 +14,26 @@ import { firstIssue, refuseUnknownFields } from './issues';
 export const MAX_ORDER_PERIOD_MIN = 1440;
 
 /** Unified order request (merchant-api.md §1): every field with its length, requiredness and enum. */
+/** orderPeriod: whole minutes 1 to MAX_ORDER_PERIOD_MIN (1440), leading zeros allowed. */
+const ORDER_PERIOD_PATTERN = '^0*(?:[1-9][0-9]{0,2}|1[0-3][0-9]{2}|14[0-3][0-9]|1440)$';
+
+/** Unified order request (merchant-api.md §1): every field with its length, requiredness and enum. */
 export const UnifiedOrderSchema = z.object({
-  mercNo: required(32),
+  mercNo: z.preprocess(emptyToUndefined, mercNo()),
   mercOrderNo: z.preprocess(emptyToUndefined, orderNo(32)),
   subject: optional(100),
   body: optional(200),
-  tradeType: z.preprocess(emptyToUndefined, oneOf(['01', '02', '03'])),
-  tradeAmt: required(12),
-  feeType: z.preprocess(emptyToUndefined, z.literal('CNY', { error: 'must be CNY (other currencies are not supported)' }).optional()),
+  // 02 and 03 are well formed but answered 200002 (HTTP 422): the document offers 01 only.
+  tradeType: z.preprocess(emptyToUndefined, oneOf(['01', '02', '03'])).meta(jsonSchema({ enum: ['01'] })),
+  tradeAmt: z.preprocess(emptyToUndefined, text(12)).meta(jsonSchema({ pattern: POSITIVE_YUAN_PATTERN })),
+  feeType: z.preprocess(emptyToUndefined, z.literal('CNY', { error: 'must be CNY (other currencies are not supported)' }).optional())
+    .meta(jsonSchema({ const: null, enum: ['CNY', ''] })),
   tradeTime: z.preprocess(emptyToUndefined, compactTime),
-  orderPeriod: z.preprocess(emptyToUndefined, text(14).regex(/^\d+$/, { error: 'must be a whole number of minutes' })),
+  orderPeriod: z.preprocess(emptyToUndefined, text(14).regex(/^\d+$/, { error: 'must be a whole number of minutes' }))
+    .meta(jsonSchema({ pattern: ORDER_PERIOD_PATTERN })),
   notifyUrl: z.preprocess(emptyToUndefined, httpUrl(200)),
   returnUrl: z.preprocess(emptyToUndefined, httpUrl(200)),
-  refererUrl: z.preprocess(emptyToUndefined, httpUrl(200).optional()),
+  refererUrl: optionalHttpUrl(200),
   termType: z.preprocess(emptyToUndefined, oneOf(TERM_TYPES)),
   paywayCode: z.preprocess(emptyToUndefined, oneOf(PAYWAY_CODES)),
   sceneCode: z.preprocess(emptyToUndefined, oneOf(SCENE_CODES)),
@@ -34,13 +43,45 @@ export const UnifiedOrderSchema = z.object({
   payeeId: optional(8),
   remark: optional(100),
   attach: optional(128),
-  deviceInfo: z.preprocess(emptyToUndefined, oneOf(['IOS_SDK', 'AND_SDK', 'WAP_SDK']).optional()),
+  deviceInfo: optionalOneOf(['IOS_SDK', 'AND_SDK', 'WAP_SDK']),
   mchAppName: optional(256),
   mchAppId: optional(128),
   bankCode: optional(20),
-  payType: z.preprocess(emptyToUndefined, oneOf(['1', '2', '3']).optional()),
+  payType: optionalOneOf(['1', '2', '3']),
   quickPayAttach: optional(4096),
 });
+
+const nonEmpty = (fields: readonly string[]) => ({
+  required: [...fields],
+  properties: Object.fromEntries(fields.map((f) => [f, { minLength: 1 }])),
+});
+
+/**
+ * The cross-field rules parseUnifiedOrder enforces, as JSON Schema (allOf) for the document: subject or body; a
+ * paywayCode/sceneCode pair that is offered (others answer 200002); WeChat H5 needs deviceInfo, mchAppName and
+ * mchAppId; e-bank needs bankCode, and payType is for e-bank only. What depends on the clock (tradeTime +
+ * orderPeriod in the future, tradeTime at most one day ahead) is stated in the fields' descriptions.
+ */
+export const UNIFIED_ORDER_RULES = [
+  { description: 'subject or body (at least one, not empty)', anyOf: [nonEmpty(['subject']), nonEmpty(['body'])] },
+  {
+    description: 'an offered paywayCode/sceneCode pair (others answer 200002)',
+    anyOf: Object.entries(SUPPORTED_SCENES).map(([payway, scenes]) => ({
+      properties: { paywayCode: { const: payway }, sceneCode: { enum: [...scenes] } },
+    })),
+  },
+  {
+    description: 'WeChat H5 (paywayCode wxpay, sceneCode h5) needs deviceInfo, mchAppName and mchAppId',
+    if: { required: ['paywayCode', 'sceneCode'], properties: { paywayCode: { const: 'wxpay' }, sceneCode: { const: 'h5' } } },
+    then: nonEmpty(['deviceInfo', 'mchAppName', 'mchAppId']),
+  },
+  {
+    description: 'e-bank (sceneCode ebank) needs bankCode; payType is for e-bank only',
+    if: { required: ['sceneCode'], properties: { sceneCode: { const: 'ebank' } } },
+    then: nonEmpty(['bankCode']),
+    else: { properties: { payType: { maxLength: 0 } } },
+  },
+];
 
 export type UnifiedOrderRequest = z.infer<typeof UnifiedOrderSchema>;
 

@@ -1,7 +1,7 @@
-import type { AppConfig } from '../../config';
 import type { Queryable } from '../../db/pool';
 import type { Keyring } from '../../secrets/keyring';
-import { findIpaynowAccount, type StoredIpaynowAccount } from '../../db/ipaynow-accounts';
+import { findIpaynowAccount, type StoredIpaynowAccount } from './account-store';
+import type { IpaynowSettings } from './settings';
 
 /** The IPayNow application an order is pushed with: our appId there, its key and where to POST. The key is secret. */
 export interface IpaynowAccount {
@@ -10,7 +10,6 @@ export interface IpaynowAccount {
   baseUrl: string;
 }
 
-export type IpaynowSettings = AppConfig['ipaynow'];
 export type AccountResolver = (mercNo: string) => Promise<IpaynowAccount | null>;
 
 /** A merchant's own application first (its base URL defaulting to the platform's), else the platform's; null if none. */

@@ -1,4 +1,4 @@
-import type { Channel, ChannelCreateResult, ChannelOrderRef, ChannelStatus } from '../types';
+import type { Channel, ChannelCreateResult, ChannelOrderRef, ChannelStatus } from '../../domain/channels';
 import type { SceneCode } from '../../domain/order';
 import { channelNotifyUrl, qrImageUrl } from '../urls';
 import type { AccountResolver } from './accounts';
@@ -92,6 +92,10 @@ export function createIpaynowChannel(deps: IpaynowChannelDeps): Channel {
       if (final.status !== 'PENDING') return final;
       return { status: 'FAIL', reason: 'ipaynow has no close: left to time out at ipaynow' };
     },
+
+    /** Refunds through IPayNow are not offered yet (the refunds issue). */
+    refund: async () => ({ status: 'UNSUPPORTED', reason: 'ipaynow refunds are not implemented' }),
+    queryRefund: async () => ({ status: 'UNSUPPORTED', reason: 'ipaynow refunds are not implemented' }),
 
     /**
      * IPayNow keeps an order payable until its own mhtOrderTimeOut (counted from the WP001 call, at least 60 s), and

@@ -1,4 +1,4 @@
-import type { ChannelOrderRequest } from '../types';
+import type { ChannelOrderRequest } from '../../domain/channels';
 import { formatCompactTime } from '../../domain/time';
 import { deviceTypeOfScene, payChannelTypeOfPayway, type DeviceType } from './codes';
 import type { FormFields } from './form';

@@ -1,4 +1,4 @@
-import type { ChannelStatus } from '../types';
+import type { ChannelStatus } from '../../domain/channels';
 import type { IpaynowAccount } from './accounts';
 import type { FormFields } from './form';
 import { statusOfOrderMessage, transStatusField, type ExpectedOrder } from './report';

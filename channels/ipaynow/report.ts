@@ -1,4 +1,4 @@
-import type { ChannelStatus } from '../types';
+import type { ChannelStatus } from '../../domain/channels';
 import { parseCompactTime } from '../../domain/time';
 import { failReasonOfTransStatus, meaningOfTransStatus, parseTransStatus } from './codes';
 import type { FormFields } from './form';

@@ -1,8 +1,9 @@
 import type { Pool } from '../../db/pool';
 import type { PayCredential, SceneCode } from '../../domain/order';
-import type { Channel, ChannelOrderRef, ChannelStatus } from '../types';
+import type { Channel, ChannelOrderRef, ChannelStatus } from '../../domain/channels';
 import { closeSandboxOrder, findSandboxOrderByOrderId, openSandboxOrder, type SandboxOrder } from './books';
 import { cashierUrl } from './urls';
+import { findSandboxRefund, refundSandboxOrder } from './refunds';
 
 /**
  * The sandbox channel: a pretend upstream that lives inside the platform. Its pay links open a cashier page served by
@@ -62,5 +63,8 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
      * expired sandbox order is polled, like IPayNow's, until its expiry plus CHANNEL_WATCH_MARGIN.
      */
     watchUntilMs: (order, marginMs) => order.expireAtMs + marginMs,
+    /** Refunds of paid test orders, made at once (refunds.ts). */
+    refund: (req) => refundSandboxOrder(pool, req),
+    queryRefund: (ref) => findSandboxRefund(pool, ref),
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../../config/logger';
 import type { Pool } from '../../db/pool';
 import type { ChannelReport } from '../../workflows/definitions';
 import { claimDueReports, markReportDelivered, markReportFailed, type ClaimedReport } from './report-outbox';
-import { nextReportDelayMs, reportClaimLeaseMs } from './report-schedule';
+import { nextReportDelayMs, reportClaimLeaseMs } from '../../domain/report-schedule';
 
 export interface ReportSenderDeps {
   pool: Pool;

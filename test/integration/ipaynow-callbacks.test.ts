@@ -7,7 +7,7 @@ import {
 } from '../support/ipaynow';
 import { listEvents } from '../../db/orders';
 import { listAttempts } from '../../db/notify-attempts';
-import { saveIpaynowAccount } from '../../db/ipaynow-accounts';
+import { saveIpaynowAccount } from '../../channels/ipaynow/account-store';
 import { setChannelRoute } from '../../db/channel-routes';
 import { formatCompactTime } from '../../domain/time';
 import { emulatorSign } from '../../emulator/ipaynow/sign';

@@ -122,7 +122,7 @@ describe('health and documentation endpoints', () => {
     for (const { base, audience, paths } of listeners) {
       const res = await fetch(`${base}/openapi.json`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument(audience))));
+      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument(audience, { sandbox: stack.config.channels.sandboxEnabled }))));
       const page = await fetch(`${base}/docs`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');

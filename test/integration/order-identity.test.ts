@@ -8,7 +8,7 @@ import { parseUnifiedOrder } from '../../api/schemas/unified-order';
 import { listEvents } from '../../db/orders';
 import { newOrderId } from '../../domain/order-id';
 import { orderWorkflowId } from '../../domain/order';
-import type { ChannelRegistry } from '../../channels/types';
+import type { ChannelRegistry } from '../../domain/channels';
 import { testMerchant } from '../support/stack';
 import { unifiedOrderFields } from '../support/requests';
 

@@ -7,7 +7,7 @@ import { findOrderById, listEvents } from '../../db/orders';
 import { listAttempts } from '../../db/notify-attempts';
 import { formatCompactTime } from '../../domain/time';
 import type { TestMerchant as Merchant } from '../support/stack-core';
-import type { ChannelRegistry } from '../../channels/types';
+import type { ChannelRegistry } from '../../domain/channels';
 import { createOrderRecordActivities } from '../../activities/order-records';
 import { parseUnifiedOrder } from '../../api/schemas/unified-order';
 import { requestHash } from '../../api/request-hash';

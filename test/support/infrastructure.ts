@@ -2,11 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgres, type PostgresHandle } from '../../devstack/postgres';
-import { startTemporalServer } from '../../devstack/temporal-server';
+import { startLocalTemporal } from '../../devstack/local-temporal';
+import { loadDevstackConfig } from '../../config/devstack';
 import { createPool } from '../../db/pool';
 import { migrate } from '../../db/migrate';
 
-/** What every test stack runs on: one PostgreSQL (migrated), one Temporal dev server and one workflow bundle. */
+/** What every test stack runs on: one PostgreSQL (migrated), one Temporal and one workflow bundle. */
 export interface Infrastructure {
   databaseUrl: string;
   temporalAddress: string;
@@ -16,16 +17,19 @@ export interface Infrastructure {
 }
 
 /**
- * Starts PostgreSQL (or uses DATABASE_URL) and a headless Temporal dev server, migrates the database and bundles the
- * workflows into `workDir`. Used by the test run's global setup and by scripts that drive the real system
+ * Starts PostgreSQL (or uses DATABASE_URL) and Temporal as TEMPORAL_MODE says (default: a headless, in-memory dev
+ * server; `server`: the Temporal server on that PostgreSQL), migrates the database and bundles the workflows into
+ * `workDir`. Used by the test run's global setup and by scripts that drive the real system
  * (scripts/record-histories.ts); free of vitest so that both can import it.
  */
 export async function startInfrastructure(workDir: string, log: (m: string) => void): Promise<Infrastructure> {
+  const devstack = loadDevstackConfig(process.env);
+  const pgStarting = process.env.DATABASE_URL
+    ? Promise.resolve<PostgresHandle>({ url: process.env.DATABASE_URL, embedded: false, stop: async () => undefined })
+    : startPostgres({ dataDir: join(workDir, 'pg'), log });
   const started = await Promise.allSettled([
-    process.env.DATABASE_URL
-      ? Promise.resolve<PostgresHandle>({ url: process.env.DATABASE_URL, embedded: false, stop: async () => undefined })
-      : startPostgres({ dataDir: join(workDir, 'pg'), log }),
-    startTemporalServer({ uiPort: null, log }),
+    pgStarting,
+    startLocalTemporal(devstack, { serverDir: join(workDir, 'temporal-server'), databaseUrl: async () => (await pgStarting).url, uiPort: null, log }),
   ]);
   const [pgStart, temporalStart] = started;
   const stop = async () => {

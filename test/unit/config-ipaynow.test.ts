@@ -1,20 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config';
+import { loadChannelSettings } from '../../channels/registry';
+
+/** The core configuration and every channel's settings, as the API and the worker read them at boot. */
+const load = (env: Record<string, string>) => {
+  const config = loadConfig(env);
+  return { ...config, settings: loadChannelSettings(config) };
+};
 
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
 
 describe('channel configuration', () => {
   it('defaults: no live default channel, the sandbox on in development, no platform IPayNow application, 10 s IPayNow timeout', () => {
-    const c = loadConfig(base);
+    const c = load(base);
     expect(c.channels.defaultLiveChannel).toBeUndefined();
     expect(c.channels.sandboxEnabled).toBe(true);
-    expect(c.ipaynow).toEqual({ timeoutMs: 10_000 });
+    expect(c.settings.ipaynow).toEqual({ timeoutMs: 10_000 });
   });
 
   it('reads the platform IPayNow application', () => {
-    const c = loadConfig({ ...base, DEFAULT_CHANNEL: 'ipaynow', IPAYNOW_APP_ID: 'A1', IPAYNOW_APP_KEY: 'K1', IPAYNOW_BASE_URL: 'https://pay.example/', IPAYNOW_TIMEOUT: '3s' });
+    const c = load({ ...base, DEFAULT_CHANNEL: 'ipaynow', IPAYNOW_APP_ID: 'A1', IPAYNOW_APP_KEY: 'K1', IPAYNOW_BASE_URL: 'https://pay.example/', IPAYNOW_TIMEOUT: '3s' });
     expect(c.channels.defaultLiveChannel).toBe('ipaynow');
-    expect(c.ipaynow).toEqual({ appId: 'A1', appKey: 'K1', baseUrl: 'https://pay.example/', timeoutMs: 3000 });
+    expect(c.settings.ipaynow).toEqual({ appId: 'A1', appKey: 'K1', baseUrl: 'https://pay.example/', timeoutMs: 3000 });
   });
 
   it('refuses half an application, ipaynow as default without one, a bad URL or timeout, an unknown channel — naming the variable, never the key', () => {
@@ -31,7 +38,7 @@ describe('channel configuration', () => {
     for (const [env, variable] of bad) {
       let error: unknown;
       try {
-        loadConfig({ ...base, ...env });
+        load({ ...base, ...env });
       } catch (err) {
         error = err;
       }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIpaynowChannel, type IpaynowOrderContext } from '../../channels/ipaynow';
 import type { IpaynowAccount } from '../../channels/ipaynow/accounts';
-import type { Channel, ChannelOrderRequest } from '../../channels/types';
+import type { Channel, ChannelOrderRequest } from '../../domain/channels';
 import { SCENE_CODES, type SceneCode } from '../../domain/order';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../../emulator/ipaynow';
 

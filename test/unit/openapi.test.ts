@@ -236,3 +236,59 @@ describe('docs page', () => {
     expect(page).toContain('respCode table');
   });
 });
+
+// Issue 15: the document says what the server enforces (test/contract fuzzes it against the real stack).
+describe('OpenAPI documents: the rules the server enforces', () => {
+  const merchant = buildOpenApiDocument('merchant', { sandbox: true });
+  const admin = buildOpenApiDocument('admin');
+
+  it('merchant requests refuse unknown fields and state their cross-field rules', () => {
+    for (const name of ['UnifiedOrderRequest', 'OrderRefRequest']) {
+      const s = merchant.components.schemas[name]!;
+      expect(s.additionalProperties, name).toBe(false);
+      expect(s.allOf?.length, name).toBeGreaterThan(0);
+    }
+    const pay = merchant.components.schemas.UnifiedOrderRequest!;
+    expect(pay.properties?.notifyUrl?.pattern).toMatch(/^\^https\?:/);
+    expect(pay.properties?.tradeAmt?.pattern).toBeTruthy();
+    expect(pay.properties?.subject?.minLength).toBeUndefined(); // empty = absent
+    expect(pay.properties?.mercNo?.pattern).toBeTruthy();
+    expect(JSON.stringify(merchant)).not.toContain('x-json-schema');
+  });
+
+  it('every text field of a request states the control-character rule or a stricter pattern', () => {
+    const requests = [
+      ...['UnifiedOrderRequest', 'OrderRefRequest', 'SandboxPayRequest'].map((n) => merchant.components.schemas[n]!),
+      ...Object.entries(admin.components.schemas).filter(([n]) => /Body|Query|Params/.test(n)).map(([, s]) => s),
+    ];
+    const visit = (s: JsonSchema, where: string): void => {
+      if (s.type === 'string' && !s.enum && s.const === undefined && !s.format) expect(s.pattern ?? s.anyOf, where).toBeDefined();
+      for (const [k, p] of Object.entries(s.properties ?? {})) visit(p, `${where}.${k}`);
+      for (const a of s.anyOf ?? []) visit(a, where);
+    };
+    requests.forEach((s, i) => visit(s, String(i)));
+    for (const op of operations(admin.paths).map(([, , o]) => o)) {
+      for (const p of op.parameters ?? []) if (p.schema.type === 'string' && !p.schema.enum && !p.schema.format) expect(p.schema.pattern, p.name).toBeTruthy();
+    }
+  });
+
+  it('support bodies: redirect url is http(s) by pattern; the bulk filter states from < to', () => {
+    expect(admin.components.schemas.SupportRedirectBody!.properties?.url?.pattern).toMatch(/^\^https\?:/);
+    const filter = admin.components.schemas.SupportBulkReplayBody!.properties!.filter!;
+    expect(filter.additionalProperties).toBe(false);
+    expect(filter.description).toMatch(/from must be before to/);
+  });
+
+  it('every error answer has a schema; channel callbacks are documented, the sandbox only where it runs', () => {
+    for (const doc of [merchant, admin]) {
+      for (const [path, method, op] of operations(doc.paths)) {
+        for (const [status, r] of Object.entries(op.responses)) {
+          if (Number(status) >= 400) expect(Object.values(r.content ?? {})[0]?.schema, `${method} ${path} ${status}`).toBeDefined();
+        }
+      }
+    }
+    expect(merchant.paths['/channels/ipaynow/notify']?.post?.requestBody?.content['application/x-www-form-urlencoded']).toBeDefined();
+    expect(merchant.paths['/sandbox/api/pay']?.post).toBeDefined();
+    expect(buildOpenApiDocument('merchant').paths['/sandbox/api/pay']).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config';
 import {
   DEFAULT_SANDBOX_REPORT_SCHEDULE, maxReportAttempts, nextReportDelayMs, parseReportSchedule, reportClaimLeaseMs,
-} from '../../channels/sandbox/report-schedule';
+} from '../../domain/report-schedule';
 import { createSandboxChannel } from '../../channels/sandbox';
 import type { Pool } from '../../db/pool';
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../config/logger';
 import { createApiMetrics } from '../../observability/api-metrics';
-import { refuseUnverified } from '../../api/ipaynow-callbacks';
+import { refuseUnverified } from '../../api/channel-callbacks';
 import type { ApiContext } from '../../api/context';
 
 describe('a channel callback refused before it verified', () => {
@@ -13,7 +13,7 @@ describe('a channel callback refused before it verified', () => {
     const ctx = { log: createLogger('info', 'test', stream), metrics } as unknown as ApiContext;
     const secretish = `funcode ${'X'.repeat(500)} signature=0123456789abcdef0123456789abcdef`;
     for (let i = 0; i < 3; i++) {
-      refuseUnverified(ctx, { reason: 'unverified', detail: secretish, orderId: 'O'.repeat(100), bodyBytes: 900, source: '203.0.113.9' });
+      refuseUnverified(ctx, 'ipaynow', { reason: 'unverified', detail: secretish, orderId: 'O'.repeat(100), bodyBytes: 900, source: '203.0.113.9' });
     }
     expect(await metrics.registry.metrics()).toContain('paydurable_channel_callbacks_unverified_total{channel="ipaynow",reason="unverified"} 3');
     expect(lines).toHaveLength(1);

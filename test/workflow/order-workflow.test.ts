@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities';
-import type { ChannelStatus } from '../../channels/types';
+import type { ChannelStatus } from '../../domain/channels';
 import type { DeliveryRequest } from '../../activities/notify-delivery';
 import {
   channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, resolveReviewUpdate,

@@ -6,6 +6,7 @@ import { supportNotificationRoutes } from './notification';
 import { supportOrderRoutes } from './orders';
 import { supportReviewRoutes } from './reviews';
 import { SupportError } from '../../../domain/errors';
+import { methodNotAllowed } from '../../method-not-allowed';
 import type { SupportEnv } from '../../../support/temporal';
 
 /**
@@ -27,6 +28,9 @@ export function supportRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.use('/support', operatorAuth(ctx.config.support.operators), express.json({ limit: '16kb' }));
   router.use('/support/v1', v1);
+  router.use('/support', methodNotAllowed(v1, (req, res, allow) => void res.json({
+    error: { code: 'invalid_request', message: `method ${req.method} is not allowed on this route (Allow: ${allow})` },
+  }), '/support/v1'));
   router.use('/support', (_req, _res, next) => next(new SupportError('not_found', 'no such support route')));
   return router;
 }

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import QRCode from 'qrcode';
-import type { ApiContext } from '../context';
-import { deliverChannelReportById } from '../../orders/channel-reports';
-import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from '../../channels/sandbox/books';
-import { attemptReport } from '../../channels/sandbox/report-dispatcher';
-import { reportClaimLeaseMs } from '../../channels/sandbox/report-schedule';
-import { cashierPath, cashierUrl } from '../../channels/sandbox/urls';
+import type { ChannelDeps, HandOverDeps } from '../plugin';
+import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from './books';
+import { attemptReport } from './report-dispatcher';
+import { reportClaimLeaseMs } from '../../domain/report-schedule';
+import { cashierPath, cashierUrl } from './urls';
 import { findOrderById } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { formatFenAsYuan, parseYuanToFen } from '../../domain/money';
+import { parseSandbox, SandboxOrderParamsSchema, SandboxPayBodySchema } from '../../api/schemas/sandbox';
 
 /**
  * The sandbox channel's payer side: a cashier page for every sandbox order (what codeUrl / mwebUrl point at), its QR
@@ -20,18 +20,22 @@ import { formatFenAsYuan, parseYuanToFen } from '../../domain/money';
  * Mounted only where the sandbox is enabled (SANDBOX_ENABLED; off in production by default), and it pays test-mode
  * orders only: no key, no live money.
  */
-export function sandboxRoutes(ctx: ApiContext): Router {
+export function sandboxCashierRoutes(ctx: ChannelDeps & HandOverDeps): Router {
   const router = Router();
+  router.use('/sandbox', express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
+
+  // An order number that cannot be one (control characters, spaces, too long) is not looked up: not found.
+  const findOrder = (no: string) => (SandboxOrderParamsSchema.safeParse({ no }).success ? findSandboxOrder(ctx.pool, no) : Promise.resolve(null));
 
   router.get('/sandbox/cashier/:no', async (req, res) => {
-    const order = await findSandboxOrder(ctx.pool, req.params.no);
+    const order = await findOrder(req.params.no);
     if (!order) return void res.status(404).type('html').send(page('Order not found', '<p>No sandbox order with this number.</p>'));
     res.type('html').send(cashierPage(order));
   });
 
   router.get('/sandbox/cashier/:no/qr.svg', async (req, res) => {
-    const order = await findSandboxOrder(ctx.pool, req.params.no);
-    if (!order) return void res.status(404).end();
+    const order = await findOrder(req.params.no);
+    if (!order) return void res.status(404).type('text/plain').send('no sandbox order with this number');
     const svg = await QRCode.toString(cashierUrl(ctx.config.api.publicBaseUrl, order.channelOrderNo), { type: 'svg', margin: 1 });
     res.type('image/svg+xml').set('Cache-Control', 'public, max-age=3600').send(svg);
   });
@@ -46,16 +50,14 @@ export function sandboxRoutes(ctx: ApiContext): Router {
    * `afterClose` simulates a channel that took the money anyway (test orders only, as everything here).
    */
   router.post('/sandbox/api/pay', async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const no = typeof body.channelOrderNo === 'string' ? body.channelOrderNo : '';
-    if (!no) throw ApiError.invalidField('channelOrderNo', 'is required');
+    const body = parseSandbox(SandboxPayBodySchema, req.body);
     let amountFen: number | undefined;
     if (body.tradeAmt !== undefined) {
-      const parsed = typeof body.tradeAmt === 'string' ? parseYuanToFen(body.tradeAmt) : { ok: false as const, rule: 'must be a string' };
+      const parsed = parseYuanToFen(body.tradeAmt);
       if (!parsed.ok) throw ApiError.invalidField('tradeAmt', parsed.rule);
       amountFen = parsed.fen;
     }
-    const outcome = await pay(no, body.afterClose === true, amountFen);
+    const outcome = await pay(body.channelOrderNo, body.afterClose === true, amountFen);
     res.status(outcome.paid ? 200 : 409).json(outcome);
   });
 
@@ -64,7 +66,7 @@ export function sandboxRoutes(ctx: ApiContext): Router {
    * live order ever in its books), not another amount.
    */
   async function pay(channelOrderNo: string, afterClose: boolean, amountFen?: number) {
-    const existing = await findSandboxOrder(ctx.pool, channelOrderNo);
+    const existing = await findOrder(channelOrderNo);
     if (!existing) throw new ApiError('100005', 'no sandbox order with this channelOrderNo', 'channelOrderNo');
     const order = await findOrderById(ctx.pool, existing.orderId);
     if (!order || order.livemode || order.channel !== 'sandbox') {
@@ -84,7 +86,7 @@ export function sandboxRoutes(ctx: ApiContext): Router {
     await attemptReport({
       pool: ctx.pool,
       scheduleMs: ctx.config.channels.sandboxReportScheduleMs,
-      deliver: (orderId, report) => deliverChannelReportById(ctx, orderId, report),
+      deliver: ctx.deliver,
       log: ctx.log,
     }, {
       channelOrderNo: paid.channelOrderNo, orderId: paid.orderId, attempts: 1, claimToken,
@@ -121,4 +123,3 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export type { Response };

@@ -1,4 +1,4 @@
-import { parseSchedule } from '../../domain/durations';
+import { parseSchedule } from './durations';
 
 /**
  * When the sandbox sends a payment report again, like a real channel retrying its callback: the first attempt goes at

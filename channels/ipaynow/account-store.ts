@@ -1,6 +1,6 @@
-import type { Queryable } from './pool';
-import { open, seal, type Keyring } from '../secrets/keyring';
-import { resealColumn } from './reseal';
+import type { Queryable } from '../../db/pool';
+import { open, seal, type Keyring } from '../../secrets/keyring';
+import { resealColumn } from '../../db/reseal';
 
 const PURPOSE = 'ipaynow-app-key';
 

@@ -1,11 +1,17 @@
-import type { PayCredential, PaywayCode, SceneCode, TermType } from '../domain/order';
+import type { PayCredential, PaywayCode, SceneCode, TermType } from './order';
 
-/** Channels registered in this build. */
-export const CHANNEL_NAMES = ['sandbox', 'ipaynow'] as const;
+/**
+ * The channels of this build, by name. A channel is one folder, `channels/<name>/`, registered by one line in
+ * channels/registry.ts (typed over this list, so a name without a folder, or a folder without a name, does not compile).
+ */
+export const CHANNEL_NAMES = ['sandbox', 'ipaynow', 'alipay'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 /** The channels that move real money (live orders); the sandbox serves test orders only. */
-export const LIVE_CHANNEL_NAMES = ['ipaynow'] as const;
+export const LIVE_CHANNEL_NAMES = ['ipaynow', 'alipay'] as const satisfies readonly ChannelName[];
 export type LiveChannelName = (typeof LIVE_CHANNEL_NAMES)[number];
+
+export const isChannelName = (s: string): s is ChannelName => (CHANNEL_NAMES as readonly string[]).includes(s);
+export const isLiveChannelName = (s: string): s is LiveChannelName => (LIVE_CHANNEL_NAMES as readonly string[]).includes(s);
 
 /** What we ask a channel to collect. */
 export interface ChannelOrderRequest {
@@ -44,13 +50,39 @@ export type ChannelStatus =
   | { status: 'PENDING' }
   | { status: 'UNKNOWN'; reason: string };
 
-/** One interface for every upstream channel. */
+/** A refund we ask a channel for (the refunds issue builds on this). `refundId` is ours and idempotent at the channel. */
+export interface ChannelRefundRequest {
+  orderId: string;
+  channelOrderNo?: string;
+  refundId: string;
+  amountFen: number;
+  reason?: string;
+}
+
+export interface ChannelRefundRef {
+  orderId: string;
+  channelOrderNo?: string;
+  refundId: string;
+}
+
+/** A refund's state at the channel: the same closed-union rule as ChannelStatus (UNKNOWN is asked again). */
+export type ChannelRefundStatus =
+  | { status: 'SUCCESS'; refundedAtMs: number; amountFen: number; channelRefundNo?: string }
+  | { status: 'FAIL'; reason: string }
+  | { status: 'PENDING' }
+  | { status: 'UNKNOWN'; reason: string }
+  | { status: 'UNSUPPORTED'; reason: string };
+
+/** The outbound side every channel offers: the calls the order workflow's activities and the poller make. */
 export interface Channel {
   readonly name: ChannelName;
   create(order: ChannelOrderRequest): Promise<ChannelCreateResult>;
   query(ref: ChannelOrderRef): Promise<ChannelStatus>;
   /** Closes an unpaid order; answers the state after closing (SUCCESS if it had been paid after all). */
   close(ref: ChannelOrderRef): Promise<ChannelStatus>;
+  /** Asks the channel to refund (at most once per refundId at the channel). */
+  refund(req: ChannelRefundRequest): Promise<ChannelRefundStatus>;
+  queryRefund(ref: ChannelRefundRef): Promise<ChannelRefundStatus>;
   /**
    * Until when an order that we closed or expired must still be asked about (epoch ms): for a channel whose close is
    * only local and which can still take the money until its own order timeout (IPayNow), or which can take money after

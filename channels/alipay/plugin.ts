@@ -1,0 +1,38 @@
+import { findOrderById } from '../../db/orders';
+import { linkToken } from '../../secrets/link-token';
+import type { ChannelPlugin } from '../plugin';
+import { QR_LINK } from '../urls';
+import { createAlipayChannel } from './index';
+import { alipayAccountResolver } from './accounts';
+import { resealAlipayAccounts } from './account-store';
+import { alipayInbound } from './inbound';
+import { loadAlipaySettings, type AlipaySettings } from './settings';
+
+/**
+ * Alipay, OpenAPI v2 gateway.do with RSA2 (docs/channels.md): settings ALIPAY_*, accounts in alipay_accounts
+ * (merchants without one use the platform's application), outbound through the official alipay-sdk, notifications at
+ * /channels/alipay/notify.
+ */
+export const alipayPlugin: ChannelPlugin<AlipaySettings, 'alipay'> = {
+  name: 'alipay',
+  loadSettings: loadAlipaySettings,
+  servesWithoutAccount: (s) => s.appId !== undefined && s.privateKey !== undefined && s.alipayPublicKey !== undefined,
+  build(settings, { pool, config, now }) {
+    const keyring = config.secrets.keyring;
+    return {
+      outbound: createAlipayChannel({
+        accountFor: alipayAccountResolver(pool, settings, keyring),
+        orderContext: async (orderId) => {
+          const order = await findOrderById(pool, orderId);
+          return order ? { mercNo: order.mercNo, attach: order.attach } : null;
+        },
+        publicBaseUrl: config.api.publicBaseUrl,
+        qrToken: (orderId) => linkToken(keyring, QR_LINK, orderId),
+        timeoutMs: settings.timeoutMs,
+        now,
+      }),
+      inbound: alipayInbound({ pool, keyring, settings, now }),
+    };
+  },
+  resealAccounts: resealAlipayAccounts,
+};

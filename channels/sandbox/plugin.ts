@@ -1,0 +1,26 @@
+import type { ChannelPlugin } from '../plugin';
+import { createSandboxChannel } from './index';
+import { sandboxCashierRoutes } from './cashier';
+import { startReportDispatcher } from './report-dispatcher';
+
+/**
+ * The sandbox: a pretend channel inside the platform for test-mode orders. No settings of its own beyond the core's
+ * SANDBOX_ENABLED and SANDBOX_REPORT_SCHEDULE, no accounts, no callbacks from outside: its payer pages (the cashier,
+ * mounted only where the sandbox is enabled) report payments through its outbox, which the worker retries.
+ */
+export const sandboxPlugin: ChannelPlugin<null, 'sandbox'> = {
+  name: 'sandbox',
+  loadSettings: () => null,
+  servesWithoutAccount: () => true,
+  build(_settings, deps) {
+    const { pool, config, log } = deps;
+    return {
+      outbound: createSandboxChannel({ pool, publicBaseUrl: config.api.publicBaseUrl }),
+      ...(config.channels.sandboxEnabled ? { payerRoutes: (handOver) => sandboxCashierRoutes({ ...deps, ...handOver }) } : {}),
+      // The sandbox's callback retries: payment reports its outbox still holds.
+      startBackground: ({ deliver }) => startReportDispatcher({
+        pool, log, scheduleMs: config.channels.sandboxReportScheduleMs, reportTimeoutMs: config.channels.reportTimeoutMs, deliver,
+      }),
+    };
+  },
+};

@@ -1,0 +1,45 @@
+import { inTransaction, type Pool, type Queryable } from '../../db/pool';
+import type { ChannelRefundRef, ChannelRefundRequest, ChannelRefundStatus } from '../../domain/channels';
+import { parseFenColumn } from '../../domain/money';
+
+interface RefundRow { refund_id: string; channel_order_no: string; amount_fen: string; refunded_at: Date }
+
+const success = (r: RefundRow): ChannelRefundStatus => ({
+  status: 'SUCCESS', amountFen: parseFenColumn(r.amount_fen), refundedAtMs: r.refunded_at.getTime(), channelRefundNo: r.refund_id,
+});
+
+/**
+ * Refunds a paid sandbox order, at once. Idempotent per refund id: the same id for the same order and amount answers
+ * the refund it made; reused for anything else, it is refused. All refunds of an order add up to at most its amount.
+ */
+export async function refundSandboxOrder(pool: Pool, req: ChannelRefundRequest): Promise<ChannelRefundStatus> {
+  return inTransaction(pool, async (tx) => {
+    const { rows: orders } = await tx.query<{ channel_order_no: string; amount_fen: string; status: string }>(
+      'SELECT channel_order_no, amount_fen, status FROM sandbox_orders WHERE order_id = $1 FOR UPDATE', [req.orderId]);
+    const order = orders[0];
+    if (!order) return { status: 'FAIL', reason: 'no such order at the sandbox' };
+    const { rows: done } = await tx.query<RefundRow>('SELECT * FROM sandbox_refunds WHERE refund_id = $1', [req.refundId]);
+    if (done[0]) {
+      return done[0].channel_order_no === order.channel_order_no && parseFenColumn(done[0].amount_fen) === req.amountFen
+        ? success(done[0]) : { status: 'FAIL', reason: 'refundId already used for another refund' };
+    }
+    if (order.status !== 'paid') return { status: 'FAIL', reason: `the sandbox order is ${order.status}, not paid` };
+    const { rows: sum } = await tx.query<{ total: string }>(
+      'SELECT COALESCE(sum(amount_fen), 0) AS total FROM sandbox_refunds WHERE channel_order_no = $1', [order.channel_order_no]);
+    if (parseFenColumn(sum[0]!.total) + req.amountFen > parseFenColumn(order.amount_fen)) {
+      return { status: 'FAIL', reason: 'refunds would exceed the amount paid' };
+    }
+    const { rows } = await tx.query<RefundRow>(
+      'INSERT INTO sandbox_refunds (refund_id, channel_order_no, amount_fen) VALUES ($1, $2, $3) RETURNING *',
+      [req.refundId, order.channel_order_no, req.amountFen]);
+    return success(rows[0]!);
+  });
+}
+
+/** A refund's state at the sandbox: made (SUCCESS) or never made (FAIL). */
+export async function findSandboxRefund(db: Queryable, ref: ChannelRefundRef): Promise<ChannelRefundStatus> {
+  const { rows } = await db.query<RefundRow>(
+    `SELECT r.* FROM sandbox_refunds r JOIN sandbox_orders o USING (channel_order_no) WHERE r.refund_id = $1 AND o.order_id = $2`,
+    [ref.refundId, ref.orderId]);
+  return rows[0] ? success(rows[0]) : { status: 'FAIL', reason: 'no such refund at the sandbox' };
+}

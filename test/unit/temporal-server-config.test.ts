@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ConfigError } from '../../config';
+import { loadDevstackConfig } from '../../config/devstack';
+import { SERVER_DYNAMIC_CONFIG } from '../../devstack/temporal-pg-server';
+
+describe('TEMPORAL_MODE and TEMPORAL_HISTORY_SHARDS', () => {
+  it('default to the dev server and 4 shards', () => {
+    expect(loadDevstackConfig({})).toEqual({ temporalMode: 'dev', historyShards: 4 });
+    expect(loadDevstackConfig({ TEMPORAL_MODE: 'server', TEMPORAL_HISTORY_SHARDS: '16' })).toEqual({ temporalMode: 'server', historyShards: 16 });
+  });
+
+  it.each([
+    [{ TEMPORAL_MODE: 'cluster' }, 'TEMPORAL_MODE'],
+    [{ TEMPORAL_HISTORY_SHARDS: '0' }, 'TEMPORAL_HISTORY_SHARDS'],
+    [{ TEMPORAL_HISTORY_SHARDS: '17' }, 'TEMPORAL_HISTORY_SHARDS'],
+    [{ TEMPORAL_HISTORY_SHARDS: '4.5' }, 'TEMPORAL_HISTORY_SHARDS'],
+  ])('refuses %o naming the variable', (env, variable) => {
+    expect(() => loadDevstackConfig(env)).toThrow(ConfigError);
+    expect(() => loadDevstackConfig(env)).toThrow(variable);
+  });
+});
+
+describe('docker-compose.yml runs the same Temporal shape as TEMPORAL_MODE=server', () => {
+  const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string>; configs?: { source: string; target: string }[] }>;
+    configs: Record<string, { content: string }>;
+  };
+  const temporal = compose.services.temporal!;
+
+  it('with the default shard count and the local server dynamic config (timer precision included)', () => {
+    expect(Number(temporal.environment?.NUM_HISTORY_SHARDS)).toBe(loadDevstackConfig({}).historyShards);
+    const mounted = temporal.configs?.find((c) => c.target === temporal.environment?.DYNAMIC_CONFIG_FILE_PATH);
+    expect(mounted).toBeDefined();
+    const dynamic = parse(compose.configs[mounted!.source]!.content) as unknown;
+    expect(dynamic).toEqual(SERVER_DYNAMIC_CONFIG);
+    expect(SERVER_DYNAMIC_CONFIG['history.timerProcessorMaxTimeShift']?.[0]?.value).toBe('10ms');
+  });
+});
