@@ -1,10 +1,12 @@
 import type { E2eResult } from './e2e';
 import type { CeilingResult } from './ceiling';
 import type { SoakResult } from './soak';
+import type { RoundTrips } from './round-trips';
 
 export interface BenchReport {
   machine: { cores: number; node: string };
   e2e: E2eResult;
+  roundTrips: RoundTrips;
   ceiling: CeilingResult;
   /** End-to-end orders/s divided by ceiling workflows/s. */
   ratio: number;
@@ -17,6 +19,7 @@ export interface BenchReport {
 export function printReport(r: BenchReport): void {
   const rows: [string, string][] = [
     ['end-to-end orders/s', `${r.e2e.ordersPerSecond} (${r.e2e.orders} orders at concurrency ${r.e2e.concurrency}, ${r.e2e.errors} errors)`],
+    ['engine work per order', Object.entries(r.roundTrips.perOrder).map(([k, v]) => `${k} ${v}`).join(', ') + ` (${r.roundTrips.sampled} histories)`],
     ['ceiling workflows/s', `${r.ceiling.workflowsPerSecond}`],
     ['ratio ours / ceiling', `${r.ratio}  (target ≥ 0.7)`],
     ['unified order p50/p95/p99', `${r.e2e.payLatencyMs.p50} / ${r.e2e.payLatencyMs.p95} / ${r.e2e.payLatencyMs.p99} ms  (target p99 ≤ 100 ms at 32)`],

@@ -8,6 +8,8 @@ import { runCeiling } from './ceiling';
 import { runSoak } from './soak';
 import { ProcessMeter, round } from './proc-stats';
 import { printReport } from './report';
+import { countRoundTrips } from './round-trips';
+import { orderWorkflowId } from '../domain/order';
 
 /**
  * `npm run bench`: what merchants feel, against the engine's own ceiling, on a fresh local stack.
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
     const e2e = await runEndToEnd({ apiUrl: stack.apiUrl, merchant: stack.merchant, receiver, orders, concurrency, runId }, e2eTick);
     const processes = e2eMeters.map((m) => m.finish(e2e.wallSeconds * 1000));
 
+    // The engine's work per order, from the histories of (up to 50) orders of the measured phase.
+    const sample = Array.from({ length: Math.min(50, orders) }, (_, i) => orderWorkflowId(stack.merchant.mercNo, `${runId}E${i}`));
+    const roundTrips = await countRoundTrips(stack.temporalAddress, sample);
     const ceiling = await runCeiling(stack.temporalAddress, ceilingN, concurrency);
     log(`end-to-end ${e2e.ordersPerSecond} orders/s, unified order p99 ${e2e.payLatencyMs.p99} ms, notification lag p99 ${e2e.notifyLagMs.p99} ms; ceiling ${ceiling.workflowsPerSecond} workflows/s`);
 
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
 
     printReport({
       machine: { cores: (await import('node:os')).cpus().length, node: process.version },
-      e2e, ceiling, ratio: round(e2e.ordersPerSecond / ceiling.workflowsPerSecond, 2), processes,
+      e2e, roundTrips, ceiling, ratio: round(e2e.ordersPerSecond / ceiling.workflowsPerSecond, 2), processes,
       peakRssMiB: Object.fromEntries(overall.map((o) => [o.name, o.peakRssMiB])), soak,
     });
   } finally {
