@@ -10,6 +10,10 @@ import type { ErrorCase, OperationSpec } from './operations';
  */
 
 /** An IPayNow N001 notification: a form of string fields (docs/ipaynow-channel.md), signed by IPayNow. */
+/** An Alipay asynchronous notification (trade_status_sync): a form of string fields, RSA2-signed by Alipay. */
+const AlipayNotifyFormSchema = z.record(z.string(), z.string())
+  .describe('Alipay notification fields (notify_type, app_id, out_trade_no, trade_no, trade_status, total_amount, sign_type, sign, …), application/x-www-form-urlencoded. Only a notification that verifies (RSA2 with Alipay\'s public key of the order\'s Alipay application, after removing sign and sign_type) changes anything and is stored; any other body is answered fail.');
+
 const N001FormSchema = z.record(z.string(), z.string())
   .describe('N001 fields (funcode, appId, mhtOrderNo, transStatus, mhtOrderAmt, signature, …), application/x-www-form-urlencoded, at most 16 KiB. Only a notification that verifies (signed with the key of the order\'s IPayNow account, for one of our IPayNow orders) changes anything and is stored; any other body is refused with success=N.');
 
@@ -45,6 +49,23 @@ export const CHANNEL_CALLBACK_OPERATIONS: readonly OperationSpec[] = [
     success: [
       { status: 200, description: 'success=Y: received (or a duplicate of one received); success=N: not received, send it again' },
       { status: 429, description: 'success=N: this source address is over RATE_LIMIT_N001_RPS (Retry-After in seconds)' },
+    ],
+  },
+  {
+    method: 'post', path: channelNotifyPath('alipay'), operationId: 'alipayNotify', tag: 'channels',
+    summary: 'Alipay asynchronous payment notification (Alipay → platform)',
+    description:
+      'The body is read raw whatever its Content-Type. The answer is the plain text Alipay reads: exactly `success` '
+      + '(received) or `fail` (send it again later), HTTP 200 also for a body that is malformed (not UTF-8, not a form, '
+      + 'a control character), names no Alipay order of ours or does not verify: such bodies change nothing and are not '
+      + 'stored. Over RATE_LIMIT_N001_RPS per source address: HTTP 429 `fail` with Retry-After.',
+    body: { name: 'AlipayNotifyForm', schema: AlipayNotifyFormSchema },
+    bodyMediaType: 'application/x-www-form-urlencoded',
+    bodyOptional: true,
+    answer: { mediaType: 'text/plain', description: '`success` or `fail`', schema: { type: 'string', enum: ['success', 'fail'] } },
+    success: [
+      { status: 200, description: 'success: received (or a duplicate of one received); fail: not received, send it again' },
+      { status: 429, description: 'fail: this source address is over RATE_LIMIT_N001_RPS (Retry-After in seconds)' },
     ],
   },
 ];

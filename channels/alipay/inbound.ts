@@ -6,6 +6,7 @@ import { alipayAccountResolver } from './accounts';
 import { alipayClient } from './client';
 import { statusOfTrade } from './report';
 import type { AlipaySettings } from './settings';
+import { hasControlCharacter } from '../../domain/text';
 
 /**
  * The content an asynchronous notification is signed over: every parameter but sign and sign_type, with a non-empty
@@ -44,6 +45,10 @@ export function alipayInbound(deps: { pool: Queryable; keyring: Keyring; setting
       if (text === null) return { kind: 'refused', reason: 'unreadable', detail: 'body is not UTF-8', orderId: null };
       const fields = parseNotifyForm(text);
       if (!fields) return { kind: 'refused', reason: 'unreadable', detail: 'malformed form body', orderId: null };
+      // No control character (NUL above all: PostgreSQL cannot store it) reaches a query or the stored fields.
+      if (Object.entries(fields).some(([k, v]) => hasControlCharacter(k) || hasControlCharacter(v))) {
+        return { kind: 'refused', reason: 'unreadable', detail: 'malformed body: control character', orderId: null };
+      }
       if (!fields.out_trade_no) return { kind: 'refused', reason: 'unknown_order', detail: 'out_trade_no missing', orderId: null };
       const order = await findOrder(fields.out_trade_no);
       if (!order) return { kind: 'refused', reason: 'unknown_order', detail: 'unknown order', orderId: fields.out_trade_no };

@@ -64,4 +64,15 @@ describe('control characters at the other edges', () => {
     }
     expect((await stack.pool.query('SELECT count(*)::int AS n FROM channel_callbacks')).rows[0].n).toBe(before);
   });
+
+  it('Alipay notification: a control character in any field is answered fail (never a 5xx), not looked up and not stored', async () => {
+    const before = (await stack.pool.query('SELECT count(*)::int AS n FROM channel_callbacks')).rows[0].n as number;
+    for (const body of ['notify_type=trade_status_sync&out_trade_no=1%00', 'notify_type=trade_status_sync%07&out_trade_no=1', 'out_trade_no=1&sign=%1B']) {
+      const res = await fetch(`${stack.api.url}/channels/alipay/notify`, {
+        method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body,
+      });
+      expect({ status: res.status, text: await res.text() }).toEqual({ status: 200, text: 'fail' });
+    }
+    expect((await stack.pool.query('SELECT count(*)::int AS n FROM channel_callbacks')).rows[0].n).toBe(before);
+  });
 });
