@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, merchantCall, payInSandbox, startStackOn, testMerchant, type TestStack } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
@@ -15,14 +16,16 @@ import type { TemporalServerHandle } from '../../devstack/temporal-server';
 
 // TEMPORAL_MODE=server: the Temporal server itself (built by `npm run temporal:provision`) on the run's PostgreSQL,
 // with databases of its own and 4 history shards. Paid orders go through it end to end, also across a kill -9 of the
-// server. Skipped only when the server binary is absent (not provisioned: `npm run temporal:provision -- --server`).
-describe.skipIf(!serverToolsPresent())('Temporal server mode (server on PostgreSQL, 4 history shards)', () => {
+// server. Not provisioned (`npm run temporal:provision -- --server`), the server is built with Go first, as the CLI
+// is; skipped only on a machine with neither the binary nor a Go toolchain.
+const goAvailable = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+describe.skipIf(!serverToolsPresent() && !goAvailable)('Temporal server mode (server on PostgreSQL, 4 history shards)', () => {
   let dir: string;
   let server: TemporalServerHandle | undefined;
   let stack: TestStack;
   const prefix = `temporal_t${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const startServer = (port?: number) => startTemporalPgServer({
-    rootDir: join(dir, 'temporal-server'), databaseUrl: inject('databaseUrl'), databasePrefix: prefix, historyShards: 4, port, build: false,
+    rootDir: join(dir, 'temporal-server'), databaseUrl: inject('databaseUrl'), databasePrefix: prefix, historyShards: 4, port, build: true,
   });
 
   beforeAll(async () => {
@@ -33,7 +36,7 @@ describe.skipIf(!serverToolsPresent())('Temporal server mode (server on PostgreS
       // The sandbox's payment report is retried quickly while the server is down.
       { SANDBOX_REPORT_SCHEDULE: '200ms,500ms,1s,1s,2s,2s,5s,5s,5s,5s,5s,5s,5s,5s,5s,5s' },
     );
-  });
+  }, 600_000); // a cold build of the server takes about 4 minutes on 2 cores
   afterAll(async () => {
     await stack?.stop();
     await server?.stop();
