@@ -105,3 +105,23 @@ export const SANDBOX_OPERATIONS: readonly OperationSpec[] = [
     errors: channelErrors([invalid, notFound, tooLarge]),
   },
 ];
+
+const QrParamsSchema = z.object({
+  orderId: z.string().regex(/^\d{1,32}$/).describe('The orderId of a scan order (22 digits).'),
+}).describe('Path parameters of the QR image.');
+const QrQuerySchema = z.object({
+  k: z.string().describe("The order's link token, as the imgUrl of the unified order's answer carries it."),
+}).describe('Query of the QR image.');
+
+/** Payer-side pages of every channel on the merchant listener. */
+export const PAYER_OPERATIONS: readonly OperationSpec[] = [
+  {
+    method: 'get', path: '/qr/:orderId.svg', operationId: 'orderQrImage', tag: 'payer',
+    summary: "QR image of a scan order's codeUrl (the imgUrl of the unified order's answer), whatever channel issued it",
+    description: 'Without the order\'s link token, or for an order without a codeUrl, the answer is the same 404, so an orderId alone reveals nothing.',
+    params: { name: 'QrParams', schema: QrParamsSchema },
+    query: { name: 'QrQuery', schema: QrQuerySchema },
+    answer: { mediaType: 'image/svg+xml', description: 'SVG image' },
+    success: [{ status: 200, description: 'The QR image' }, { status: 404, description: 'No QR code for this order (or no valid link token)', mediaType: 'text/plain' }],
+  },
+];

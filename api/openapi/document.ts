@@ -4,7 +4,7 @@ import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
 import { FIELD_NOTES } from './field-notes';
 import { JSON_SCHEMA_PATCH } from '../schemas/fields';
 import { MERCHANT_OPERATIONS, type CallbackSpec, type NamedSchema, type OperationSpec } from './operations';
-import { CHANNEL_CALLBACK_OPERATIONS, SANDBOX_OPERATIONS } from './channel-operations';
+import { CHANNEL_CALLBACK_OPERATIONS, PAYER_OPERATIONS, SANDBOX_OPERATIONS } from './channel-operations';
 import { ADMIN_OPS_OPERATIONS, MERCHANT_OPS_OPERATIONS } from './ops-operations';
 import { SUPPORT_OPERATIONS, SUPPORT_SECURITY_SCHEMES } from './support-operations';
 import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, PathItemObject, ResponseObject } from './types';
@@ -14,7 +14,7 @@ import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, Pat
  * merchant listener (API_PORT) documents only what merchants and payers reach; the admin listener (ADMIN_PORT) the
  * internal operations (support API, metrics, detailed readiness).
  */
-export const MERCHANT_LISTENER_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...CHANNEL_CALLBACK_OPERATIONS, ...MERCHANT_OPS_OPERATIONS];
+export const MERCHANT_LISTENER_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...CHANNEL_CALLBACK_OPERATIONS, ...PAYER_OPERATIONS, ...MERCHANT_OPS_OPERATIONS];
 export const ADMIN_LISTENER_OPERATIONS: readonly OperationSpec[] = [...SUPPORT_OPERATIONS, ...ADMIN_OPS_OPERATIONS];
 
 /** Which listener's document: the merchant API's, or the admin listener's internal one. */
@@ -27,6 +27,7 @@ const TAGS = [
   { name: 'merchant', description: 'Merchant API: signed JSON requests and answers (every value a string).' },
   { name: 'support', description: 'Support API: find, explain and replay orders (named operator credentials).' },
   { name: 'channels', description: 'Payment channel callbacks: what a channel sends to the platform (its own protocol).' },
+  { name: 'payer', description: 'Pages the payer opens (links from the unified order\'s answer).' },
   { name: 'sandbox', description: 'The sandbox channel\'s payer side (test mode; only where the sandbox runs).' },
   { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
 ];
