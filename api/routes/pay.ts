@@ -8,7 +8,7 @@ import { requestHash } from '../request-hash';
 import { withDeadline } from '../deadline';
 import { assertRoomForNewOrder } from '../open-order-cap';
 import { parseUnifiedOrder } from '../schemas/unified-order';
-import { routeChannel } from '../../channels/registry';
+import { routeChannels } from '../../channels/registry';
 import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { orderWorkflowId, type PayAnswer } from '../../domain/order';
@@ -44,7 +44,7 @@ export function payRoutes(ctx: ApiContext): Router {
     const draft = { ...parseUnifiedOrder(fields, signType, ctx.now()), livemode: mode === 'live' };
     if (!existing) await assertRoomForNewOrder(ctx, merchant.mercNo, draft.mercOrderNo);
 
-    const channel = await routeChannel(ctx.pool, ctx.config.channels, merchant.mercNo, draft.paywayCode, mode);
+    const [channel, ...fallbackChannels] = await routeChannels(ctx.pool, ctx.config.channels, merchant.mercNo, draft.paywayCode, mode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
     // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
     // An order already in the read model keeps its id: if its workflow is gone (a Temporal server that lost its last
@@ -55,6 +55,7 @@ export function payRoutes(ctx: ApiContext): Router {
       draft,
       requestHash: hash,
       channel,
+      ...(fallbackChannels.length > 0 ? { fallbackChannels } : {}),
       timing: {
         notifyRetryScheduleMs: merchant.notifyScheduleMs ?? ctx.config.notify.retryScheduleMs,
         unknownRetryScheduleMs: ctx.config.settlement.unknownRetryScheduleMs,
