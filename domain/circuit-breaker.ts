@@ -6,7 +6,7 @@
  *               before (a success in between starts the count again), open it.
  *   open      — calls are refused without reaching the channel, for `openMs`.
  *   half_open — after `openMs`, one call at a time goes through as a probe: its success closes the circuit, its
- *               failure opens it again for another `openMs`. A probe that never reports back (its process died) frees
+ *               failure opens it again for another `openMs`. A probe that never reports back (a call lost) frees
  *               its slot after `openMs`.
  *
  * A failure is an answer that says nothing about the order (UNKNOWN: a timeout, a network error, a system error, an
