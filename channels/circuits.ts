@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CircuitBreaker, type CircuitPermit, type CircuitSettings, type CircuitSnapshot, type CircuitState } from '../domain/circuit-breaker';
-import { CHANNEL_NAMES, type ChannelName } from '../domain/channels';
+import { isLiveChannelName, LIVE_CHANNEL_NAMES, type ChannelName, type LiveChannelName } from '../domain/channels';
 import { forgetCircuits, reportCircuits } from '../db/channel-circuits';
 import type { Pool } from '../db/pool';
 import type { Logger } from '../config/logger';
@@ -20,11 +20,13 @@ export const CIRCUIT_HEARTBEAT_MS = 10_000;
  * to PostgreSQL (channel_circuits) when one changes state and every CIRCUIT_HEARTBEAT_MS, for the API's /readyz detail
  * and for operators; nothing reads that table to decide. Workflows never read a breaker: activities consult it, and
  * what they return (a create UNAVAILABLE, a query UNKNOWN) is recorded in the workflow's history like any answer.
+ * Only channels that move real money have a breaker: the sandbox is our own books in PostgreSQL, whose failures are
+ * the database's (retried and escalated as such), not an upstream's.
  */
 export class ChannelCircuits {
   /** This worker's name in reports: pid@host, and a random tag (several workers may share a process, as in tests). */
   readonly worker = `${process.pid}@${hostname()}#${randomBytes(3).toString('hex')}`;
-  private readonly breakers: Record<ChannelName, CircuitBreaker>;
+  private readonly breakers: Record<LiveChannelName, CircuitBreaker>;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Reports go one after the other, so an older view never overwrites a newer one. */
   private reporting: Promise<void> = Promise.resolve();
@@ -34,12 +36,13 @@ export class ChannelCircuits {
     private readonly deps: { pool?: Pool; log?: Logger; metrics?: CircuitMetrics; now?: () => number } = {},
   ) {
     const now = deps.now ?? Date.now;
-    this.breakers = Object.fromEntries(CHANNEL_NAMES.map((name) => [name, new CircuitBreaker(settings, now, (s, previous) => this.changed(name, s, previous))])) as Record<ChannelName, CircuitBreaker>;
-    for (const name of CHANNEL_NAMES) deps.metrics?.circuitState(name, 'closed', false);
+    this.breakers = Object.fromEntries(LIVE_CHANNEL_NAMES.map((name) => [name, new CircuitBreaker(settings, now, (s, previous) => this.changed(name, s, previous))])) as Record<LiveChannelName, CircuitBreaker>;
+    for (const name of LIVE_CHANNEL_NAMES) deps.metrics?.circuitState(name, 'closed', false);
   }
 
   /** A permit to call `channel` now (see CircuitBreaker.acquire); a refusal is counted under `op`. */
   acquire(channel: ChannelName, op: string): CircuitPermit {
+    if (!isLiveChannelName(channel)) return { allowed: true, probe: false };
     const permit = this.breakers[channel].acquire();
     if (!permit.allowed) this.deps.metrics?.circuitRefused(channel, op);
     return permit;
@@ -47,15 +50,15 @@ export class ChannelCircuits {
 
   /** Whether `channel` would be called now, without taking its probe slot. */
   wouldAllow(channel: ChannelName): boolean {
-    return this.breakers[channel].wouldAllow();
+    return !isLiveChannelName(channel) || this.breakers[channel].wouldAllow();
   }
 
   record(channel: ChannelName, ok: boolean, probe: boolean): void {
-    this.breakers[channel].record(ok, probe);
+    if (isLiveChannelName(channel)) this.breakers[channel].record(ok, probe);
   }
 
-  snapshot(): Record<ChannelName, CircuitSnapshot> {
-    return Object.fromEntries(CHANNEL_NAMES.map((name) => [name, this.breakers[name].snapshot()])) as Record<ChannelName, CircuitSnapshot>;
+  snapshot(): Record<LiveChannelName, CircuitSnapshot> {
+    return Object.fromEntries(LIVE_CHANNEL_NAMES.map((name) => [name, this.breakers[name].snapshot()])) as Record<LiveChannelName, CircuitSnapshot>;
   }
 
   /** This worker's circuits, for its /readyz detail. */
@@ -77,7 +80,7 @@ export class ChannelCircuits {
     if (this.deps.pool) await forgetCircuits(this.deps.pool, this.worker).catch(() => undefined);
   }
 
-  private changed(channel: ChannelName, s: CircuitSnapshot, previous: CircuitState): void {
+  private changed(channel: LiveChannelName, s: CircuitSnapshot, previous: CircuitState): void {
     this.deps.metrics?.circuitState(channel, s.state, true);
     const line = { channel, from: previous, to: s.state, failures: s.failures };
     if (s.state === 'open') this.deps.log?.warn(line, 'channel circuit opened: its creates and polls pause');

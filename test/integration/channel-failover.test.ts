@@ -6,6 +6,8 @@ import { unifiedOrderFields } from '../support/requests';
 import { orderOf, PLATFORM_APP_ID, PLATFORM_APP_KEY } from '../support/ipaynow';
 import { payer, startAlipayStack, type AlipayStack } from '../support/alipay';
 import { supportCall } from '../support/support-call';
+import { globalSetupBase } from '../support/stack';
+import { withOwnDatabase } from '../support/own-database';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../../emulator/ipaynow';
 import { findChannelRoutes, setChannelRoute, setChannelRoutes } from '../../db/channel-routes';
 import { listEvents } from '../../db/orders';
@@ -15,7 +17,8 @@ import type { CircuitView } from '../../observability/health';
 
 // Routing with failover and the per-channel circuit breaker, end to end: the real API, worker, Temporal and
 // PostgreSQL, with the Alipay and IPayNow emulators over HTTP. The merchant's alipay payway lists [alipay, ipaynow].
-// The breaker opens after 3 UNKNOWN answers in a row and stays open 2 s; polls run every 2 s.
+// The breaker opens after 3 UNKNOWN answers in a row and stays open 2 s; polls run every 2 s. The stack has a database
+// of its own, so its poller asks the channels about this file's orders only.
 let s: AlipayStack;
 let ipaynow: IpaynowEmulator;
 const receivers: MerchantReceiver[] = [];
@@ -28,7 +31,7 @@ beforeAll(async () => {
     IPAYNOW_APP_ID: PLATFORM_APP_ID, IPAYNOW_APP_KEY: PLATFORM_APP_KEY, IPAYNOW_BASE_URL: ipaynow.url, IPAYNOW_TIMEOUT: '500ms',
     CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_FAILURE_WINDOW: '30s', CIRCUIT_OPEN_FOR: `${OPEN_FOR_MS}ms`,
     WORKER_HTTP_PORT: String(await freePort()),
-  });
+  }, await withOwnDatabase(globalSetupBase())); // only this stack's orders are polled: the breaker counts their answers
 });
 afterEach(async () => {
   s.emulator.faults.gateway = [];
@@ -181,16 +184,22 @@ describe('circuit breaker', () => {
   it('a probe that fails opens the circuit again: the next order again skips Alipay', async () => {
     await circuitIs('closed');
     const merchant = await failoverMerchant();
-    // Every Alipay call fails from now until the fault is lifted: three orders open the circuit, the probe fails.
+    // Every Alipay call fails until the fault is lifted (the polls of the open orders above too, which count as well):
+    // orders stay at Alipay, answered "unknown", until the circuit opens.
     s.emulator.faults.gateway = [{ kind: 'unavailable', times: 1_000 }];
-    for (let i = 0; i < 3; i++) expect((await placeOrder(merchant)).answer.respCode).toBe('200001');
+    for (let i = 0; i < 3 && (await workerCircuit('alipay')).state === 'closed'; i++) {
+      expect((await placeOrder(merchant)).answer.respCode).toBe('200001');
+    }
     const opened = await workerCircuit('alipay');
     expect(opened.state).toBe('open');
+    // After the open time a probe (a poll) goes through, fails, and the circuit opens again.
     await eventually(async () => {
       const c = await workerCircuit('alipay');
       return c.state === 'open' && c.since !== opened.since ? true : null;
     }, 15_000, 'the circuit re-opened after a failed probe');
+    expect(await metric(/^paydurable_channel_circuit_transitions_total\{channel="alipay",to="open"\}/)).toBeGreaterThanOrEqual(3);
     const skipped = await placeOrder(merchant);
+    expect(skipped.answer.respCode).toBe('000000');
     expect(await orderOf(s.stack, skipped.orderId)).toMatchObject({ channel: 'ipaynow' });
     s.emulator.faults.gateway = [];
     await circuitIs('closed');

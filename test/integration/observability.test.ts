@@ -1,4 +1,4 @@
-import { CHANNEL_NAMES } from '../../domain/channels';
+import { LIVE_CHANNEL_NAMES } from '../../domain/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { eventually, merchantCall, payInSandbox, startStack, testMerchant, type TestStack } from '../support/stack';
@@ -150,10 +150,10 @@ describe('health and documentation endpoints', () => {
     expect(worker.status).toBe(200);
     const workerBody = (await worker.json()) as { circuits: { channel: string; state: string; worker: string }[] };
     expect(workerBody).toMatchObject({ status: 'ready', checks: { database: 'ok', temporal: 'ok', worker: 'ok' } });
-    // The worker's circuit breakers (one per channel, all closed), and the same as it reported them to the API.
-    expect(workerBody.circuits.map((c) => [c.channel, c.state])).toEqual(CHANNEL_NAMES.map((name) => [name, 'closed']));
+    // The worker's circuit breakers (one per live channel, all closed), and the same as it reported them to the API.
+    expect(workerBody.circuits.map((c) => [c.channel, c.state])).toEqual(LIVE_CHANNEL_NAMES.map((name) => [name, 'closed']));
     const reported = adminBody.circuits.filter((c) => c.worker === workerBody.circuits[0]!.worker);
-    expect(reported.map((c) => [c.channel, c.state]).sort()).toEqual(CHANNEL_NAMES.map((name) => [name, 'closed']).sort());
+    expect(reported.map((c) => [c.channel, c.state]).sort()).toEqual(LIVE_CHANNEL_NAMES.map((name) => [name, 'closed']).sort());
   });
 
   it('a worker that is shutting down is no longer ready', async () => {
