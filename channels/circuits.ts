@@ -109,5 +109,5 @@ function circuitView(c: CircuitSnapshot & { channel: string; worker: string }): 
 /** The circuits every live worker last reported (the API's /readyz detail); rows older than three heartbeats are left out. */
 export async function reportedCircuits(pool: Pool): Promise<CircuitView[]> {
   const rows = await listCircuits(pool, 3 * CIRCUIT_HEARTBEAT_MS);
-  return rows.map((r) => circuitView({ ...r, ...(r.retryAtMs !== null ? { retryAtMs: r.retryAtMs } : { retryAtMs: undefined }) }));
+  return rows.map(({ retryAtMs, ...r }) => circuitView({ ...r, ...(retryAtMs !== null ? { retryAtMs } : {}) }));
 }
