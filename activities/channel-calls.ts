@@ -4,11 +4,14 @@ import { recordChannelCall, type ChannelOp } from '../db/channel-calls';
 
 /**
  * Calls to the upstream channel. A network error or timeout becomes UNKNOWN (never a failure), so the workflow
- * decides what to do from the closed union instead of from exceptions. The one exception that passes through is
- * ChannelRetryableError (the call did not get through, for a reason of our own, and is safe to repeat): the activity
- * fails and Temporal retries it with its bounded backoff.
+ * decides what to do from the closed union instead of from exceptions. Each call asks the channel's circuit breaker
+ * first (channels/circuits.ts): an open circuit answers without calling — a create UNAVAILABLE (the channel cannot
+ * have the order), a query or close UNKNOWN — and every answer tells the breaker whether the channel is answering.
+ * The one exception that passes through is ChannelRetryableError (the call did not get through, for a reason of our
+ * own, and is safe to repeat): the activity fails and Temporal retries it with its bounded backoff; the breaker is
+ * not told, since the channel was never asked.
  */
-export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
+export function createChannelActivities({ channels, log, pool, circuits }: ActivityDeps) {
   const unknown = (op: string, channel: string, err: unknown) => {
     log.warn({ op, channel, err: (err as Error).message }, 'channel call failed; result unknown');
     return (err as Error).message || 'channel call failed';
@@ -16,18 +19,25 @@ export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
   /** Runs one channel call and records it in channel_calls (best effort: a failed record never fails the call). */
   async function recorded<T extends ChannelCreateResult | ChannelStatus>(
     op: ChannelOp, channel: ChannelName, orderId: string, call: () => Promise<T>, onError: (reason: string) => T,
+    refused: (retryAt: string) => T = (retryAt) => onError(`${channel} circuit open until ${retryAt}: not asked`),
   ): Promise<T> {
     const calledAtMs = Date.now();
     const started = performance.now();
+    const permit = circuits?.acquire(channel, op) ?? { allowed: true, probe: false };
     let result: T;
-    try {
-      result = await call();
-    } catch (err) {
-      if (err instanceof ChannelRetryableError) {
-        log.warn({ op, channel, orderId, err: err.message }, 'channel call did not get through; the activity retries it');
-        throw err;
+    if (!permit.allowed) {
+      result = refused(new Date(permit.retryAtMs).toISOString());
+    } else {
+      try {
+        result = await call();
+      } catch (err) {
+        if (err instanceof ChannelRetryableError) {
+          log.warn({ op, channel, orderId, err: err.message }, 'channel call did not get through; the activity retries it');
+          throw err;
+        }
+        result = onError(unknown(op, channel, err));
       }
-      result = onError(unknown(op, channel, err));
+      circuits?.record(channel, ('kind' in result ? result.kind : result.status) !== 'UNKNOWN', permit.probe);
     }
     const status = 'kind' in result ? result.kind : result.status;
     await recordChannelCall(pool, {
@@ -39,7 +49,8 @@ export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
   return {
     async channelCreate(a: { channel: ChannelName; order: ChannelOrderRequest }): Promise<ChannelCreateResult> {
       return recorded<ChannelCreateResult>('create', a.channel, a.order.orderId, () => channels[a.channel].create(a.order),
-        (reason) => ({ kind: 'UNKNOWN', reason }));
+        (reason) => ({ kind: 'UNKNOWN', reason }),
+        (retryAt) => ({ kind: 'UNAVAILABLE', reason: `${a.channel} circuit open until ${retryAt}: not asked` }));
     },
     async channelQuery(a: { channel: ChannelName; ref: ChannelOrderRef }): Promise<ChannelStatus> {
       return recorded<ChannelStatus>('query', a.channel, a.ref.orderId, () => channels[a.channel].query(a.ref),

@@ -3,6 +3,7 @@ import type { Pool } from '../db/pool';
 import type { ChannelRegistry } from '../domain/channels';
 import type { Logger } from '../config/logger';
 import type { ActivityMetrics } from '../observability/hooks';
+import type { ChannelCircuits } from '../channels/circuits';
 
 /** What the activities are built over; the worker wires real ones, unit tests pass fakes. */
 export interface ActivityDeps {
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   now?: () => number;
   /** Opens the merchant keys that sign notifications (config MASTER_KEYS); empty = keys stored in plaintext. */
   keyring?: Keyring;
+  /** The worker's per-channel circuit breakers (consulted before every channel call); absent = none. */
+  circuits?: ChannelCircuits;
   /** Metrics hooks (observability/); absent in unit tests that do not look at metrics. */
   metrics?: ActivityMetrics;
 }

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import { inTransaction } from '../db/pool';
-import { insertOrder, recordEvent, savePayAnswer, setNotifyState, statusAfterRefusal, transitionOrder, type Transition } from '../db/orders';
+import { insertOrder, recordEvent, savePayAnswer, setNotifyState, statusAfterRefusal, switchOrderChannel, transitionOrder, type Transition } from '../db/orders';
 import { closeReviews, openReview, type ReviewDecision, type ReviewKind } from '../db/order-reviews';
 import type { ChannelName } from '../domain/channels';
 import type { OrderDraft, PayAnswer } from '../domain/order';
@@ -88,6 +88,24 @@ export function createOrderRecordActivities({ pool, pollScheduleMs, metrics, cha
         log.warn({ orderId: a.orderId, wanted: a.to, held: now.payStatus }, 'transition refused: the read model holds another status');
       }
       return { applied: repeat, payStatus: now.payStatus, tradeEndTime: now.tradeEndTime, latePayment: now.latePayment };
+    },
+
+    /**
+     * Failover: the order leaves `from` (which refused its create, or whose circuit was open) for `to`. The read model
+     * names the new channel (the poller and callbacks follow it; its post-close watch is the new channel's) and the
+     * move is in the order's timeline (`channel_failover`). Idempotent: a repeat finds the order moved and its event
+     * recorded.
+     */
+    async switchChannel(a: { orderId: string; from: ChannelName; to: ChannelName; result: string; reason: string }): Promise<void> {
+      const moved = await inTransaction(pool, async (tx) => {
+        const row = await switchOrderChannel(tx, { orderId: a.orderId, from: a.from, to: a.to, watchUntilMs: (created) => channels[a.to]?.watchUntilMs(created, watchMarginMs) ?? null });
+        await recordEvent(tx, {
+          orderId: a.orderId, eventKey: `failover:${a.from}:${a.to}`, type: 'channel_failover',
+          detail: { from: a.from, to: a.to, result: a.result, reason: a.reason },
+        });
+        return row;
+      });
+      if (moved) metrics?.channelFailover?.({ from: a.from, to: a.to, result: a.result });
     },
 
     async savePayAnswer(a: { orderId: string; answer: PayAnswer }): Promise<void> {

@@ -77,7 +77,7 @@ export async function receiveChannelCallback(
     return again;
   }
   try {
-    const handedTo = await deliverChannelReport(ctx, order, { source: 'callback', result });
+    const handedTo = await deliverChannelReport(ctx, order, { source: 'callback', channel, result });
     await finishCallbackEffect(ctx.pool, dedupKey, id, { state: 'handed_over', handedTo });
     await finishCallback(ctx.pool, id, 'accepted', `handed to ${handedTo}`);
     return received;

@@ -1,7 +1,7 @@
 import { ZodError } from 'zod';
 import { ConfigError } from '../config';
 import type { Pool, Queryable } from '../db/pool';
-import { findChannelRoute } from '../db/channel-routes';
+import { findChannelRoutes } from '../db/channel-routes';
 import { CHANNEL_NAMES, type ChannelName, type ChannelRegistry, type LiveChannelName } from '../domain/channels';
 import type { OrderDraft, PaywayCode } from '../domain/order';
 import { ApiError } from '../domain/errors';
@@ -89,17 +89,19 @@ export interface RoutingSettings {
 }
 
 /**
- * Which channel serves an order. A test order: the sandbox, always (and only where it is enabled). A live order:
- * channel_routes (the payway's row, else the merchant's '*' row), else the live default; never the sandbox. What
- * cannot be served is ApiError 200002 naming the reason.
+ * Which channels serve an order, in the order they are tried (the first one gets the order; the others take it over
+ * when the first refuses it definitively or its circuit is open: workflows/order.ts). A test order: the sandbox,
+ * always (and only where it is enabled). A live order: channel_routes (the payway's rows, else the merchant's '*'
+ * rows), else the live default; never the sandbox. What cannot be served is ApiError 200002 naming the reason.
  */
-export async function routeChannel(db: Queryable, settings: RoutingSettings, mercNo: string, payway: PaywayCode, mode: Mode): Promise<ChannelName> {
+export async function routeChannels(db: Queryable, settings: RoutingSettings, mercNo: string, payway: PaywayCode, mode: Mode): Promise<[ChannelName, ...ChannelName[]]> {
   if (mode === 'test') {
     if (!settings.sandboxEnabled) throw new ApiError('200002', 'test mode is not served by this deployment (the sandbox is off)', 'paywayCode');
-    return 'sandbox';
+    return ['sandbox'];
   }
-  const channel = (await findChannelRoute(db, mercNo, payway)) ?? settings.defaultLiveChannel;
-  if (channel === undefined) throw new ApiError('200002', `no channel is configured for paywayCode ${payway}`, 'paywayCode');
-  if (channel === 'sandbox') throw new ApiError('200002', 'live orders never reach the sandbox: use a test key, or route the payway to a real channel', 'paywayCode');
-  return channel;
+  const routed = await findChannelRoutes(db, mercNo, payway);
+  const channels = routed.length > 0 ? routed : settings.defaultLiveChannel ? [settings.defaultLiveChannel] : [];
+  if (channels.length === 0) throw new ApiError('200002', `no channel is configured for paywayCode ${payway}`, 'paywayCode');
+  if (channels.includes('sandbox')) throw new ApiError('200002', 'live orders never reach the sandbox: use a test key, or route the payway to a real channel', 'paywayCode');
+  return channels as [ChannelName, ...ChannelName[]];
 }

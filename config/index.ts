@@ -5,6 +5,7 @@ import { isLiveChannelName, LIVE_CHANNEL_NAMES, type LiveChannelName } from '../
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../domain/report-schedule';
 import { parseSupportOperators, type SupportOperator } from './support-operators';
+import type { CircuitSettings } from '../domain/circuit-breaker';
 
 /**
  * One typed configuration, read from the environment and validated at boot. A bad value stops the process with a
@@ -107,6 +108,14 @@ export const EnvSchema = z.object({
       : `must be one of ${LIVE_CHANNEL_NAMES.join(', ')}` });
     return z.NEVER;
   }),
+  /**
+   * Per-channel circuit breaker (docs/RELIABILITY.md "Channel circuit breaker"): this many UNKNOWN answers in a row
+   * (timeouts, network and system errors), each within CIRCUIT_FAILURE_WINDOW of the one before, open a channel's
+   * circuit in a worker: its creates and polls pause for CIRCUIT_OPEN_FOR, then one probe decides. 0 = no breaker.
+   */
+  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(0).max(1000).default(5),
+  CIRCUIT_FAILURE_WINDOW: duration('60s'),
+  CIRCUIT_OPEN_FOR: duration('30s'),
   /** Worker only: a pre-built workflow bundle (tests, containers); default is to bundle ./workflows at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Worker only: /healthz, /readyz and /metrics on this host and port (0 = no HTTP server). */
@@ -156,6 +165,9 @@ export const EnvSchema = z.object({
   }
   if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
+  }
+  for (const name of ['CIRCUIT_FAILURE_WINDOW', 'CIRCUIT_OPEN_FOR'] as const) {
+    if (e[name] < 100 || e[name] > 3_600_000) ctx.addIssue({ code: 'custom', path: [name], message: 'must be 100ms to 1h' });
   }
   if (e.MASTER_KEYS !== undefined && e.MASTER_KEYS_FILE !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['MASTER_KEYS_FILE'], message: 'set MASTER_KEYS or MASTER_KEYS_FILE, not both' });
@@ -219,6 +231,8 @@ export interface AppConfig {
    * or the worker builds the channels at boot (channels/<name>/settings.ts, channels/registry.ts).
    */
   channelEnv: Readonly<Record<string, string | undefined>>;
+  /** The per-channel circuit breaker each worker keeps (failureThreshold 0 = off). */
+  circuit: CircuitSettings;
   /** Worker's HTTP server for health and metrics; port 0 = none. */
   worker: { httpHost: string; httpPort: number; maxCachedWorkflows: number };
   workflowBundlePath?: string;
@@ -293,6 +307,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reportTimeoutMs: e.CHANNEL_REPORT_TIMEOUT,
       sandboxReportScheduleMs: e.SANDBOX_REPORT_SCHEDULE,
     },
+    circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, failureWindowMs: e.CIRCUIT_FAILURE_WINDOW, openMs: e.CIRCUIT_OPEN_FOR },
     channelEnv: Object.freeze(Object.fromEntries(Object.entries(env).filter(([k]) => !(k in EnvSchema.shape)))),
     worker: {
       httpHost: e.WORKER_HTTP_HOST,

@@ -1,33 +1,49 @@
-import type { Queryable } from './pool';
+import { inTransaction, type Pool, type Queryable } from './pool';
 import { isChannelName, type ChannelName } from '../domain/channels';
 import type { PaywayCode } from '../domain/order';
 
 /** A route's payway: one paywayCode, or '*' for every payway of the merchant. */
 export type RoutePayway = PaywayCode | '*';
 
+/** The most channels one payway may list (migration 020's position check). */
+export const MAX_ROUTE_CHANNELS = 10;
+
 /**
- * The channel configured for a merchant's payway (table channel_routes): the payway's own row first, then the
- * merchant's '*' row; null when the merchant has neither.
+ * The channels configured for a merchant's payway (table channel_routes), in the order they are tried: the payway's
+ * own rows if it has any, else the merchant's '*' rows; empty when the merchant has neither.
  */
-export async function findChannelRoute(db: Queryable, mercNo: string, payway: PaywayCode): Promise<ChannelName | null> {
+export async function findChannelRoutes(db: Queryable, mercNo: string, payway: PaywayCode): Promise<ChannelName[]> {
   const { rows } = await db.query<{ channel: string }>(
-    `SELECT channel FROM channel_routes WHERE merc_no = $1 AND payway_code IN ($2, '*')
-     ORDER BY (payway_code = '*') LIMIT 1`,
+    `SELECT channel FROM channel_routes
+     WHERE merc_no = $1 AND payway_code = (
+       SELECT payway_code FROM channel_routes WHERE merc_no = $1 AND payway_code IN ($2, '*')
+       ORDER BY (payway_code = '*') LIMIT 1)
+     ORDER BY position`,
     [mercNo, payway],
   );
-  const channel = rows[0]?.channel;
-  if (channel === undefined) return null;
-  if (!isChannelName(channel)) throw new Error(`channel_routes names channel "${channel}", which this build does not have`);
-  return channel;
+  return rows.map(({ channel }) => {
+    if (!isChannelName(channel)) throw new Error(`channel_routes names channel "${channel}", which this build does not have`);
+    return channel;
+  });
 }
 
-/** Sets (or replaces) the channel of a merchant's payway, or of all its payways with '*'. */
-export async function setChannelRoute(db: Queryable, mercNo: string, payway: RoutePayway, channel: ChannelName): Promise<void> {
-  await db.query(
-    `INSERT INTO channel_routes (merc_no, payway_code, channel) VALUES ($1, $2, $3)
-     ON CONFLICT (merc_no, payway_code) DO UPDATE SET channel = EXCLUDED.channel, updated_at = now()`,
-    [mercNo, payway, channel],
-  );
+/** Sets (or replaces) the channel of a merchant's payway, or of all its payways with '*': a list of one. */
+export async function setChannelRoute(db: Pool, mercNo: string, payway: RoutePayway, channel: ChannelName): Promise<void> {
+  await setChannelRoutes(db, mercNo, payway, [channel]);
+}
+
+/** Replaces the channels of a merchant's payway (or '*') with `channels`, tried in this order. */
+export async function setChannelRoutes(db: Pool, mercNo: string, payway: RoutePayway, channels: readonly ChannelName[]): Promise<void> {
+  if (channels.length === 0 || channels.length > MAX_ROUTE_CHANNELS) throw new Error(`a route lists 1 to ${MAX_ROUTE_CHANNELS} channels`);
+  if (new Set(channels).size !== channels.length) throw new Error('a route lists a channel once');
+  await inTransaction(db, async (tx) => {
+    await tx.query('DELETE FROM channel_routes WHERE merc_no = $1 AND payway_code = $2', [mercNo, payway]);
+    await tx.query(
+      `INSERT INTO channel_routes (merc_no, payway_code, channel, position)
+       SELECT $1, $2, channel, (position - 1)::smallint FROM unnest($3::text[]) WITH ORDINALITY AS t(channel, position)`,
+      [mercNo, payway, channels],
+    );
+  });
 }
 
 export async function deleteChannelRoute(db: Queryable, mercNo: string, payway: RoutePayway): Promise<void> {

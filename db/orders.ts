@@ -184,6 +184,29 @@ export async function statusAfterRefusal(db: Queryable, orderId: string, eventKe
   return r ? { payStatus: r.pay_status, tradeEndTime: r.trade_end_time, latePayment: r.late_payment, eventRecorded: r.recorded } : null;
 }
 
+/**
+ * Moves an order still being created (p0001) from channel `from` to `to` (failover), with the post-close watch of
+ * `to` computed from the order's creation and expiry. Returns whether it moved (false: already moved, or not p0001).
+ */
+export async function switchOrderChannel(
+  db: Queryable,
+  s: { orderId: string; from: string; to: string; watchUntilMs: (order: { createdAtMs: number; expireAtMs: number }) => number | null },
+): Promise<boolean> {
+  const { rows } = await db.query<{ created_at: Date; expire_at: Date }>(
+    `SELECT created_at, expire_at FROM orders WHERE order_id = $1 AND channel = $2 AND pay_status = 'p0001' FOR UPDATE`,
+    [s.orderId, s.from],
+  );
+  const row = rows[0];
+  if (!row) return false;
+  const watchUntilMs = s.watchUntilMs({ createdAtMs: row.created_at.getTime(), expireAtMs: row.expire_at.getTime() });
+  await db.query(
+    `UPDATE orders SET channel = $2, watch_until = CASE WHEN $3::double precision IS NULL THEN NULL ELSE to_timestamp($3::double precision / 1000) END,
+       updated_at = now() WHERE order_id = $1`,
+    [s.orderId, s.to, watchUntilMs],
+  );
+  return true;
+}
+
 /** Stores the unified-order answer without changing the status (e.g. a channel error answered while still p0001). */
 export async function savePayAnswer(db: Queryable, orderId: string, answer: PayAnswer): Promise<void> {
   await db.query('UPDATE orders SET pay_response = $2::jsonb, updated_at = now() WHERE order_id = $1 AND pay_response IS NULL',

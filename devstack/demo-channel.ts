@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { dataDir } from './paths';
-import type { Queryable } from '../db/pool';
+import type { Pool } from '../db/pool';
 import { deleteChannelRoute, setChannelRoute } from '../db/channel-routes';
 import { DEMO_MERC_NO } from '../db/merchants';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../emulator/ipaynow';
@@ -24,7 +24,7 @@ interface EmulatorApp { appId: string; appKey: string }
  * in .data/ipaynow-emulator.json, and routes every payway of the demo merchant to IPayNow: the demo then signs with
  * its live key. Otherwise (default sandbox) the demo signs with its test key, whose orders the sandbox serves. Emulated orders live in memory: a restart forgets them.
  */
-export async function prepareDemoChannel(db: Queryable, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
+export async function prepareDemoChannel(db: Pool, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
   const channel = env.DEMO_CHANNEL ?? 'sandbox';
   if (channel !== 'sandbox' && channel !== 'ipaynow' && channel !== 'alipay') throw new Error(`DEMO_CHANNEL must be sandbox, ipaynow or alipay, not ${channel}`);
   // Test orders (the demo's default, its test key) always go to the sandbox; live ones need a real channel's route.

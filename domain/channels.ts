@@ -37,7 +37,9 @@ export type ChannelCreateResult =
   | { kind: 'CREATED'; channelOrderNo: string; credential: PayCredential }
   | { kind: 'DECLINED'; reason: string }
   | { kind: 'UNSUPPORTED'; reason: string }
-  | { kind: 'UNKNOWN'; reason: string };
+  | { kind: 'UNKNOWN'; reason: string }
+  /** Not asked: the channel's circuit is open (domain/circuit-breaker.ts), so it cannot have the order. Never from a channel itself. */
+  | { kind: 'UNAVAILABLE'; reason: string };
 
 /**
  * An order's state at the channel: a closed union. A timeout or network error is UNKNOWN, resolved by asking again,

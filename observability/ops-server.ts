@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
-import { opsRoutes, type ReadinessCheck } from './health';
+import { opsRoutes, type CircuitSource, type ReadinessCheck } from './health';
 
 export interface OpsServer {
   url: string;
@@ -17,10 +17,11 @@ export async function startOpsServer(opts: {
   port: number;
   registry: Registry;
   checks: Record<string, ReadinessCheck>;
+  circuits?: CircuitSource;
 }): Promise<OpsServer> {
   const app = express();
   app.disable('x-powered-by');
-  app.use(opsRoutes({ checks: opts.checks, registry: opts.registry }));
+  app.use(opsRoutes({ checks: opts.checks, registry: opts.registry, ...(opts.circuits ? { circuits: opts.circuits } : {}) }));
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

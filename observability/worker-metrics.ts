@@ -1,12 +1,16 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
-import type { ActivityMetrics } from './hooks';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ActivityMetrics, CircuitMetrics } from './hooks';
 import { METRIC_PREFIX, newRegistry } from './registry';
 
 /** Every metric of the worker role, and the hooks the activities report through. */
 export interface WorkerMetrics {
   registry: Registry;
   activities: ActivityMetrics;
+  circuits: CircuitMetrics;
 }
+
+/** The value of paydurable_channel_circuit_state for each state. */
+export const CIRCUIT_STATE_VALUES = { closed: 0, half_open: 1, open: 2 } as const;
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -45,8 +49,39 @@ export function createWorkerMetrics(): WorkerMetrics {
     labelNames: ['kind'] as const,
     registers,
   });
+  const failovers = new Counter({
+    name: `${METRIC_PREFIX}channel_failovers_total`,
+    help: 'Orders moved to the next channel of their route, by channel left, channel taken and the create result that moved them (DECLINED, UNSUPPORTED, UNAVAILABLE = circuit open)',
+    labelNames: ['from', 'to', 'result'] as const,
+    registers,
+  });
+  const circuitState = new Gauge({
+    name: `${METRIC_PREFIX}channel_circuit_state`,
+    help: "State of this worker's circuit breaker per channel: 0 closed, 1 half-open (a probe is out), 2 open (calls paused)",
+    labelNames: ['channel'] as const,
+    registers,
+  });
+  const circuitTransitions = new Counter({
+    name: `${METRIC_PREFIX}channel_circuit_transitions_total`,
+    help: 'Circuit breaker state changes per channel, by the state entered',
+    labelNames: ['channel', 'to'] as const,
+    registers,
+  });
+  const circuitRefusals = new Counter({
+    name: `${METRIC_PREFIX}channel_circuit_refusals_total`,
+    help: 'Channel calls not made because the channel circuit was open, by channel and operation (create, query, close, poll)',
+    labelNames: ['channel', 'op'] as const,
+    registers,
+  });
   return {
     registry,
+    circuits: {
+      circuitState: (channel, state, changed) => {
+        if (changed) circuitTransitions.inc({ channel, to: state });
+        circuitState.set({ channel }, CIRCUIT_STATE_VALUES[state]);
+      },
+      circuitRefused: (channel, op) => circuitRefusals.inc({ channel, op }),
+    },
     activities: {
       orderTransition: (t) => transitions.inc({ from: t.from, to: t.to, channel: t.channel }),
       notifyAttempt: (a) => {
@@ -55,6 +90,7 @@ export function createWorkerMetrics(): WorkerMetrics {
       },
       channelCall: (c) => channelCalls.observe({ channel: c.channel, op: c.op, result: c.result }, c.durationMs / 1000),
       escalation: (kind) => escalations.inc({ kind }),
+      channelFailover: (f) => failovers.inc(f),
     },
   };
 }

@@ -12,6 +12,8 @@ export interface PollerDeps {
   query: (a: { channel: ChannelName; ref: ChannelOrderRef }) => Promise<ChannelStatus>;
   /** Hands a final result to the order (its workflow, or the late-payment follow-up once it has closed). */
   report: (due: DuePoll, result: ChannelStatus) => Promise<void>;
+  /** Whether the channel's polls are paused now (its circuit is open): the order waits for its next scheduled poll. */
+  paused?: (channel: ChannelName) => boolean;
   log: Logger;
   batchSize?: number;
   concurrency?: number;
@@ -36,7 +38,9 @@ export function startPoller(deps: PollerDeps): PollerHandle {
 
   async function pollOne(due: DuePoll): Promise<void> {
     const ref = { orderId: due.orderId, ...(due.channelOrderNo ? { channelOrderNo: due.channelOrderNo } : {}) };
-    const result = await deps.query({ channel: due.channel as ChannelName, ref });
+    const channel = due.channel as ChannelName;
+    if (deps.paused?.(channel)) return;
+    const result = await deps.query({ channel, ref });
     // An open order wakes on any final result; a closed or expired one being watched only on money taken.
     const open = (OPEN_STATUSES as readonly string[]).includes(due.payStatus);
     if (result.status === 'SUCCESS' || (open && result.status === 'FAIL')) await deps.report(due, result);

@@ -13,7 +13,9 @@ import { repoRoot } from '../devstack/paths';
  * `npm run histories:record`: records one completed workflow history per workflow path (scripts/histories/paths.ts)
  * into test/workflow/histories, which the replay test replays against the current workflow code. Runs the real
  * system as the integration tests do (embedded PostgreSQL, a Temporal dev server, worker and API in this process) at
- * millisecond schedules. Record again whenever a workflow path is added; see docs/RELIABILITY.md.
+ * millisecond schedules. Record again whenever a workflow path is added; see docs/RELIABILITY.md. Arguments, if any,
+ * record only the paths whose name contains one of them (`npm run histories:record -- failover`): the others' files
+ * stay as they are.
  */
 const HISTORIES_DIR = join(repoRoot, 'test/workflow/histories');
 const TIMING = {
@@ -40,7 +42,8 @@ async function main(): Promise<void> {
     stops.push(() => Promise.allSettled(ctx.receivers.map((r) => r.stop())));
 
     const histories: { file: string; json: string }[] = [];
-    for (const path of WORKFLOW_PATHS) {
+    const only = process.argv.slice(2);
+    for (const path of WORKFLOW_PATHS.filter((p) => only.length === 0 || only.some((word) => p.name.includes(word)))) {
       say(`path: ${path.name}`);
       for (const { file, workflowId } of await path.run(ctx)) {
         const history = await sandbox.client.workflow.getHandle(workflowId).fetchHistory();

@@ -11,7 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import { startPoller } from '../polling/poller';
 import { deliverChannelReport, deliverChannelReportById } from '../orders/channel-reports';
 import { findOrderById } from '../db/orders';
-import { CHANNEL_NAMES } from '../domain/channels';
+import { CHANNEL_NAMES, type ChannelName } from '../domain/channels';
+import { ChannelCircuits } from '../channels/circuits';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -38,7 +39,10 @@ export async function startWorker(opts: {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const channels = createChannels({ pool, config, log });
   const metrics = createWorkerMetrics();
+  // One breaker per channel for this process, shared by all its activities and its poller (channels/circuits.ts).
+  const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
   const activities = createActivities({
+    circuits,
     pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
     keyring: config.secrets.keyring,
   });
@@ -51,7 +55,7 @@ export async function startWorker(opts: {
     activities,
   });
   const run = worker.run();
-  const ops = await startWorkerOps({ config, pool, connection, worker, registry: metrics.registry }).catch(async (err: unknown) => {
+  const ops = await startWorkerOps({ config, pool, connection, worker, registry: metrics.registry, circuits: async () => circuits.views() }).catch(async (err: unknown) => {
     worker.shutdown();
     await run.catch(() => undefined);
     await connection.close();
@@ -60,11 +64,18 @@ export async function startWorker(opts: {
   // Channel status polling of open orders runs beside the worker (polling/poller.ts), not inside the workflows.
   const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  circuits.start();
   const poller = startPoller({
     pool, scheduleMs: config.pollScheduleMs, query: activities.channelQuery, log,
+    // An open circuit pauses the channel's polls: the order is asked at its next scheduled poll instead.
+    paused: (channel: ChannelName) => {
+      if (circuits.wouldAllow(channel)) return false;
+      metrics.circuits.circuitRefused(channel, 'poll');
+      return true;
+    },
     report: async (due, result) => {
       const order = await findOrderById(pool, due.orderId);
-      if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', result });
+      if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', channel: due.channel as ChannelName, result });
     },
   });
   // Channels' background work (the sandbox's callback retries from its report outbox).
@@ -78,6 +89,7 @@ export async function startWorker(opts: {
     opsUrl: ops?.url ?? null,
     async stop() {
       await Promise.all([poller.stop(), ...background.map((b) => b.stop())]);
+      await circuits.stop();
       await clientConnection.close();
       await ops?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();

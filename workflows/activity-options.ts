@@ -85,6 +85,7 @@ export function orderActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
     setNotifyState: escalating('setNotifyState', db.setNotifyState),
     openReview: escalating('openReview', db.openReview),
     resolveReview: escalating('resolveReview', db.resolveReview),
+    switchChannel: escalating('switchChannel', db.switchChannel),
     nextNotifyAttempt: escalating('nextNotifyAttempt', db.nextNotifyAttempt),
     channelCreate: escalating('channelCreate', create.channelCreate),
     channelQuery: escalating('channelQuery', channel.channelQuery),

@@ -32,7 +32,13 @@ export interface OrderWorkflowInput {
   draft: OrderDraft;
   /** Fingerprint of the merchant's request parameters: a repeat must match it. */
   requestHash: string;
+  /** The channel tried first (routing: channels/registry.ts routeChannels). */
   channel: ChannelName;
+  /**
+   * The channels that take the order over, in this order, when the one before refuses its create definitively or
+   * its circuit is open (behind patched('channel-failover')). Absent = none.
+   */
+  fallbackChannels?: ChannelName[];
   timing: OrderTiming;
   /** Final states the merchant is notified of (p0000 always). */
   notifyStatuses: PayStatus[];
@@ -41,6 +47,8 @@ export interface OrderWorkflowInput {
 /** A channel's report about an order reaching the workflow (callback or a poll result). */
 export interface ChannelReport {
   source: 'callback' | 'poll' | 'expiry';
+  /** The channel that reported (absent in reports sent before failover existed): a report of a channel the order has left settles nothing unless it is a payment. */
+  channel?: ChannelName;
   result: ChannelStatus;
 }
 

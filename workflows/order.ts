@@ -9,7 +9,7 @@ import { reviewResolution } from './review';
 import type { TransitionArgs, TransitionOutcome } from '../activities/order-records';
 import { SA } from './search-attributes';
 import { searchAttributeWriter } from './search-attribute-writer';
-import type { ChannelStatus } from '../domain/channels';
+import type { ChannelCreateResult, ChannelName, ChannelOrderRequest, ChannelStatus } from '../domain/channels';
 import { formatFenAsYuan } from '../domain/money';
 import type { OrderStateView, PayAnswer, PayResponseData } from '../domain/order';
 import { isClosable, nextTransition, STATUS_NAMES, type OrderEvent } from '../domain/order-transitions';
@@ -37,6 +37,12 @@ const CLOSE_BEFORE_REPORTS = 'close-before-reports';
  * before it keep their recorded commands.
  */
 const FEWER_ROUND_TRIPS = 'fewer-round-trips';
+/**
+ * patched() id: routing with failover — a create refused definitively (DECLINED, UNSUPPORTED) or not made because the
+ * channel's circuit is open (UNAVAILABLE) moves the order to the next of `fallbackChannels`. Asked only when a move is
+ * due, so orders that never fail over record no marker.
+ */
+const CHANNEL_FAILOVER = 'channel-failover';
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStateView> {
   const { draft, timing, orderId } = input;
@@ -44,6 +50,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   const sa = searchAttributeWriter(lean);
   const acts = orderActivities(input.timing.stall);
   const workflowId = workflowInfo().workflowId;
+  /** The channel that has (or is being given) the order: the input's until a failover moves it on. */
+  let channel: ChannelName = input.channel;
+  const fallbacks = [...(input.fallbackChannels ?? [])];
   const state: OrderStateView = {
     orderId,
     mercNo: draft.mercNo,
@@ -159,6 +168,19 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     // PENDING and UNKNOWN settle nothing.
   }
 
+  /**
+   * Applies a queued channel report. After a failover, what a channel the order has left says settles nothing
+   * (its create was refused: PENDING or FAIL there is about no order of ours), unless it is a payment: money taken is
+   * never ignored.
+   */
+  async function applyReport(report: ChannelReport): Promise<void> {
+    if (report.channel !== undefined && report.channel !== channel && report.result.status !== 'SUCCESS') {
+      log.info('report of a channel the order has left ignored', { orderId, from: report.channel, channel, status: report.result.status });
+      return;
+    }
+    await apply(report.result, report.source);
+  }
+
   /** Puts the order in the human queue (once per kind); the workflow keeps listening for reports meanwhile. */
   async function escalate(kind: 'unknown_result' | 'amount_mismatch', reason: string, detail: Record<string, unknown>): Promise<void> {
     if (state.review?.kind === kind) return;
@@ -208,7 +230,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     const escalateAfterMs = timing.escalateAfterMs ?? DEFAULT_ESCALATE_AFTER_MS;
     const unknownSince = Date.now();
     for (let attempt = 0; ; attempt++) {
-      const queried = await acts.channelQuery({ channel: input.channel, ref: ref() });
+      const queried = await acts.channelQuery({ channel, ref: ref() });
       let reason: string;
       if (queried.status === 'SUCCESS' || queried.status === 'FAIL') {
         // A paid order is applied (a mismatched amount goes to the human queue); FAIL means not paid: close it.
@@ -218,7 +240,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       if (queried.status === 'UNKNOWN') {
         reason = queried.reason;
       } else {
-        const closed = await acts.channelClose({ channel: input.channel, ref: ref() });
+        const closed = await acts.channelClose({ channel, ref: ref() });
         if (closed.status === 'SUCCESS') {
           await apply(closed, 'expiry');
           return;
@@ -237,8 +259,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       await condition(() => inbox.length > 0 || resolutions.length > 0 || closeRequests > 0, delay);
       answerPendingCloses();
       while (inbox.length > 0 && !isFinalStatus(state.payStatus)) {
-        const report = inbox.shift()!;
-        await apply(report.result, report.source);
+        await applyReport(inbox.shift()!);
       }
       if (resolutions.length > 0) await resolveNext();
       if (isFinalStatus(state.payStatus) || state.review?.kind === 'amount_mismatch') return;
@@ -248,7 +269,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   /** Merchant close: the channel decides — closed (p0005), paid after all (p0000), or unknown (try again later). */
   async function close(): Promise<void> {
     closeRequests = 0;
-    const result = await acts.channelClose({ channel: input.channel, ref: ref() });
+    const result = await acts.channelClose({ channel, ref: ref() });
     if (result.status === 'SUCCESS') {
       await apply(result, 'callback');
       lastClose = { kind: 'not-allowed', payStatus: state.payStatus };
@@ -261,16 +282,24 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     closeRound++;
   }
 
-  // 1. Create the order at the channel and answer the merchant.
+  // 1. Create the order at the channel and answer the merchant; a channel that refuses it definitively, or whose
+  //    circuit is open, hands it to the next channel of the merchant's route (never after UNKNOWN: that channel may
+  //    have the order and take the money, so queries settle it there).
   await acts.openOrder({ orderId, workflowId, requestHash: input.requestHash, channel: input.channel, draft });
-  const created = await acts.channelCreate({
-    channel: input.channel,
-    order: {
-      orderId, mercNo: draft.mercNo, amountFen: draft.amountFen, subject: draft.subject ?? draft.body ?? draft.mercOrderNo,
-      paywayCode: draft.paywayCode, sceneCode: draft.sceneCode, termType: draft.termType, expireAtMs: draft.expireAtMs,
-      ip: draft.ip, ...(draft.bankCode ? { bankCode: draft.bankCode } : {}), ...(draft.payType ? { payType: draft.payType } : {}),
-    },
-  });
+  const order: ChannelOrderRequest = {
+    orderId, mercNo: draft.mercNo, amountFen: draft.amountFen, subject: draft.subject ?? draft.body ?? draft.mercOrderNo,
+    paywayCode: draft.paywayCode, sceneCode: draft.sceneCode, termType: draft.termType, expireAtMs: draft.expireAtMs,
+    ip: draft.ip, ...(draft.bankCode ? { bankCode: draft.bankCode } : {}), ...(draft.payType ? { payType: draft.payType } : {}),
+  };
+  let created: ChannelCreateResult = await acts.channelCreate({ channel, order });
+  while (isRefusal(created) && fallbacks.length > 0 && patched(CHANNEL_FAILOVER)) {
+    const next = fallbacks.shift()!;
+    await acts.switchChannel({ orderId, from: channel, to: next, result: created.kind, reason: created.reason });
+    channel = next;
+    state.channel = next;
+    sa.set({ key: SA.channel, value: next });
+    created = await acts.channelCreate({ channel, order });
+  }
   if (created.kind === 'CREATED') {
     state.channelOrderNo = created.channelOrderNo;
     const data: PayResponseData = {
@@ -311,8 +340,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
         // it may be that very close seen by the poller ("closed" as FAIL) after a worker crash: it must not win.
         await close();
       } else if (inbox.length > 0) {
-        const report = inbox.shift()!;
-        await apply(report.result, report.source);
+        await applyReport(inbox.shift()!);
       } else if (state.review) {
         answerPendingCloses();
       } else {
@@ -349,4 +377,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   }
   sa.flush();
   return state;
+}
+
+/** A create result that says the channel does not have the order and never will: the next channel may take it. */
+function isRefusal(r: ChannelCreateResult): r is Extract<ChannelCreateResult, { kind: 'DECLINED' | 'UNSUPPORTED' | 'UNAVAILABLE' }> {
+  return r.kind === 'DECLINED' || r.kind === 'UNSUPPORTED' || r.kind === 'UNAVAILABLE';
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { ApiContext } from '../context';
 import type { ApiMetrics } from '../../observability/api-metrics';
+import { reportedCircuits } from '../../channels/circuits';
 import { databaseCheck, livenessRoutes, opsRoutes, readinessRoutes, temporalCheck, type ReadinessCheck } from '../../observability/health';
 
 /** What the API process needs to serve: PostgreSQL and the Temporal frontend. */
@@ -17,7 +18,10 @@ export function merchantOpsRoutes(ctx: ApiContext): Router {
   return r;
 }
 
-/** Admin listener: GET /healthz, GET /readyz naming every check and why it failed, GET /metrics. */
+/**
+ * Admin listener: GET /healthz, GET /readyz naming every check and why it failed (with the channel circuits the
+ * workers last reported), GET /metrics.
+ */
 export function adminOpsRoutes(ctx: ApiContext, metrics: ApiMetrics): Router {
-  return opsRoutes({ checks: apiReadinessChecks(ctx), registry: metrics.registry });
+  return opsRoutes({ checks: apiReadinessChecks(ctx), registry: metrics.registry, circuits: () => reportedCircuits(ctx.pool) });
 }

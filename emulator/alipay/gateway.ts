@@ -87,6 +87,7 @@ export function handleGatewayCall(deps: GatewayDeps, params: Record<string, stri
   let answer: Answer;
   if (problem) answer = fail('40002', 'Invalid Arguments', problem, 'request not verified');
   else if (fault?.kind === 'system_error') answer = fail('40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
+  else if (fault?.kind === 'declined') answer = fail('40006', 'Insufficient Permissions', 'isv.insufficient-isv-permissions', '应用权限不足');
   else if (fault?.kind === 'unavailable') answer = { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: '系统繁忙' };
   else answer = call(deps, method, params);
   const inner = JSON.stringify(answer);

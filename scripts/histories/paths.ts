@@ -7,6 +7,8 @@ import { findOrderById, type OrderRecord } from '../../db/orders';
 import type { TestMerchant as Merchant } from '../../test/support/stack-core';
 import { lateReportWorkflowId } from '../../domain/order';
 import { formatCompactTime } from '../../domain/time';
+import { setChannelRoutes } from '../../db/channel-routes';
+import type { ChannelName } from '../../domain/channels';
 
 /**
  * The workflow paths whose histories the replay test replays (test/workflow/replay.test.ts). Each drives one real
@@ -95,6 +97,19 @@ export const WORKFLOW_PATHS: WorkflowPath[] = [
     },
   },
   {
+    name: 'failover: the first channel of the route refuses the create, the next one takes the order and is paid',
+    async run(ctx) {
+      const { stack, emulator } = ctx.ipaynow;
+      // Alipay is not configured in this stack: its create answers UNSUPPORTED, and IPayNow takes the order.
+      const o = await placeOrder(ctx, stack, { live: true, routes: ['alipay', 'ipaynow'] });
+      const moved = await readOrder(stack, o.orderId);
+      check(moved.channel === 'ipaynow', `the order stayed at ${moved.channel}`);
+      check(emulator.controls.pay(o.orderId).paid, 'the IPayNow emulator refused the payment');
+      await settled(stack, o.orderId, { payStatus: 'p0000', notifyState: 'delivered' });
+      return [{ file: 'failover-paid', workflowId: o.workflowId }];
+    },
+  },
+  {
     name: 'unknown at expiry, escalated to the human queue, resolved by a person',
     async run(ctx) {
       const { stack, emulator } = ctx.ipaynow;
@@ -132,10 +147,13 @@ interface PlacedOrder {
 async function placeOrder(
   ctx: PathContext,
   stack: TestStack,
-  opts: { secondsToExpiry?: number; notifyScheduleMs?: number[]; script?: Behaviour[] } = {},
+  opts: { secondsToExpiry?: number; notifyScheduleMs?: number[]; script?: Behaviour[]; live?: boolean; routes?: ChannelName[] } = {},
 ): Promise<PlacedOrder> {
-  const merchant = await testMerchant(stack.pool, opts.notifyScheduleMs ? { notifyScheduleMs: opts.notifyScheduleMs } : {});
+  const merchant = await testMerchant(stack.pool, {
+    ...(opts.notifyScheduleMs ? { notifyScheduleMs: opts.notifyScheduleMs } : {}), ...(opts.live ? { mode: 'live' as const } : {}),
+  });
   ctx.merchants.push(merchant);
+  if (opts.routes) await setChannelRoutes(stack.pool, merchant.mercNo, '*', opts.routes);
   const receiver = await new MerchantReceiver(opts.script).start();
   ctx.receivers.push(receiver);
   // orderPeriod is in minutes: a tradeTime backdated by (60 - s) seconds with a 1-minute period expires in s seconds.

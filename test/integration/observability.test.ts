@@ -1,3 +1,4 @@
+import { LIVE_CHANNEL_NAMES } from '../../domain/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { eventually, merchantCall, payInSandbox, startStack, testMerchant, type TestStack } from '../support/stack';
@@ -142,10 +143,17 @@ describe('health and documentation endpoints', () => {
     expect(await api.json()).toEqual({ status: 'ready' });
     const admin = await fetch(`${stack.api.adminUrl}/readyz`);
     expect(admin.status).toBe(200);
-    expect(await admin.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+    const adminBody = (await admin.json()) as { circuits: { channel: string; state: string; worker: string }[] };
+    expect(adminBody).toMatchObject({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+    expect(Object.keys(adminBody)).toEqual(['status', 'checks', 'circuits']);
     const worker = await fetch(`${workerUrl()}/readyz`);
     expect(worker.status).toBe(200);
-    expect(await worker.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok', worker: 'ok' } });
+    const workerBody = (await worker.json()) as { circuits: { channel: string; state: string; worker: string }[] };
+    expect(workerBody).toMatchObject({ status: 'ready', checks: { database: 'ok', temporal: 'ok', worker: 'ok' } });
+    // The worker's circuit breakers (one per live channel, all closed), and the same as it reported them to the API.
+    expect(workerBody.circuits.map((c) => [c.channel, c.state])).toEqual(LIVE_CHANNEL_NAMES.map((name) => [name, 'closed']));
+    const reported = adminBody.circuits.filter((c) => c.worker === workerBody.circuits[0]!.worker);
+    expect(reported.map((c) => [c.channel, c.state]).sort()).toEqual(LIVE_CHANNEL_NAMES.map((name) => [name, 'closed']).sort());
   });
 
   it('a worker that is shutting down is no longer ready', async () => {

@@ -1,5 +1,5 @@
 import { globalSetupBase, type TestStack } from './stack';
-import { startStackOn } from './stack-core';
+import { startStackOn, type StackBase } from './stack-core';
 import { startAlipayEmulator, type AlipayApp, type AlipayEmulator } from '../../emulator/alipay';
 
 export interface AlipayStack {
@@ -14,10 +14,10 @@ export interface AlipayStack {
  * The real system (API + worker + Temporal + PostgreSQL) with Alipay as the default live channel, pointed at the
  * Alipay emulator, whose notification retries run at 1/1000 of Alipay's schedule (4 minutes → 240 ms).
  */
-export async function startAlipayStack(env: Record<string, string> = {}): Promise<AlipayStack> {
+export async function startAlipayStack(env: Record<string, string> = {}, base: StackBase = globalSetupBase()): Promise<AlipayStack> {
   const emulator = await startAlipayEmulator({ notifyScale: 0.001 });
   const app = emulator.createApp();
-  const stack = await startStackOn(globalSetupBase(), {
+  const stack = await startStackOn(base, {
     DEFAULT_CHANNEL: 'alipay',
     ALIPAY_APP_ID: app.appId,
     ALIPAY_PRIVATE_KEY: app.privateKey,

@@ -67,6 +67,9 @@ export async function startStackOn(
     SUPPORT_OPERATORS: TEST_SUPPORT_OPERATORS,
     NOTIFY_ALLOW_PRIVATE: 'true', // the merchant receivers listen on loopback
     MASTER_KEYS: TEST_MASTER_KEYS,
+    // No channel circuit breaker unless a test asks for one: stacks share one database, and each stack's poller asks
+    // its channels about every stack's open orders, whose failures would open its circuits (test/support/own-database.ts).
+    CIRCUIT_FAILURE_THRESHOLD: '0',
     ...envOverrides,
   };
   const config = loadConfig(env);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities';
-import type { ChannelStatus } from '../../domain/channels';
+import type { ChannelCreateResult, ChannelStatus } from '../../domain/channels';
 import type { DeliveryRequest } from '../../activities/notify-delivery';
 import {
   channelReportSignal, closeOrderUpdate, createOrderUpdate, notifyControlSignal, orderStateQuery, resolveReviewUpdate,
@@ -45,6 +45,11 @@ interface Fake {
   queryFailures?: number;
   /** openOrder finds the merchant order under another orderId. */
   identityMismatch?: boolean;
+  /** What each channel answers a create (default CREATED). */
+  createAnswers?: Partial<Record<string, ChannelCreateResult>>;
+  /** Channels asked to create, in order, and the failovers between them. */
+  creates?: string[];
+  switches?: { from: string; to: string; result: string }[];
 }
 
 function fakeActivities(f: Fake): OrderActivities {
@@ -64,7 +69,13 @@ function fakeActivities(f: Fake): OrderActivities {
     async nextNotifyAttempt() {
       return f.deliveries.length + 1;
     },
+    async switchChannel(a) {
+      f.switches?.push({ from: a.from, to: a.to, result: a.result });
+    },
     async channelCreate(a) {
+      f.creates?.push(a.channel);
+      const answer = f.createAnswers?.[a.channel];
+      if (answer) return answer;
       return { kind: 'CREATED', channelOrderNo: `C${a.order.orderId}`, credential: { codeUrl: `https://pay.example/${a.order.orderId}` } };
     },
     async channelQuery() {
@@ -423,6 +434,52 @@ describe('order workflow', () => {
       expect(state.payStatus).toBe('p0000');
       expect(f.transitions.map((t) => t.eventType)).toEqual(['channel_created', 'resolved_paid']);
       expect(f.deliveries.map((d) => d.payStatus)).toEqual(['p0000']);
+    });
+  });
+
+  describe('routing with failover (patched channel-failover)', () => {
+    it('a create declined at the first channel moves the order to the next: answered with its credential, Channel updated; the left channel\'s reports settle nothing', async () => {
+      const f = newFake({ createAnswers: { alipay: { kind: 'DECLINED', reason: 'ACCESS_FORBIDDEN' } }, creates: [], switches: [] });
+      await withWorker(f, async (mercNo) => {
+        const { answer, handle } = await start(mercNo, input(mercNo, { channel: 'alipay', fallbackChannels: ['ipaynow'] }));
+        expect(answer).toMatchObject({ kind: 'ok', data: { codeUrl: expect.stringContaining('https://pay.example/') } });
+        expect(f.creates).toEqual(['alipay', 'ipaynow']);
+        expect(f.switches).toEqual([{ from: 'alipay', to: 'ipaynow', result: 'DECLINED' }]);
+        expect((await handle.query(orderStateQuery)).channel).toBe('ipaynow');
+        await eventually(async () => ((await handle.describe()).typedSearchAttributes.get(SA.channel) === 'ipaynow' ? true : null), 5_000, 'Channel = ipaynow');
+        // The channel the order left knows nothing of it: its FAIL is not the order's.
+        await handle.signal(channelReportSignal, { source: 'poll', channel: 'alipay', result: { status: 'FAIL', reason: 'TRADE_NOT_EXIST' } });
+        await handle.signal(channelReportSignal, { source: 'callback', channel: 'ipaynow', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
+        const state = await handle.result();
+        expect(state.payStatus).toBe('p0000');
+        expect(f.transitions.map((t) => t.eventType)).toEqual(['channel_created', 'paid']);
+      });
+    });
+
+    it('an UNKNOWN create does not fail over: the order stays at the first channel (it may take the money there)', async () => {
+      const f = newFake({ createAnswers: { alipay: { kind: 'UNKNOWN', reason: 'timeout' } }, creates: [], switches: [] });
+      await withWorker(f, async (mercNo) => {
+        const { answer, handle } = await start(mercNo, input(mercNo, { channel: 'alipay', fallbackChannels: ['ipaynow'] }));
+        expect(answer).toMatchObject({ kind: 'error', respCode: '200001' });
+        expect(f.creates).toEqual(['alipay']);
+        expect(f.switches).toEqual([]);
+        expect((await handle.query(orderStateQuery)).channel).toBe('alipay');
+        await handle.signal(channelReportSignal, { source: 'poll', channel: 'alipay', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
+        expect((await handle.result()).payStatus).toBe('p0000');
+      });
+    });
+
+    it('every channel refusing (an open circuit included): the last refusal answers the merchant and the order fails', async () => {
+      const f = newFake({
+        createAnswers: { alipay: { kind: 'UNAVAILABLE', reason: 'alipay circuit open' }, ipaynow: { kind: 'DECLINED', reason: 'no such app' } },
+        creates: [], switches: [],
+      });
+      await withWorker(f, async (mercNo) => {
+        const { answer, handle } = await start(mercNo, input(mercNo, { channel: 'alipay', fallbackChannels: ['ipaynow'] }));
+        expect(answer).toEqual({ kind: 'error', respCode: '200001', respDesc: 'no such app', orderId: expect.any(String) });
+        expect(f.switches).toEqual([{ from: 'alipay', to: 'ipaynow', result: 'UNAVAILABLE' }]);
+        expect((await handle.result()).payStatus).toBe('p0004');
+      });
     });
   });
 });
