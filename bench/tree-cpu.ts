@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+interface Stat { ppid: number; ownTicks: number; reapedChildTicks: number }
+
+function readStat(pid: number): Stat | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), ownTicks: Number(f[11]) + Number(f[12]), reapedChildTicks: Number(f[13]) + Number(f[14]) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU milliseconds used so far by a process and all its live descendants, plus the children it has already reaped
+ * (PostgreSQL forks a backend per connection; MariaDB, Redis and a JVM are one process each). Linux /proc only;
+ * null when the root is gone.
+ */
+export function treeCpuMs(rootPid: number): number | null {
+  const root = readStat(rootPid);
+  if (!root) return null;
+  const children = new Map<number, number[]>();
+  const stats = new Map<number, Stat>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const s = readStat(pid);
+    if (!s) continue;
+    stats.set(pid, s);
+    children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  }
+  let ticks = root.ownTicks + root.reapedChildTicks;
+  const queue = [...(children.get(rootPid) ?? [])];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    ticks += stats.get(pid)?.ownTicks ?? 0;
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU used by a set of process trees between `new` and `finish()`; null if any of them could not be read. */
+export class TreeCpuMeter {
+  private readonly start: (number | null)[];
+  constructor(private readonly pids: number[]) {
+    this.start = pids.map(treeCpuMs);
+  }
+  finish(): number | null {
+    const end = this.pids.map(treeCpuMs);
+    if (this.pids.length === 0 || [...this.start, ...end].some((v) => v === null)) return null;
+    return end.reduce<number>((sum, v, i) => sum + v! - this.start[i]!, 0);
+  }
+}
