@@ -16,11 +16,10 @@ export async function measureOurs(
   stack: BenchStack, receiver: BenchReceiver, orders: number, concurrency: number, runId: string,
 ): Promise<{ figures: SideFigures; e2e: E2eResult }> {
   const loadAvg = loadavg()[0]!;
-  const pids = [stack.pids.api, stack.pids.worker, stack.pids.temporal, stack.postgresPid].filter((p): p is number => p !== null);
-  const meter = new TreeCpuMeter(pids);
+  const meter = new TreeCpuMeter({ ...stack.pids, postgres: stack.postgresPid });
   const e2e = await runEndToEnd({ apiUrl: stack.apiUrl, merchant: stack.merchant, receiver, orders, concurrency, runId }, () => undefined);
-  const cpuMs = meter.finish();
   const completed = orders - e2e.errors;
+  const cpu = meter.perOrder(completed);
   return {
     e2e,
     figures: {
@@ -29,7 +28,8 @@ export async function measureOurs(
       notifyLagMs: e2e.notifyLagMs,
       errors: e2e.errors,
       inconsistent: await notPaid(stack, `${runId}E%`, completed),
-      cpuMsPerOrder: cpuMs === null || completed === 0 ? null : Math.round(cpuMs / completed),
+      cpuMsPerOrder: cpu.total,
+      cpuMsPerOrderByProcess: cpu.byProcess,
       loadAvg: Math.round(loadAvg * 10) / 10,
     },
   };

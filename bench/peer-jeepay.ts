@@ -52,9 +52,9 @@ export class JeepayPeer {
 
   async measure(orders: number, concurrency: number, notifyAfter: NotifyAfter): Promise<{ figures: SideFigures; line: PeerLoadLine }> {
     const loadAvg = loadavg()[0]!;
-    const meter = new TreeCpuMeter(SYSTEM_PROCESSES.map((n) => this.pid(n)).filter((p): p is number => p !== null));
+    const meter = new TreeCpuMeter(Object.fromEntries(SYSTEM_PROCESSES.map((n) => [n, this.pid(n)])));
     const line = await this.load([String(orders), String(concurrency), '--notify-after', notifyAfter]);
-    return { figures: peerFigures(line, meter.finish(), Math.round(loadAvg * 10) / 10), line };
+    return { figures: peerFigures(line, meter.perOrder(line.completed), Math.round(loadAvg * 10) / 10), line };
   }
 
   async close(): Promise<void> {

@@ -41,9 +41,11 @@ export function parsePeerLoadLine(stdout: string): PeerLoadLine {
 
 /**
  * The peer's line as side figures. Inconsistent orders are load.mjs's database check (null when it did not run or
- * failed); the rest of its errors stay errors. CPU comes from our own /proc meter around the run.
+ * failed); the rest of its errors stay errors. CPU per order comes from our own /proc meter around the run.
  */
-export function peerFigures(line: PeerLoadLine, cpuMs: number | null, loadAvg: number): SideFigures {
+export function peerFigures(
+  line: PeerLoadLine, cpuPerOrder: { total: number | null; byProcess: Record<string, number | null> }, loadAvg: number,
+): SideFigures {
   const inconsistent = dbChecked(line.db) ? (line.errors_by_kind[INCONSISTENT_KIND] ?? 0) : null;
   return {
     ordersPerSecond: line.e2e_orders_per_s,
@@ -51,7 +53,8 @@ export function peerFigures(line: PeerLoadLine, cpuMs: number | null, loadAvg: n
     notifyLagMs: { p50: line.notify_lag_ms.p50 ?? Number.NaN, p99: line.notify_lag_ms.p99 ?? Number.NaN },
     errors: line.errors - (line.errors_by_kind[INCONSISTENT_KIND] ?? 0),
     inconsistent,
-    cpuMsPerOrder: cpuMs === null || line.completed === 0 ? null : Math.round(cpuMs / line.completed),
+    cpuMsPerOrder: cpuPerOrder.total,
+    cpuMsPerOrderByProcess: cpuPerOrder.byProcess,
     loadAvg,
   };
 }

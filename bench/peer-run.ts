@@ -5,6 +5,7 @@ import { runEndToEnd } from './e2e';
 import { measureOurs } from './our-side';
 import { JeepayPeer, type NotifyAfter } from './peer-jeepay';
 import { checkGoals, compareRounds, formatComparison, type Round } from './side-by-side';
+import type { SideFigures } from './side-figures';
 
 export interface PeerRunOptions {
   orders: number;
@@ -49,6 +50,8 @@ export async function runAgainstJeepay(opts: PeerRunOptions, log: (m: string) =>
       console.log(`\nSide by side with Jeepay: ${opts.orders} orders at concurrency ${opts.concurrency}, ${opts.rounds} rounds A B`
         + ` (ours: ${stack.temporalMode}; jeepay: notify-after ${opts.notifyAfter})`);
       for (const line of formatComparison(rows, goals, 'jeepay')) console.log(`  ${line}`);
+      console.log('  CPU ms per order by process:');
+      rounds.forEach((r, i) => console.log(`    round ${i + 1}: ours ${byProcess(r.ours)}; jeepay ${byProcess(r.peer)}`));
       console.log(`BENCH_JSON ${JSON.stringify({
         peer: 'jeepay', orders: opts.orders, concurrency: opts.concurrency, notifyAfter: opts.notifyAfter, temporal: stack.temporalMode,
         rounds, comparison: rows.map(({ label, ours, peer: p, ratio }) => ({ label, ours, peer: p, ratio })), goals, peerLines,
@@ -61,3 +64,5 @@ export async function runAgainstJeepay(opts: PeerRunOptions, log: (m: string) =>
     await peer.close();
   }
 }
+
+const byProcess = (f: SideFigures) => Object.entries(f.cpuMsPerOrderByProcess ?? {}).map(([k, v]) => `${k} ${v ?? '—'}`).join(', ');

@@ -13,6 +13,8 @@ export interface SideFigures {
   inconsistent: number | null;
   /** CPU of the system's own processes (not the load generator, merchant or fake channel) per order; null if unknown. */
   cpuMsPerOrder: number | null;
+  /** The same per process (tree), for BENCH_JSON: where the CPU goes. */
+  cpuMsPerOrderByProcess?: Record<string, number | null>;
   /** 1-minute load average of the machine when the run started (other sessions share it). */
   loadAvg: number;
 }

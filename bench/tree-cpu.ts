@@ -42,15 +42,25 @@ export function treeCpuMs(rootPid: number): number | null {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
-/** CPU used by a set of process trees between `new` and `finish()`; null if any of them could not be read. */
+/** CPU used by a set of named process trees between `new` and `perOrder()`. */
 export class TreeCpuMeter {
-  private readonly start: (number | null)[];
-  constructor(private readonly pids: number[]) {
-    this.start = pids.map(treeCpuMs);
+  private readonly start: Map<string, number | null>;
+  constructor(private readonly pids: Record<string, number | null>) {
+    this.start = new Map(Object.entries(pids).map(([name, pid]) => [name, pid === null ? null : treeCpuMs(pid)]));
   }
-  finish(): number | null {
-    const end = this.pids.map(treeCpuMs);
-    if (this.pids.length === 0 || [...this.start, ...end].some((v) => v === null)) return null;
-    return end.reduce<number>((sum, v, i) => sum + v! - this.start[i]!, 0);
+
+  /**
+   * CPU milliseconds per completed order: the total (null if any tree could not be read) and each tree's share.
+   */
+  perOrder(completed: number): { total: number | null; byProcess: Record<string, number | null> } {
+    const byProcess: Record<string, number | null> = {};
+    for (const [name, pid] of Object.entries(this.pids)) {
+      const end = pid === null ? null : treeCpuMs(pid);
+      const start = this.start.get(name) ?? null;
+      byProcess[name] = end === null || start === null || completed === 0 ? null : Math.round((end - start) / completed);
+    }
+    const values = Object.values(byProcess);
+    const total = values.length === 0 || values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + v!, 0);
+    return { total, byProcess };
   }
 }

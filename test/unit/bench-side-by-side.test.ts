@@ -23,18 +23,20 @@ describe('the peer load line', () => {
   });
 
   it('counts orders told paid but stored unpaid as inconsistent, apart from the other errors', () => {
-    const f = peerFigures(parsePeerLoadLine(JSON.stringify(peerLine)), 50_000, 3.2);
+    const cpu = { total: 100, byProcess: { 'jeepay-payment': 70, mariadb: 30 } };
+    const f = peerFigures(parsePeerLoadLine(JSON.stringify(peerLine)), cpu, 3.2);
     expect(f).toEqual({
       ordersPerSecond: 17.09, unifiedOrderMs: { p50: 1767.9, p99: 3909.28 }, notifyLagMs: { p50: 1152.81, p99: 2959.73 },
-      errors: 2, inconsistent: 149, cpuMsPerOrder: 100, loadAvg: 3.2,
+      errors: 2, inconsistent: 149, cpuMsPerOrder: 100, cpuMsPerOrderByProcess: cpu.byProcess, loadAvg: 3.2,
     });
   });
 
   it('leaves inconsistency and CPU unknown when the database check or the meter did not run', () => {
-    const f = peerFigures(parsePeerLoadLine(JSON.stringify({ ...peerLine, db: { error: 'mariadb: not found' } })), null, 1);
+    const noCpu = { total: null, byProcess: { 'jeepay-payment': null } };
+    const f = peerFigures(parsePeerLoadLine(JSON.stringify({ ...peerLine, db: { error: 'mariadb: not found' } })), noCpu, 1);
     expect(f.inconsistent).toBeNull();
     expect(f.cpuMsPerOrder).toBeNull();
-    expect(peerFigures(parsePeerLoadLine(JSON.stringify({ ...peerLine, db: null })), null, 1).inconsistent).toBeNull();
+    expect(peerFigures(parsePeerLoadLine(JSON.stringify({ ...peerLine, db: null })), noCpu, 1).inconsistent).toBeNull();
   });
 });
 
