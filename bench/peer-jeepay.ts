@@ -52,9 +52,14 @@ export class JeepayPeer {
 
   async measure(orders: number, concurrency: number, notifyAfter: NotifyAfter): Promise<{ figures: SideFigures; line: PeerLoadLine }> {
     const loadAvg = loadavg()[0]!;
-    const meter = new TreeCpuMeter(Object.fromEntries(SYSTEM_PROCESSES.map((n) => [n, this.pid(n)])));
+    const meter = this.cpuMeter();
     const line = await this.load([String(orders), String(concurrency), '--notify-after', notifyAfter]);
     return { figures: peerFigures(line, meter.perOrder(line.completed), Math.round(loadAvg * 10) / 10), line };
+  }
+
+  /** A CPU meter over the peer's own processes, from now on. */
+  cpuMeter(): TreeCpuMeter {
+    return new TreeCpuMeter(Object.fromEntries(SYSTEM_PROCESSES.map((n) => [n, this.pid(n)])));
   }
 
   async close(): Promise<void> {

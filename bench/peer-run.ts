@@ -6,6 +6,7 @@ import { measureOurs } from './our-side';
 import { JeepayPeer, type NotifyAfter } from './peer-jeepay';
 import { checkGoals, compareRounds, formatComparison, type Round } from './side-by-side';
 import type { SideFigures } from './side-figures';
+import { TreeCpuMeter } from './tree-cpu';
 
 export interface PeerRunOptions {
   orders: number;
@@ -36,11 +37,20 @@ export async function runAgainstJeepay(opts: PeerRunOptions, log: (m: string) =>
 
       const rounds: Round[] = [];
       const peerLines: unknown[] = [];
+      // What each system burns while it waits for the other to be measured: a cost per second, not per order.
+      const idle: { oursPctOfCore: number | null; peerPctOfCore: number | null }[] = [];
+      const pct = (ms: number | null, sinceMs: number) => (ms === null ? null : Math.round((ms / (performance.now() - sinceMs)) * 100));
       for (let r = 1; r <= opts.rounds; r++) {
         log(`round ${r}/${opts.rounds}: ours, ${opts.orders} orders at ${opts.concurrency} (load ${loadavg()[0]!.toFixed(1)})`);
+        const peerIdle = peer.cpuMeter();
+        const oursStart = performance.now();
         const ours = await measureOurs(stack, receiver, opts.orders, opts.concurrency, `${runId}R${r}`);
+        const peerPctOfCore = pct(peerIdle.usedMs(), oursStart);
         log(`round ${r}/${opts.rounds}: jeepay (notify-after ${opts.notifyAfter}) (load ${loadavg()[0]!.toFixed(1)})`);
+        const oursIdle = new TreeCpuMeter({ ...stack.pids, postgres: stack.postgresPid });
+        const peerStart = performance.now();
         const peerRun = await peer.measure(opts.orders, opts.concurrency, opts.notifyAfter);
+        idle.push({ oursPctOfCore: pct(oursIdle.usedMs(), peerStart), peerPctOfCore });
         rounds.push({ ours: ours.figures, peer: peerRun.figures });
         peerLines.push(peerRun.line);
       }
@@ -52,9 +62,11 @@ export async function runAgainstJeepay(opts: PeerRunOptions, log: (m: string) =>
       for (const line of formatComparison(rows, goals, 'jeepay')) console.log(`  ${line}`);
       console.log('  CPU ms per order by process:');
       rounds.forEach((r, i) => console.log(`    round ${i + 1}: ours ${byProcess(r.ours)}; jeepay ${byProcess(r.peer)}`));
+      console.log('  CPU while idle (the other one measured), % of one core:');
+      idle.forEach((d, i) => console.log(`    round ${i + 1}: ours ${d.oursPctOfCore ?? '—'} %; jeepay ${d.peerPctOfCore ?? '—'} %`));
       console.log(`BENCH_JSON ${JSON.stringify({
         peer: 'jeepay', orders: opts.orders, concurrency: opts.concurrency, notifyAfter: opts.notifyAfter, temporal: stack.temporalMode,
-        rounds, comparison: rows.map(({ label, ours, peer: p, ratio }) => ({ label, ours, peer: p, ratio })), goals, peerLines,
+        rounds, idle, comparison: rows.map(({ label, ours, peer: p, ratio }) => ({ label, ours, peer: p, ratio })), goals, peerLines,
       })}`);
     } finally {
       await receiver.stop();

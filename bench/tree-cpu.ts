@@ -63,4 +63,9 @@ export class TreeCpuMeter {
     const total = values.length === 0 || values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + v!, 0);
     return { total, byProcess };
   }
+
+  /** CPU milliseconds used since `new` (null if any tree could not be read). */
+  usedMs(): number | null {
+    return this.perOrder(1).total;
+  }
 }
