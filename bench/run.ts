@@ -10,6 +10,8 @@ import { ProcessMeter, round } from './proc-stats';
 import { printReport } from './report';
 import { countRoundTrips } from './round-trips';
 import { orderWorkflowId } from '../domain/order';
+import { runAgainstJeepay } from './peer-run';
+import { DEFAULT_JEEPAY_DIR } from './peer-jeepay';
 
 /**
  * `npm run bench`: what merchants feel, against the engine's own ceiling, on a fresh local stack.
@@ -17,6 +19,9 @@ import { orderWorkflowId } from '../domain/order';
  *   --ceiling N                    ceiling workflows (default = orders)
  *   --soak-orders K --soak-seconds S   open-orders soak (default 10000 for 120 s); --no-soak skips it
  *   --soak-open-limit S            stop opening soak orders after S seconds (default 420) and soak what is open
+ *   --peer jeepay [--rounds N] [--peer-dir DIR] [--peer-notify-after response|reply]
+ *                                  only the end-to-end phase, ours and Jeepay alternately (A B × N, default 2) through
+ *                                  the harness in DIR (default JEEPAY_PEER_DIR or ../shared/peers/jeepay)
  * Prints a table and one JSON line (prefixed `BENCH_JSON `).
  */
 async function main(): Promise<void> {
@@ -30,13 +35,27 @@ async function main(): Promise<void> {
       'soak-seconds': { type: 'string', default: '120' },
       'soak-open-limit': { type: 'string', default: '420' },
       'no-soak': { type: 'boolean', default: false },
+      peer: { type: 'string' },
+      rounds: { type: 'string', default: '2' },
+      'peer-dir': { type: 'string' },
+      'peer-notify-after': { type: 'string', default: 'response' },
     },
   });
   const orders = Number(values.orders);
   const concurrency = Number(values.concurrency);
+  const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+  if (values.peer !== undefined) {
+    const notifyAfter = values['peer-notify-after'];
+    if (values.peer !== 'jeepay') throw new Error(`--peer: only "jeepay" is known, not "${values.peer}"`);
+    if (notifyAfter !== 'response' && notifyAfter !== 'reply') throw new Error('--peer-notify-after: response or reply');
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: a whole number ≥ 1');
+    const peerDir = values['peer-dir'] ?? process.env.JEEPAY_PEER_DIR ?? DEFAULT_JEEPAY_DIR;
+    await runAgainstJeepay({ orders, concurrency, rounds, peerDir, notifyAfter }, log);
+    return;
+  }
   const ceilingN = Number(values.ceiling ?? values.orders);
   const runId = `B${Date.now().toString(36).toUpperCase()}`;
-  const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
   const workerHttpPort = await freePort();
   log('starting a fresh stack (Temporal dev server, PostgreSQL, worker, API)…');

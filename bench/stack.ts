@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../devstack/postgres';
@@ -20,6 +20,8 @@ export interface BenchStack {
   merchant: { mercNo: string; key: string };
   /** Processes whose CPU and memory the benchmark reports. */
   pids: { api: number | null; worker: number | null; temporal: number | null };
+  /** The embedded PostgreSQL's postmaster (its backends are its children); null when it cannot be read. */
+  postgresPid: number | null;
   stop(): Promise<void>;
 }
 
@@ -66,10 +68,20 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
     databaseUrl: pg.url,
     merchant: { mercNo: 'BENCH0000000001', key: testKey! },
     pids: { api: api.child.pid ?? null, worker: worker.child.pid ?? null, temporal: temporal.pid },
+    postgresPid: postmasterPid(join(dir, 'pg')),
     async stop() {
       await Promise.allSettled([api.stop(), worker.stop()]);
       await Promise.allSettled([temporal.stop(), pg.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
