@@ -3,7 +3,7 @@ import type { AppConfig } from '../config';
 import type { Logger } from '../config/logger';
 import type { Pool, Queryable } from '../db/pool';
 import type { OrderRecord } from '../db/orders';
-import type { Channel, ChannelName, ChannelStatus } from '../domain/channels';
+import type { Channel, ChannelName, ChannelRefundStatus, ChannelStatus } from '../domain/channels';
 import type { Keyring } from '../secrets/keyring';
 import type { UnverifiedReason } from '../observability/api-metrics';
 import type { ChannelReport } from '../workflows/definitions';
@@ -83,7 +83,21 @@ export interface CallbackFacts {
 export type CallbackVerdict =
   | { kind: 'refused'; reason: UnverifiedReason; detail: string; orderId: string | null }
   | { kind: 'rejected'; order: CallbackOrder; facts: CallbackFacts; reason: string }
-  | { kind: 'verified'; order: CallbackOrder; facts: CallbackFacts; news: string; result: Exclude<ChannelStatus, { status: 'UNKNOWN' }> };
+  | { kind: 'verified'; order: CallbackOrder; facts: CallbackFacts; news: string; result: Exclude<ChannelStatus, { status: 'UNKNOWN' }> }
+  /** Verified news about a refund of the order (WeChat Pay's REFUND.*): recorded and acknowledged, never a payment. */
+  | { kind: 'refund'; order: CallbackOrder; facts: CallbackFacts; news: string; refund: ChannelRefundReport };
+
+/**
+ * A channel's report of a refund's state (the refunds work consumes these; until it does, the receiver stores them
+ * in channel_callbacks and acknowledges them). `refundId` is ours (what we sent the channel).
+ */
+export interface ChannelRefundReport {
+  refundId: string;
+  result: Exclude<ChannelRefundStatus, { status: 'UNKNOWN' | 'UNSUPPORTED' }>;
+}
+
+/** A callback's HTTP headers, names in lower case (as node gives them); most channels sign the body alone. */
+export type CallbackHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * A channel's inbound side: parse, verify and map one raw notification, and the exact replies the channel reads. The
@@ -100,5 +114,5 @@ export interface ChannelInbound {
     limited: CallbackReply;
   };
   /** `findOrder` answers only orders served by this channel. */
-  receive(raw: Buffer, findOrder: (orderId: string) => Promise<CallbackOrder | null>): Promise<CallbackVerdict>;
+  receive(raw: Buffer, findOrder: (orderId: string) => Promise<CallbackOrder | null>, headers: CallbackHeaders): Promise<CallbackVerdict>;
 }
