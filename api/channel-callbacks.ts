@@ -45,7 +45,7 @@ export async function receiveChannelCallback(
   }, headers);
   if (verdict.kind === 'refused') {
     refuseUnverified(ctx, channel, { reason: verdict.reason, detail: verdict.detail, orderId: verdict.orderId, bodyBytes, source });
-    return again;
+    return inbound.replies.refused ?? again;
   }
   const { order, facts } = verdict;
   const stored: NewCallback = {

@@ -110,6 +110,8 @@ export interface ChannelInbound {
     received: CallbackReply;
     /** Not received: send it again later (also for anything refused). */
     again: CallbackReply;
+    /** Refused before it verified (unreadable, not ours, not signed right); absent = `again`. */
+    refused?: CallbackReply;
     /** Over the per-address rate limit: answered before the body is read (also "send it again"). */
     limited: CallbackReply;
   };

@@ -94,11 +94,12 @@ export const CHANNEL_CALLBACK_OPERATIONS: readonly OperationSpec[] = [
     summary: 'WeChat Pay API v3 notification (WeChat Pay → platform)',
     description:
       'The body is read raw whatever its Content-Type (at most 16 KiB). HTTP 204 without a body: received (or a duplicate '
-      + 'of one received; REFUND.* notifications are recorded). Anything else is HTTP 400 `{"code":"FAIL","message":…}` '
-      + 'and WeChat Pay sends it again later (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h): a body '
+      + 'of one received; REFUND.* notifications are recorded). Anything else is `{"code":"FAIL","message":…}` and WeChat '
+      + 'Pay sends it again later (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h): HTTP 401 for a body '
       + 'that is not a notification envelope, is unsigned or wrongly signed, is a SIGNTEST probe, is older than five minutes, '
-      + 'does not decrypt, or names no WeChat Pay order of ours; such bodies change nothing and are not stored. Over '
-      + 'RATE_LIMIT_N001_RPS per source address: HTTP 429 with the same JSON and Retry-After.',
+      + 'does not decrypt, or names no WeChat Pay order of ours (such bodies change nothing and are not stored); HTTP 400 '
+      + 'for a verified one not taken now (a state we do not know, or being handled). Over RATE_LIMIT_N001_RPS per source '
+      + 'address: HTTP 429 with the same JSON and Retry-After.',
     body: { name: 'WechatpayNotification', schema: WechatpayNotificationSchema },
     bodyOptional: true,
     answer: { mediaType: 'application/json', description: 'No body (204)' },
@@ -106,7 +107,8 @@ export const CHANNEL_CALLBACK_OPERATIONS: readonly OperationSpec[] = [
     errors: {
       schema: { name: 'WechatpayNotifyFailure', schema: WechatpayFailureSchema },
       cases: [
-        { code: 'FAIL', httpStatus: 400, meaning: 'not received: send it again (refused, unverified, or not handed over yet)' },
+        { code: 'FAIL', httpStatus: 401, meaning: 'refused before it verified (unreadable, unsigned, wrongly signed, SIGNTEST, stale, not ours): not stored' },
+        { code: 'FAIL', httpStatus: 400, meaning: 'verified but not taken now (a state we do not know, being handled, or the hand-over failed): send it again' },
         { code: 'FAIL', httpStatus: 429, meaning: 'this source address is over RATE_LIMIT_N001_RPS (Retry-After in seconds)' },
       ],
     },

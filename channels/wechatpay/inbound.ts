@@ -25,7 +25,7 @@ function parseEnvelope(text: string): Envelope | null {
   } catch {
     return null;
   }
-  if (!v || typeof v !== 'object') return null;
+  if (!v || typeof v !== 'object' || holdsControlCharacter(v)) return null;
   const e = v as Record<string, unknown>;
   const r = e.resource as Record<string, unknown> | undefined;
   if (typeof e.id !== 'string' || typeof e.event_type !== 'string' || !r || typeof r !== 'object') return null;
@@ -34,12 +34,19 @@ function parseEnvelope(text: string): Envelope | null {
   return { id: e.id, event_type: e.event_type, resource: r as unknown as EncryptedResource };
 }
 
+/** Whether any string in a parsed JSON value (keys included) holds a control character (a NUL cannot be stored). */
+function holdsControlCharacter(v: unknown): boolean {
+  if (typeof v === 'string') return hasControlCharacter(v);
+  if (Array.isArray(v)) return v.some(holdsControlCharacter);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => hasControlCharacter(k) || holdsControlCharacter(x));
+  return false;
+}
+
 /** A decrypted resource as an object of plain fields; null when it is not one or holds a control character. */
 function parseResource(text: string): Record<string, unknown> | null {
-  if (hasControlCharacter(text.replace(/[\r\n\t]/g, ''))) return null;
   try {
     const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    return v && typeof v === 'object' && !Array.isArray(v) && !holdsControlCharacter(v) ? (v as Record<string, unknown>) : null;
   } catch {
     return null;
   }
@@ -72,7 +79,8 @@ function factsOf(env: Envelope, r: Record<string, unknown>, status: string | und
  * WeChat Pay API v3 notifications (TRANSACTION.SUCCESS, REFUND.SUCCESS / ABNORMAL / CLOSED): a JSON envelope whose
  * resource is AEAD_AES_256_GCM-encrypted with the APIv3 key; the body is signed (`Wechatpay-Signature` over
  * `ts\nnonce\nbody\n`, key by `Wechatpay-Serial`). Received is HTTP 204 without a body; anything else is a 4xx with
- * {code: FAIL, message}, and WeChat Pay sends it again (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h,
+ * {code: FAIL, message} (401 refused before it verified, 400 verified but not taken now, 429 over the rate limit), and
+ * WeChat Pay sends it again (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h,
  * 6h, 6h). A notification is ours when it verifies and decrypts with the account of the order its out_trade_no names
  * (that account's WeChat Pay key for the serial, its APIv3 key, its mchid), and is not a SIGNTEST probe or older than
  * five minutes.
@@ -83,6 +91,8 @@ export function wechatpayInbound(deps: { accounts: WechatpayAccounts; now: () =>
     replies: {
       received: { status: 204, contentType: 'application/json', body: '' },
       again: fail(400, 'not received: send it again'),
+      // Not signed right (or unreadable, or about no order of ours): an authentication failure.
+      refused: fail(401, 'not verified: refused'),
       limited: fail(429, 'too many notifications from this address: send it again later'),
     },
 

@@ -42,9 +42,10 @@ export interface WechatpayEmulator {
   order(outTradeNo: string): EmuOrder | undefined;
   /**
    * A notification of an order's current transaction, signed as WeChat Pay would, or spoiled for tests: signed with
-   * another key, a SIGNTEST probe, an old timestamp, sealed with another APIv3 key.
+   * another key, a SIGNTEST probe, an old timestamp, sealed with another APIv3 key, or with fields of the resource
+   * replaced (`patch`).
    */
-  notificationFor(outTradeNo: string, spoil?: { forgeryKey?: string; signtest?: boolean; timestampS?: number; apiV3Key?: string; state?: string }): SignedMessage;
+  notificationFor(outTradeNo: string, spoil?: { forgeryKey?: string; signtest?: boolean; timestampS?: number; apiV3Key?: string; patch?: Record<string, unknown> }): SignedMessage;
   stop(): Promise<void>;
 }
 
@@ -189,7 +190,7 @@ export async function startWechatpayEmulator(opts: WechatpayEmulatorOptions = {}
       const o = book.findByOutTradeNo(no);
       const m = o ? merchants.get(o.mchId) : undefined;
       if (!o || !m) throw new Error(`no emulated order ${no}`);
-      const resource = { ...transactionOf(o), ...(spoil.state ? { trade_state: spoil.state } : {}) };
+      const resource = { ...transactionOf(o), ...spoil.patch };
       const messageBody = notificationBody(m, 'TRANSACTION.SUCCESS', resource, spoil.apiV3Key);
       const s: Signer = spoil.forgeryKey ? { ...signer, privateKey: spoil.forgeryKey } : signer;
       return { body: messageBody, headers: signMessage(s, m, messageBody, { ...(spoil.timestampS !== undefined ? { timestampS: spoil.timestampS } : {}), signtest: spoil.signtest ?? false }) };

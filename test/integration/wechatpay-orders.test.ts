@@ -42,7 +42,7 @@ const live = () => testMerchant(s.stack.pool, { mode: 'live' });
 const statusIs = (orderId: string, payStatus: string) =>
   eventually(async () => ((await orderOf(s.stack, orderId)).payStatus === payStatus ? true : null), 15_000, `order ${payStatus}`);
 const paidSource = async (orderId: string) => (await listEvents(s.stack.pool, orderId)).find((e) => e.type === 'paid')?.detail.source;
-const FAIL = { status: 400, code: 'FAIL' };
+const FAIL = { status: 401, code: 'FAIL' };
 const failed = (r: { status: number; body: string }) => ({ status: r.status, code: (JSON.parse(r.body) as { code: string }).code });
 
 describe('WeChat Pay scenes: the credential of each, opened and paid by the payer at the emulator', () => {
@@ -122,17 +122,20 @@ describe('WeChat Pay scenes: the credential of each, opened and paid by the paye
 });
 
 describe('WeChat Pay notifications', () => {
-  it('forged, SIGNTEST, stale, wrongly sealed and unreadable notifications are answered 400 FAIL, not stored, change nothing', async () => {
+  it('forged, SIGNTEST, stale, wrongly sealed and unreadable notifications are answered 401 FAIL, not stored, change nothing', async () => {
     const { orderId } = await placeOrder(await live());
     const forger = newKeyPair();
     const bad = [
-      s.emulator.notificationFor(orderId, { state: 'SUCCESS', forgeryKey: forger.privateKey }),
-      s.emulator.notificationFor(orderId, { state: 'SUCCESS', signtest: true }),
-      s.emulator.notificationFor(orderId, { state: 'SUCCESS', timestampS: Math.floor(Date.now() / 1000) - 600 }),
-      s.emulator.notificationFor(orderId, { state: 'SUCCESS', apiV3Key: 'x'.repeat(32) }),
+      s.emulator.notificationFor(orderId, { patch: { trade_state: 'SUCCESS' }, forgeryKey: forger.privateKey }),
+      s.emulator.notificationFor(orderId, { patch: { trade_state: 'SUCCESS' }, signtest: true }),
+      s.emulator.notificationFor(orderId, { patch: { trade_state: 'SUCCESS' }, timestampS: Math.floor(Date.now() / 1000) - 600 }),
+      s.emulator.notificationFor(orderId, { patch: { trade_state: 'SUCCESS' }, apiV3Key: 'x'.repeat(32) }),
       { body: 'not json', headers: {} },
     ];
     for (const message of bad) expect(failed(await postWechatpayNotify(s.stack.api.url, message))).toEqual(FAIL);
+    // Signed and sealed right, but a NUL in out_trade_no: refused before any lookup (PostgreSQL cannot hold it).
+    const nul = s.emulator.notificationFor(orderId, { patch: { trade_state: 'SUCCESS', out_trade_no: `${orderId}\u0000` } });
+    expect(failed(await postWechatpayNotify(s.stack.api.url, nul))).toEqual(FAIL);
     // The right notification with its headers stripped is refused too.
     expect(failed(await postWechatpayNotify(s.stack.api.url, { body: s.emulator.notificationFor(orderId).body, headers: {} }))).toEqual(FAIL);
     expect(await callbacksOf(s.stack, orderId)).toEqual([]);
@@ -142,7 +145,7 @@ describe('WeChat Pay notifications', () => {
     s.emulator.faults.notify.badSignature = true;
     await payer(s.emulator.url, 'pay', { outTradeNo: orderId });
     await eventually(async () => (s.emulator.notifications(orderId).length >= 2 ? true : null), 10_000, 'two refused attempts');
-    expect(s.emulator.notifications(orderId).every((n) => n.status === 400)).toBe(true);
+    expect(s.emulator.notifications(orderId).every((n) => n.status === 401)).toBe(true);
     expect(await callbacksOf(s.stack, orderId)).toEqual([]);
     s.emulator.faults.notify.badSignature = false; // its next retry is signed right
     await statusIs(orderId, 'p0000');
