@@ -1,5 +1,6 @@
 import type { ChannelOrderRequest } from '../../domain/channels';
 import type { SceneCode } from '../../domain/order';
+import { attachFields } from '../shared';
 import { newNonce, signLines } from './signing';
 
 /**
@@ -50,15 +51,7 @@ export function h5SceneInfo(order: Pick<ChannelOrderRequest, 'ip' | 'deviceInfo'
  * openid under the account's appid). Null when it is not there.
  */
 export function openIdOf(attach: string | null): string | null {
-  if (!attach) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(attach);
-  } catch {
-    return null;
-  }
-  if (!parsed || typeof parsed !== 'object') return null;
-  const id = (parsed as Record<string, unknown>).wechatOpenId;
+  const id = attachFields(attach)?.wechatOpenId;
   return typeof id === 'string' && /^[\w-]{6,128}$/.test(id) ? id : null;
 }
 

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml, readBody, serveEmulator } from '../http';
 import { randomBytes, randomInt } from 'node:crypto';
 import { noFaults, type ApiFault, type Faults, type NotifyFaults } from './faults';
 import { expireIfDue, handleApiCall, transactionOf, type ApiDeps, type EmuMerchant } from './api';
@@ -155,19 +155,8 @@ export async function startWechatpayEmulator(opts: WechatpayEmulatorOptions = {}
     send(404, 'text/plain', 'not found');
   };
 
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    handler(req, res).catch((err: unknown) => {
-      log(`emulator error: ${(err as Error).message}`);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  url = `http://${opts.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
+  const server = await serveEmulator(handler, opts, log);
+  url = server.url;
   return {
     url,
     createMerchant(mode = 'certificate') {
@@ -198,25 +187,11 @@ export async function startWechatpayEmulator(opts: WechatpayEmulatorOptions = {}
     async stop() {
       notifier.stop();
       for (const t of timers) clearTimeout(t);
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.stop();
     },
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 256 * 1024) reject(new Error('body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function cashierPage(kind: string, o: EmuOrder): string {
   const yuan = `${Math.floor(o.totalFen / 100)}.${String(o.totalFen % 100).padStart(2, '0')}`;
@@ -225,8 +200,4 @@ function cashierPage(kind: string, o: EmuOrder): string {
     : `<p>This order is ${o.state}.</p>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>WeChat Pay emulator</title></head><body>
 <h1>WeChat Pay emulator</h1><p><b>${escapeHtml(o.description)}</b></p><p>¥${yuan} · ${escapeHtml(o.outTradeNo)}</p>${action}</body></html>`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
