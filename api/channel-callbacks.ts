@@ -1,6 +1,6 @@
 import type { ApiContext } from './context';
 import { deliverChannelReport } from '../orders/channel-reports';
-import type { CallbackReply, ChannelInbound } from '../channels/plugin';
+import type { CallbackHeaders, CallbackReply, ChannelInbound } from '../channels/plugin';
 import { claimCallbackEffect, finishCallback, finishCallbackEffect, recordCallback, type NewCallback } from '../db/channel-callbacks';
 import { findOrderById } from '../db/orders';
 import type { ChannelName } from '../domain/channels';
@@ -27,10 +27,11 @@ const unverifiedLog = logThrottle(UNVERIFIED_LOG_INTERVAL_MS);
  *     is a duplicate (received, nothing changes); one that arrives while the first is still being handled is told to
  *     come again, so that a failed hand-over is never answered as received.
  *   - Handing over uses deliverChannelReport, which also covers an order whose workflow has closed (late payment).
+ *   - A verified refund report (kind 'refund') is stored and acknowledged; nothing consumes it yet.
  * `source` is the sender's address (for the log line of a refused body).
  */
 export async function receiveChannelCallback(
-  ctx: ApiContext, channel: ChannelName, inbound: ChannelInbound, raw: Buffer, source: string,
+  ctx: ApiContext, channel: ChannelName, inbound: ChannelInbound, raw: Buffer, source: string, headers: CallbackHeaders = {},
 ): Promise<CallbackReply> {
   const { received, again } = inbound.replies;
   const bodyBytes = raw.length;
@@ -41,10 +42,10 @@ export async function receiveChannelCallback(
   const verdict = await inbound.receive(raw, async (orderId) => {
     const order = await findOrderById(ctx.pool, orderId);
     return order && order.channel === channel ? order : null;
-  });
+  }, headers);
   if (verdict.kind === 'refused') {
     refuseUnverified(ctx, channel, { reason: verdict.reason, detail: verdict.detail, orderId: verdict.orderId, bodyBytes, source });
-    return again;
+    return inbound.replies.refused ?? again;
   }
   const { order, facts } = verdict;
   const stored: NewCallback = {
@@ -54,6 +55,12 @@ export async function receiveChannelCallback(
   if (verdict.kind === 'rejected') {
     await recordCallback(ctx.pool, { ...stored, outcome: 'rejected', reason: verdict.reason });
     return again;
+  }
+  if (verdict.kind === 'refund') {
+    // No refund consumer yet (the refunds work hands these on): verified, stored and acknowledged.
+    const { refundId, result } = verdict.refund;
+    await recordCallback(ctx.pool, { ...stored, outcome: 'accepted', reason: `refund ${refundId} ${result.status}: recorded`, dedupKey: `${channel}:${verdict.news}` });
+    return received;
   }
   const { result } = verdict;
   if (result.status === 'PENDING') {

@@ -3,7 +3,7 @@ import type { AppConfig } from '../config';
 import type { Logger } from '../config/logger';
 import type { Pool, Queryable } from '../db/pool';
 import type { OrderRecord } from '../db/orders';
-import type { Channel, ChannelName, ChannelStatus } from '../domain/channels';
+import type { Channel, ChannelName, ChannelRefundStatus, ChannelStatus } from '../domain/channels';
 import type { OrderDraft } from '../domain/order';
 import type { Keyring } from '../secrets/keyring';
 import type { UnverifiedReason } from '../observability/api-metrics';
@@ -90,7 +90,21 @@ export interface CallbackFacts {
 export type CallbackVerdict =
   | { kind: 'refused'; reason: UnverifiedReason; detail: string; orderId: string | null }
   | { kind: 'rejected'; order: CallbackOrder; facts: CallbackFacts; reason: string }
-  | { kind: 'verified'; order: CallbackOrder; facts: CallbackFacts; news: string; result: Exclude<ChannelStatus, { status: 'UNKNOWN' }> };
+  | { kind: 'verified'; order: CallbackOrder; facts: CallbackFacts; news: string; result: Exclude<ChannelStatus, { status: 'UNKNOWN' }> }
+  /** Verified news about a refund of the order (WeChat Pay's REFUND.*): recorded and acknowledged, never a payment. */
+  | { kind: 'refund'; order: CallbackOrder; facts: CallbackFacts; news: string; refund: ChannelRefundReport };
+
+/**
+ * A channel's report of a refund's state (the refunds work consumes these; until it does, the receiver stores them
+ * in channel_callbacks and acknowledges them). `refundId` is ours (what we sent the channel).
+ */
+export interface ChannelRefundReport {
+  refundId: string;
+  result: Exclude<ChannelRefundStatus, { status: 'UNKNOWN' | 'UNSUPPORTED' }>;
+}
+
+/** A callback's HTTP headers, names in lower case (as node gives them); most channels sign the body alone. */
+export type CallbackHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * A channel's inbound side: parse, verify and map one raw notification, and the exact replies the channel reads. The
@@ -103,9 +117,11 @@ export interface ChannelInbound {
     received: CallbackReply;
     /** Not received: send it again later (also for anything refused). */
     again: CallbackReply;
+    /** Refused before it verified (unreadable, not ours, not signed right); absent = `again`. */
+    refused?: CallbackReply;
     /** Over the per-address rate limit: answered before the body is read (also "send it again"). */
     limited: CallbackReply;
   };
   /** `findOrder` answers only orders served by this channel. */
-  receive(raw: Buffer, findOrder: (orderId: string) => Promise<CallbackOrder | null>): Promise<CallbackVerdict>;
+  receive(raw: Buffer, findOrder: (orderId: string) => Promise<CallbackOrder | null>, headers: CallbackHeaders): Promise<CallbackVerdict>;
 }

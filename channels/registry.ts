@@ -12,6 +12,7 @@ import type { BuiltChannel, ChannelDeps, ChannelPlugin } from './plugin';
 import { sandboxPlugin } from './sandbox/plugin';
 import { ipaynowPlugin } from './ipaynow/plugin';
 import { alipayPlugin } from './alipay/plugin';
+import { wechatpayPlugin } from './wechatpay/plugin';
 
 /**
  * Every channel of this build: one line per channel folder. Typed over domain/channels.ts CHANNEL_NAMES, so a name
@@ -22,6 +23,7 @@ const PLUGINS: { readonly [N in ChannelName]: ChannelPlugin<any, N> } = {
   sandbox: sandboxPlugin,
   ipaynow: ipaynowPlugin,
   alipay: alipayPlugin,
+  wechatpay: wechatpayPlugin,
 };
 
 /** The channels as built for one process: their outbound calls (the activities' registry) and the rest by name. */

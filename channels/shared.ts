@@ -30,3 +30,17 @@ export function utf8Text(raw: Buffer): string | null {
     return null;
   }
 }
+
+/**
+ * The order's attach field as a JSON object, where a channel reads what the unified order has no field for (the jspay
+ * payer of a direct channel); null when attach is absent or not a JSON object.
+ */
+export function attachFields(attach: string | null): Record<string, unknown> | null {
+  if (!attach) return null;
+  try {
+    const parsed: unknown = JSON.parse(attach);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

@@ -19,7 +19,9 @@ import { startNotifyReceiver, type ReceivedNotification } from './merchant/notif
  *   npm run merchant -- emulator-pay <orderId>        pay an order at the IPayNow emulator (DEMO_CHANNEL=ipaynow)
  *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
  */
-interface Credentials { mercNo: string; key: string; apiUrl: string; ipaynowEmulatorUrl?: string | null; alipayEmulatorUrl?: string | null }
+interface Credentials {
+  mercNo: string; key: string; apiUrl: string; ipaynowEmulatorUrl?: string | null; alipayEmulatorUrl?: string | null; wechatpayEmulatorUrl?: string | null;
+}
 
 function credentials(): Credentials {
   const file = join(dataDir, 'demo-merchant.json');
@@ -32,7 +34,8 @@ function credentials(): Credentials {
   }
   const ipaynowEmulatorUrl = process.env.IPAYNOW_EMULATOR_URL ?? stored?.ipaynowEmulatorUrl ?? null;
   const alipayEmulatorUrl = process.env.ALIPAY_EMULATOR_URL ?? stored?.alipayEmulatorUrl ?? null;
-  return { mercNo, key, apiUrl, ipaynowEmulatorUrl, alipayEmulatorUrl };
+  const wechatpayEmulatorUrl = process.env.WECHATPAY_EMULATOR_URL ?? stored?.wechatpayEmulatorUrl ?? null;
+  return { mercNo, key, apiUrl, ipaynowEmulatorUrl, alipayEmulatorUrl, wechatpayEmulatorUrl };
 }
 
 async function call(c: Credentials, path: string, fields: Record<string, string>): Promise<Record<string, string>> {
@@ -69,7 +72,8 @@ async function pay(c: Credentials, opts: { amount?: string; payway?: string; sce
     notifyUrl,
     returnUrl: `${c.apiUrl}/healthz`,
     termType: 'wap',
-    paywayCode: opts.payway ?? 'alipay',
+    // WeChat Pay serves wxpay only: the demo's default payway follows DEMO_CHANNEL=wechatpay.
+    paywayCode: opts.payway ?? (c.wechatpayEmulatorUrl ? 'wxpay' : 'alipay'),
     sceneCode: opts.scene ?? 'scan',
     ip: '127.0.0.1',
   };
@@ -112,6 +116,14 @@ async function payAsPayer(c: Credentials, placed: Record<string, string>): Promi
     });
     const body = (await res.json()) as { ok: boolean; reason?: string };
     return void console.log(`alipay emulator: ${body.ok ? 'paid (notification on its way)' : `not paid (${body.reason ?? res.status})`}`);
+  }
+  if (c.wechatpayEmulatorUrl && (link.includes(c.wechatpayEmulatorUrl) || link.includes('prepay'))) {
+    // The payer scans the QR code (or opens the H5 page or app) and pays (DEMO_CHANNEL=wechatpay).
+    const res = await fetch(`${c.wechatpayEmulatorUrl}/_emulator/pay`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outTradeNo: placed.orderId }),
+    });
+    const body = (await res.json()) as { ok: boolean; reason?: string };
+    return void console.log(`wechatpay emulator: ${body.ok ? 'paid (notification on its way)' : `not paid (${body.reason ?? res.status})`}`);
   }
   return sandboxPay(c, placed.codeUrl ?? placed.mwebUrl ?? '');
 }

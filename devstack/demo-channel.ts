@@ -7,9 +7,10 @@ import { deleteChannelRoute, setChannelRoute } from '../db/channel-routes';
 import { DEMO_MERC_NO } from '../db/merchants';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../emulator/ipaynow';
 import { startAlipayEmulator } from '../emulator/alipay';
+import { startWechatpayEmulator } from '../emulator/wechatpay';
 
 export interface DemoChannel {
-  channel: 'sandbox' | 'ipaynow' | 'alipay';
+  channel: 'sandbox' | 'ipaynow' | 'alipay' | 'wechatpay';
   /** Variables for the worker and API processes (the platform's application at the emulator). */
   env: Record<string, string>;
   emulatorUrl: string | null;
@@ -26,7 +27,9 @@ interface EmulatorApp { appId: string; appKey: string }
  */
 export async function prepareDemoChannel(db: Pool, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
   const channel = env.DEMO_CHANNEL ?? 'sandbox';
-  if (channel !== 'sandbox' && channel !== 'ipaynow' && channel !== 'alipay') throw new Error(`DEMO_CHANNEL must be sandbox, ipaynow or alipay, not ${channel}`);
+  if (channel !== 'sandbox' && channel !== 'ipaynow' && channel !== 'alipay' && channel !== 'wechatpay') {
+    throw new Error(`DEMO_CHANNEL must be sandbox, ipaynow, alipay or wechatpay, not ${channel}`);
+  }
   // Test orders (the demo's default, its test key) always go to the sandbox; live ones need a real channel's route.
   if (channel === 'sandbox') {
     await deleteChannelRoute(db, DEMO_MERC_NO, '*');
@@ -34,6 +37,7 @@ export async function prepareDemoChannel(db: Pool, env: NodeJS.ProcessEnv, log: 
   }
   await setChannelRoute(db, DEMO_MERC_NO, '*', channel);
   if (channel === 'alipay') return startAlipayDemo(env, log);
+  if (channel === 'wechatpay') return startWechatpayDemo(env, log);
 
   const app = emulatorApp();
   const emulator: IpaynowEmulator = await startIpaynowEmulator({
@@ -75,6 +79,32 @@ async function startAlipayDemo(env: NodeJS.ProcessEnv, log: (m: string) => void)
   return {
     channel: 'alipay',
     env: { ALIPAY_APP_ID: app.appId, ALIPAY_PRIVATE_KEY: app.privateKey, ALIPAY_PUBLIC_KEY: app.alipayPublicKey, ALIPAY_GATEWAY_URL: emulator.gatewayUrl },
+    emulatorUrl: emulator.url,
+    stop: () => emulator.stop(),
+  };
+}
+
+/**
+ * DEMO_CHANNEL=wechatpay: the WeChat Pay emulator (WECHATPAY_EMULATOR_PORT, default 8092; notification retries at
+ * WECHATPAY_EMULATOR_NOTIFY_SCALE × WeChat Pay's schedule, default 1) with a merchant account whose keys and APIv3 key
+ * it generates at start (held in memory only: a restart makes new ones, and the processes get them through their
+ * environment). The demo's payway is wxpay (the merchant CLI picks it when it sees this emulator).
+ */
+async function startWechatpayDemo(env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<DemoChannel> {
+  const emulator = await startWechatpayEmulator({
+    port: Number(env.WECHATPAY_EMULATOR_PORT ?? 8092),
+    notifyScale: Number(env.WECHATPAY_EMULATOR_NOTIFY_SCALE ?? 1),
+    log: (line) => log(`wechatpay emulator: ${line}`),
+  });
+  const m = emulator.createMerchant('publicKey');
+  log(`WeChat Pay emulator on ${emulator.url}; the demo merchant's payways are routed to it`);
+  return {
+    channel: 'wechatpay',
+    env: {
+      WECHATPAY_MCH_ID: m.mchId, WECHATPAY_APP_ID: m.appId, WECHATPAY_SERIAL_NO: m.serialNo, WECHATPAY_PRIVATE_KEY: m.privateKey,
+      WECHATPAY_API_V3_KEY: m.apiV3Key, WECHATPAY_PLATFORM_PUBLIC_KEY: m.platformPublicKey, WECHATPAY_PLATFORM_KEY_ID: m.platformSerial,
+      WECHATPAY_BASE_URL: emulator.url,
+    },
     emulatorUrl: emulator.url,
     stop: () => emulator.stop(),
   };

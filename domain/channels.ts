@@ -4,10 +4,10 @@ import type { PayCredential, PaywayCode, SceneCode, TermType } from './order';
  * The channels of this build, by name. A channel is one folder, `channels/<name>/`, registered by one line in
  * channels/registry.ts (typed over this list, so a name without a folder, or a folder without a name, does not compile).
  */
-export const CHANNEL_NAMES = ['sandbox', 'ipaynow', 'alipay'] as const;
+export const CHANNEL_NAMES = ['sandbox', 'ipaynow', 'alipay', 'wechatpay'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 /** The channels that move real money (live orders); the sandbox serves test orders only. */
-export const LIVE_CHANNEL_NAMES = ['ipaynow', 'alipay'] as const satisfies readonly ChannelName[];
+export const LIVE_CHANNEL_NAMES = ['ipaynow', 'alipay', 'wechatpay'] as const satisfies readonly ChannelName[];
 export type LiveChannelName = (typeof LIVE_CHANNEL_NAMES)[number];
 
 export const isChannelName = (s: string): s is ChannelName => (CHANNEL_NAMES as readonly string[]).includes(s);
@@ -26,6 +26,10 @@ export interface ChannelOrderRequest {
   ip: string;
   bankCode?: string;
   payType?: string;
+  /** The payer's device and the merchant's site or app (WeChat H5: IOS_SDK, AND_SDK or WAP_SDK; name; id or URL). */
+  deviceInfo?: string;
+  mchAppName?: string;
+  mchAppId?: string;
 }
 
 export interface ChannelOrderRef {

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   await migrate(pool);
   const masterKeys = ensureLocalMasterKeys(env); // merchant and channel keys sealed at rest, as in production
   const merchant = await ensureDemoMerchant(pool, masterKeys.keyring);
-  const demo = await prepareDemoChannel(pool, env, say); // DEMO_CHANNEL=ipaynow: the IPayNow emulator beside the stack
+  const demo = await prepareDemoChannel(pool, env, say); // DEMO_CHANNEL=ipaynow|alipay|wechatpay: that emulator beside the stack
   await pool.end();
 
   const support = ensureSupportAdmin(env); // the support API's operator credential: generated into .data/ on the first start
@@ -96,7 +96,8 @@ async function main(): Promise<void> {
       liveKey: keyOf('live'),
       testKey: keyOf('test'),
       apiUrl,
-      ...(demo.channel === 'alipay' ? { alipayEmulatorUrl: demo.emulatorUrl } : { ipaynowEmulatorUrl: demo.emulatorUrl }),
+      ...(demo.channel === 'alipay' ? { alipayEmulatorUrl: demo.emulatorUrl }
+        : demo.channel === 'wechatpay' ? { wechatpayEmulatorUrl: demo.emulatorUrl } : { ipaynowEmulatorUrl: demo.emulatorUrl }),
     }, null, 2)}\n`,
     { mode: 0o600 },
   );
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
 
     Demo merchant  mercNo ${merchant.mercNo}
                    ${demoMode} mode; keys in .data/demo-merchant.json (mode 0600; the merchant CLI reads it)
-                   channel ${demo.channel}${demo.emulatorUrl ? ` (emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow or alipay: an emulator)'}
+                   channel ${demo.channel}${demo.emulatorUrl ? ` (emulator at ${demo.emulatorUrl})` : ' (DEMO_CHANNEL=ipaynow, alipay or wechatpay: an emulator)'}
 
     Support API    ${adminUrl}/support/v1   Authorization: Bearer <token>
                    ${support.display}

@@ -290,6 +290,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     orderId, mercNo: draft.mercNo, amountFen: draft.amountFen, subject: draft.subject ?? draft.body ?? draft.mercOrderNo,
     paywayCode: draft.paywayCode, sceneCode: draft.sceneCode, termType: draft.termType, expireAtMs: draft.expireAtMs,
     ip: draft.ip, ...(draft.bankCode ? { bankCode: draft.bankCode } : {}), ...(draft.payType ? { payType: draft.payType } : {}),
+    // WeChat H5's scene_info (only the activity's input grows: no new command, histories replay as before).
+    ...(draft.deviceInfo ? { deviceInfo: draft.deviceInfo } : {}), ...(draft.mchAppName ? { mchAppName: draft.mchAppName } : {}),
+    ...(draft.mchAppId ? { mchAppId: draft.mchAppId } : {}),
   };
   let created: ChannelCreateResult = await acts.channelCreate({ channel, order });
   while (isRefusal(created) && fallbacks.length > 0 && patched(CHANNEL_FAILOVER)) {

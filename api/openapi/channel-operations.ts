@@ -14,6 +14,27 @@ import type { ErrorCase, OperationSpec } from './operations';
 const AlipayNotifyFormSchema = z.record(z.string(), z.string())
   .describe('Alipay notification fields (notify_type, app_id, out_trade_no, trade_no, trade_status, total_amount, sign_type, sign, …), application/x-www-form-urlencoded. Only a notification that verifies (RSA2 with Alipay\'s public key of the order\'s Alipay application, after removing sign and sign_type) changes anything and is stored; any other body is answered fail.');
 
+/** A WeChat Pay API v3 notification envelope: JSON, its resource sealed with AEAD_AES_256_GCM under the APIv3 key. */
+const WechatpayNotificationSchema = z.object({
+  id: z.string(),
+  create_time: z.string(),
+  resource_type: z.string().describe('encrypt-resource'),
+  event_type: z.string().describe('TRANSACTION.SUCCESS, REFUND.SUCCESS, REFUND.ABNORMAL or REFUND.CLOSED'),
+  summary: z.string(),
+  resource: z.object({
+    original_type: z.string(),
+    algorithm: z.string().describe('AEAD_AES_256_GCM'),
+    ciphertext: z.string().describe('base64 of the encrypted resource followed by the 16-byte tag'),
+    associated_data: z.string().optional(),
+    nonce: z.string(),
+  }),
+}).describe('Signed by WeChat Pay: headers Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Signature (SHA256withRSA over `timestamp\\nnonce\\nbody\\n`) and Wechatpay-Serial (the platform certificate serial or public key id `PUB_KEY_ID_…` naming the key). Only a notification that verifies with the key of the order\'s WeChat Pay account, is not a SIGNTEST probe, is at most five minutes old and decrypts with that account\'s APIv3 key changes anything and is stored.');
+
+const WechatpayFailureSchema = z.object({
+  code: z.literal('FAIL'),
+  message: z.string(),
+}).describe('WeChat Pay\'s failure answer: it sends the notification again later.');
+
 const N001FormSchema = z.record(z.string(), z.string())
   .describe('N001 fields (funcode, appId, mhtOrderNo, transStatus, mhtOrderAmt, signature, …), application/x-www-form-urlencoded, at most 16 KiB. Only a notification that verifies (signed with the key of the order\'s IPayNow account, for one of our IPayNow orders) changes anything and is stored; any other body is refused with success=N.');
 
@@ -67,6 +88,30 @@ export const CHANNEL_CALLBACK_OPERATIONS: readonly OperationSpec[] = [
       { status: 200, description: 'success: received (or a duplicate of one received); fail: not received, send it again' },
       { status: 429, description: 'fail: this source address is over RATE_LIMIT_N001_RPS (Retry-After in seconds)' },
     ],
+  },
+  {
+    method: 'post', path: channelNotifyPath('wechatpay'), operationId: 'wechatpayNotify', tag: 'channels',
+    summary: 'WeChat Pay API v3 notification (WeChat Pay → platform)',
+    description:
+      'The body is read raw whatever its Content-Type (at most 16 KiB). HTTP 204 without a body: received (or a duplicate '
+      + 'of one received; REFUND.* notifications are recorded). Anything else is `{"code":"FAIL","message":…}` and WeChat '
+      + 'Pay sends it again later (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h): HTTP 401 for a body '
+      + 'that is not a notification envelope, is unsigned or wrongly signed, is a SIGNTEST probe, is older than five minutes, '
+      + 'does not decrypt, or names no WeChat Pay order of ours (such bodies change nothing and are not stored); HTTP 400 '
+      + 'for a verified one not taken now (a state we do not know, or being handled). Over RATE_LIMIT_N001_RPS per source '
+      + 'address: HTTP 429 with the same JSON and Retry-After.',
+    body: { name: 'WechatpayNotification', schema: WechatpayNotificationSchema },
+    bodyOptional: true,
+    answer: { mediaType: 'application/json', description: 'No body (204)' },
+    success: [{ status: 204, description: 'Received (or a duplicate of one received)', noContent: true }],
+    errors: {
+      schema: { name: 'WechatpayNotifyFailure', schema: WechatpayFailureSchema },
+      cases: [
+        { code: 'FAIL', httpStatus: 401, meaning: 'refused before it verified (unreadable, unsigned, wrongly signed, SIGNTEST, stale, not ours): not stored' },
+        { code: 'FAIL', httpStatus: 400, meaning: 'verified but not taken now (a state we do not know, being handled, or the hand-over failed): send it again' },
+        { code: 'FAIL', httpStatus: 429, meaning: 'this source address is over RATE_LIMIT_N001_RPS (Retry-After in seconds)' },
+      ],
+    },
   },
 ];
 

@@ -93,7 +93,8 @@ function operationObject(op: OperationSpec, pathNames: string[], components: Com
       : { [op.answer.mediaType]: { schema: op.answer.schema ?? (op.answer.mediaType === 'application/json' ? { type: 'object' } : { type: 'string' }) } };
     const fallback = 'name' in op.answer ? 'Success' : op.answer.description;
     for (const s of op.success ?? [{ status: 200, description: fallback }]) {
-      responses[String(s.status)] = { description: s.description, content: s.mediaType ? { [s.mediaType]: { schema: { type: 'string' } } } : content };
+      responses[String(s.status)] = s.noContent ? { description: s.description }
+        : { description: s.description, content: s.mediaType ? { [s.mediaType]: { schema: { type: 'string' } } } : content };
     }
   }
   if (op.errors) {

@@ -60,8 +60,11 @@ export interface OperationSpec {
   bodyOptional?: boolean;
   /** The success answer: a JSON schema, or a media type and description (and optionally a literal JSON Schema). */
   answer?: NamedSchema | { mediaType: string; description: string; schema?: JsonSchema };
-  /** Statuses of the answer; default 200 "Success". `mediaType`: this status answers plain text of that type instead. */
-  success?: readonly { status: number; description: string; mediaType?: string }[];
+  /**
+   * Statuses of the answer; default 200 "Success". `mediaType`: this status answers plain text of that type instead;
+   * `noContent`: this status answers without a body (204).
+   */
+  success?: readonly { status: number; description: string; mediaType?: string; noContent?: boolean }[];
   errors?: { schema: NamedSchema; cases: readonly ErrorCase[] };
   callbacks?: readonly CallbackSpec[];
   /** Names of components.securitySchemes that apply (any one of them). */

@@ -40,8 +40,11 @@ export function channelNotifyRoutes(ctx: ApiContext, channels: Channels): Router
         return void send(res, inbound.replies.limited);
       }
       const raw = await readRawBody(req, inbound.maxBodyBytes);
-      if (raw.ok) reply = await receiveChannelCallback(ctx, name, inbound, raw.body, source);
-      else refuseUnverified(ctx, name, { reason: 'unreadable', detail: raw.reason, orderId: null, bodyBytes: raw.bytes, source });
+      if (raw.ok) reply = await receiveChannelCallback(ctx, name, inbound, raw.body, source, req.headers);
+      else {
+        refuseUnverified(ctx, name, { reason: 'unreadable', detail: raw.reason, orderId: null, bodyBytes: raw.bytes, source });
+        reply = inbound.replies.refused ?? inbound.replies.again;
+      }
     } catch (err) {
       ctx.log.error({ channel: name, err: (err as Error).message }, 'channel notification not processed; the channel will retry');
     }

@@ -1,4 +1,5 @@
 import type { PayCredential, SceneCode } from '../../domain/order';
+import { attachFields } from '../shared';
 
 /**
  * Which Alipay method serves each of our scenes, and how its result becomes our credential:
@@ -43,15 +44,8 @@ export function credentialOfPage(scene: 'h5' | 'gateway' | 'app', produced: stri
  * 16-digit user id) or {"alipayOpenId": "…"} (the newer open id). Null when neither is there.
  */
 export function buyerOf(attach: string | null): { buyer_id: string } | { buyer_open_id: string } | null {
-  if (!attach) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(attach);
-  } catch {
-    return null;
-  }
-  if (!parsed || typeof parsed !== 'object') return null;
-  const o = parsed as Record<string, unknown>;
+  const o = attachFields(attach);
+  if (!o) return null;
   if (typeof o.alipayBuyerId === 'string' && /^2088\d{12}$/.test(o.alipayBuyerId)) return { buyer_id: o.alipayBuyerId };
   if (typeof o.alipayOpenId === 'string' && /^[\w-]{10,64}$/.test(o.alipayOpenId)) return { buyer_open_id: o.alipayOpenId };
   return null;

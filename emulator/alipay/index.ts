@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml, readBody, serveEmulator } from '../http';
 import { randomInt } from 'node:crypto';
 import { noFaults, type Faults, type GatewayFault, type NotifyFaults } from './faults';
 import { handleGatewayCall, openFromParams, type GatewayDeps } from './gateway';
@@ -101,19 +101,8 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
     send(404, 'text/plain', 'not found');
   };
 
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    handler(req, res).catch((err: unknown) => {
-      log(`emulator error: ${(err as Error).message}`);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  url = `http://${opts.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
+  const server = await serveEmulator(handler, opts, log);
+  url = server.url;
   return {
     url,
     gatewayUrl: `${url}/gateway.do`,
@@ -128,25 +117,11 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
     trade: (no) => book.findByOutTradeNo(no),
     async stop() {
       notifier.stop();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.stop();
     },
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 256 * 1024) reject(new Error('body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function cashierPage(t: Trade): string {
   const action = t.state === 'WAIT_BUYER_PAY'
@@ -154,8 +129,4 @@ function cashierPage(t: Trade): string {
     : `<p>This trade is ${t.state}.</p>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>Alipay emulator</title></head><body>
 <h1>Alipay emulator</h1><p><b>${escapeHtml(t.subject)}</b></p><p>¥${escapeHtml(t.totalAmount)} · ${escapeHtml(t.outTradeNo)}</p>${action}</body></html>`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

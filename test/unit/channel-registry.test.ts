@@ -28,7 +28,20 @@ describe('channel registry', () => {
     expect(settings.alipay).toMatchObject({ appId: '2021000000000001', privateKey: app.privateKey, gatewayUrl: 'http://127.0.0.1:9/gateway.do' });
   });
 
+  it('wechatpay as the live default needs the platform\'s merchant account (all six WECHATPAY_* account variables)', () => {
+    expect(() => loadChannelSettings(loadConfig({ ...base, DEFAULT_CHANNEL: 'wechatpay' }))).toThrow('DEFAULT_CHANNEL');
+    const merchant = keys();
+    const platform = keys();
+    const settings = loadChannelSettings(loadConfig({
+      ...base, DEFAULT_CHANNEL: 'wechatpay', WECHATPAY_MCH_ID: '1900000109', WECHATPAY_APP_ID: 'wx0123456789abcdef',
+      WECHATPAY_SERIAL_NO: '1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C', WECHATPAY_PRIVATE_KEY: merchant.privateKey,
+      WECHATPAY_API_V3_KEY: 'a'.repeat(32), WECHATPAY_PLATFORM_PUBLIC_KEY: platform.publicKey, WECHATPAY_PLATFORM_KEY_ID: 'PUB_KEY_ID_0114000000000001',
+    }));
+    expect(settings.wechatpay).toMatchObject({ account: { mchId: '1900000109', platformKeys: [{ serial: 'PUB_KEY_ID_0114000000000001' }] } });
+  });
+
   it('a bad channel setting is a ConfigError naming the variable', () => {
     expect(() => loadChannelSettings(loadConfig({ ...base, ALIPAY_TIMEOUT: 'soon' }))).toThrow(/ALIPAY_TIMEOUT/);
+    expect(() => loadChannelSettings(loadConfig({ ...base, WECHATPAY_BASE_URL: 'not a url' }))).toThrow(/WECHATPAY_BASE_URL/);
   });
 });
