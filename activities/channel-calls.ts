@@ -1,5 +1,7 @@
 import type { ActivityDeps } from './deps';
-import type { ChannelCreateResult, ChannelName, ChannelOrderRef, ChannelOrderRequest, ChannelStatus } from '../domain/channels';
+import type {
+  ChannelCreateResult, ChannelName, ChannelOrderRef, ChannelOrderRequest, ChannelRefundRef, ChannelRefundRequest, ChannelRefundStatus, ChannelStatus,
+} from '../domain/channels';
 import { recordChannelCall, type ChannelOp } from '../db/channel-calls';
 
 /**
@@ -12,7 +14,7 @@ export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
     return (err as Error).message || 'channel call failed';
   };
   /** Runs one channel call and records it in channel_calls (best effort: a failed record never fails the call). */
-  async function recorded<T extends ChannelCreateResult | ChannelStatus>(
+  async function recorded<T extends ChannelCreateResult | ChannelStatus | ChannelRefundStatus>(
     op: ChannelOp, channel: ChannelName, orderId: string, call: () => Promise<T>, onError: (reason: string) => T,
   ): Promise<T> {
     const calledAtMs = Date.now();
@@ -41,6 +43,18 @@ export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
     },
     async channelClose(a: { channel: ChannelName; ref: ChannelOrderRef }): Promise<ChannelStatus> {
       return recorded<ChannelStatus>('close', a.channel, a.ref.orderId, () => channels[a.channel].close(a.ref),
+        (reason) => ({ status: 'UNKNOWN', reason }));
+    },
+    /**
+     * Asks the channel for a refund. The refund workflow runs this once (no retry: a lost attempt is settled by
+     * refund queries with the same refundId, which the channel deduplicates), so it is never sent twice by us.
+     */
+    async channelRefund(a: { channel: ChannelName; req: ChannelRefundRequest }): Promise<ChannelRefundStatus> {
+      return recorded<ChannelRefundStatus>('refund', a.channel, a.req.orderId, () => channels[a.channel].refund(a.req),
+        (reason) => ({ status: 'UNKNOWN', reason }));
+    },
+    async channelRefundQuery(a: { channel: ChannelName; ref: ChannelRefundRef }): Promise<ChannelRefundStatus> {
+      return recorded<ChannelRefundStatus>('refund_query', a.channel, a.ref.orderId, () => channels[a.channel].queryRefund(a.ref),
         (reason) => ({ status: 'UNKNOWN', reason }));
     },
   };

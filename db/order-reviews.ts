@@ -36,7 +36,7 @@ export async function openReview(
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO order_reviews (order_id, workflow_id, kind, reason, detail) VALUES ($1, $2, $3, $4, $5::jsonb)
-     ON CONFLICT (order_id, kind) WHERE resolved_at IS NULL DO NOTHING`,
+     ON CONFLICT (order_id, kind, COALESCE(refund_id, '')) WHERE resolved_at IS NULL DO NOTHING`,
     [r.orderId, r.workflowId, r.kind, r.reason, JSON.stringify(r.detail ?? {})],
   );
   return (rowCount ?? 0) > 0;
@@ -49,7 +49,7 @@ export async function closeReviews(
 ): Promise<OrderReview[]> {
   const { rows } = await db.query<Row>(
     `UPDATE order_reviews SET decision = $2, decision_reason = $3, actor = $4, resolved_at = now()
-     WHERE order_id = $1 AND resolved_at IS NULL RETURNING *`,
+     WHERE order_id = $1 AND resolved_at IS NULL AND refund_id IS NULL RETURNING *`,
     [r.orderId, r.decision, r.reason, r.actor],
   );
   return rows.map(toReview);

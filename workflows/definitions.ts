@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChannelName, ChannelStatus } from '../domain/channels';
 import type { OrderDraft, OrderStateView, PayAnswer } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
+import type { RefundStatus } from '../domain/refund-status';
 import type { ReviewDecision } from '../domain/order-transitions';
 
 /** Timing of one order; an input so that tests run the same workflow at millisecond scale. */
@@ -97,3 +98,39 @@ export interface NotificationReplayInput {
   payStatus: PayStatus;
   url?: string;
 }
+
+/** Timing of one refund; an input so that tests run the same workflow at millisecond scale. */
+export interface RefundTiming {
+  /** Notification retry delays after the first attempt (the merchant's payment schedule). */
+  notifyRetryScheduleMs: number[];
+  /** A refund not final at the channel (pending or unknown) is queried after each delay (the last repeats). */
+  queryScheduleMs: number[];
+  /** Not final for this long → the refund goes to the human queue (it keeps being queried meanwhile). */
+  escalateAfterMs: number;
+  stall?: StallPolicy;
+}
+
+/** One refund, as the API accepted it (its amount already held against the order's refundable balance). */
+export interface RefundWorkflowInput {
+  refundId: string;
+  mercNo: string;
+  mercRefundNo: string;
+  orderId: string;
+  channel: ChannelName;
+  channelOrderNo?: string;
+  amountFen: number;
+  reason?: string;
+  timing: RefundTiming;
+}
+
+/** The refund's state as its workflow sees it (refundStateQuery). */
+export interface RefundStateView {
+  refundId: string;
+  orderId: string;
+  refundStatus: RefundStatus;
+  /** In the human queue: the channel has not settled it for escalateAfterMs. */
+  review?: { reason: string };
+  notify: OrderStateView['notify'];
+}
+
+export const refundStateQuery = defineQuery<RefundStateView>('refundState');

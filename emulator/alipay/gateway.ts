@@ -136,8 +136,9 @@ function call(deps: GatewayDeps, method: string, params: Record<string, string>)
     }
     case 'alipay.trade.refund': {
       if (!existing || existing.state === 'NOT_SCANNED') return notExist();
-      if (existing.state !== 'TRADE_SUCCESS') return fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
       const requestNo = String(biz.out_request_no ?? outTradeNo);
+      existing.refundRequests.set(requestNo, (existing.refundRequests.get(requestNo) ?? 0) + 1);
+      if (existing.state !== 'TRADE_SUCCESS') return fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
       const amount = String(biz.refund_amount ?? '');
       const done = existing.refunds.get(requestNo);
       if (done && done.amount !== amount) return fail('40004', 'Business Failed', 'ACQ.REQUEST_AMOUNT_EXCEED', '退款请求号已使用,金额不同');
