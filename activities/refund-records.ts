@@ -12,6 +12,8 @@ export interface RefundTransitionArgs {
   refundEndTime?: string;
   failReason?: string;
   detail?: Record<string, unknown>;
+  /** A person's decision this transition applies (support resolve): audited with its actor. */
+  decidedBy?: { actor: string; decision: 'refunded' | 'not_refunded'; reason: string };
 }
 
 /**
@@ -28,12 +30,16 @@ export function createRefundRecordActivities({ pool }: ActivityDeps) {
         if (left) {
           await recordEvent(tx, {
             orderId: left.orderId, eventKey: `refund:${a.refundId}:${a.to}`, type: `refund_${REFUND_STATUS_NAMES[a.to]}`,
-            fromStatus: left.from, toStatus: a.to, detail: { refundId: a.refundId, amountFen: left.amountFen, ...(a.failReason ? { reason: a.failReason } : {}), ...a.detail },
+            fromStatus: left.from, toStatus: a.to, detail: {
+              refundId: a.refundId, amountFen: left.amountFen, ...(a.failReason ? { reason: a.failReason } : {}), ...a.detail,
+              ...(a.decidedBy ? { decision: a.decidedBy.decision, actor: a.decidedBy.actor } : {}),
+            },
+            ...(a.decidedBy ? { actor: a.decidedBy.actor } : {}),
           });
           if (isFinalRefundStatus(a.to)) {
-            await closeRefundReview(tx, {
-              refundId: a.refundId, decision: a.to === 'r0000' ? 'refunded' : 'not_refunded', reason: 'settled by the channel', actor: 'system',
-            });
+            await closeRefundReview(tx, a.decidedBy
+              ? { refundId: a.refundId, ...a.decidedBy }
+              : { refundId: a.refundId, decision: a.to === 'r0000' ? 'refunded' : 'not_refunded', reason: 'settled by the channel', actor: 'system' });
           }
           return a.to;
         }

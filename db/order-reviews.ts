@@ -16,17 +16,21 @@ export interface OrderReview {
   decisionReason: string | null;
   actor: string | null;
   resolvedAtMs: number | null;
+  /** The refund this review is about (kind refund_unknown); null for the order's own reviews. */
+  refundId: string | null;
 }
 
 interface Row {
   id: string; order_id: string; workflow_id: string; kind: ReviewKind; reason: string; detail: Record<string, unknown>;
   opened_at: Date; decision: ReviewDecision | null; decision_reason: string | null; actor: string | null; resolved_at: Date | null;
+  refund_id?: string | null;
 }
 
 const toReview = (r: Row): OrderReview => ({
   id: Number(r.id), orderId: r.order_id, workflowId: r.workflow_id, kind: r.kind, reason: r.reason, detail: r.detail,
   openedAtMs: r.opened_at.getTime(), decision: r.decision, decisionReason: r.decision_reason, actor: r.actor,
   resolvedAtMs: r.resolved_at ? r.resolved_at.getTime() : null,
+  refundId: r.refund_id ?? null,
 });
 
 /** Opens a review (idempotent: one open review per order and kind). Returns true when this call opened it. */

@@ -95,7 +95,10 @@ export interface LateReportInput {
 /** Input of the one-attempt notification workflow that replays a closed order's notification. */
 export interface NotificationReplayInput {
   orderId: string;
-  payStatus: PayStatus;
+  /** The order's payStatus, or with refundId the refund's refundStatus. */
+  payStatus: PayStatus | RefundStatus;
+  /** A refund's notification (its refund workflow has closed). */
+  refundId?: string;
   url?: string;
 }
 
@@ -134,3 +137,12 @@ export interface RefundStateView {
 }
 
 export const refundStateQuery = defineQuery<RefundStateView>('refundState');
+
+/** A person's decision on a refund in the human queue: the channel did refund it, or did not (support resolve). */
+export interface RefundResolution {
+  decision: 'refunded' | 'not_refunded';
+  reason: string;
+  actor: string;
+}
+/** Support: settles a refund waiting in the human queue; answered once the refund workflow has applied it. */
+export const resolveRefundUpdate = defineUpdate<ResolveAnswer, [RefundResolution]>('resolveRefund');

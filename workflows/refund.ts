@@ -1,5 +1,7 @@
-import { log, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { notifyControlSignal, refundStateQuery, type RefundStateView, type RefundWorkflowInput } from './definitions';
+import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  notifyControlSignal, refundStateQuery, resolveRefundUpdate, type RefundResolution, type RefundStateView, type RefundWorkflowInput,
+} from './definitions';
 import { refundActivities } from './activity-options';
 import { applyControl, deliverUntilAcknowledged } from './notify-loop';
 import { searchAttributeWriter } from './search-attribute-writer';
@@ -17,7 +19,7 @@ const settles = (r: ChannelRefundStatus) => r.status === 'SUCCESS' || r.status =
  *   r0001 → r0002 → the channel is asked ONCE, with our refundId as its refund request number (deduplicated by the
  *   channel) → while the answer is not final (pending, unknown, a lost attempt, "no such refund"), refund queries with
  *   the same number, along the query schedule (the last delay repeats); past escalateAfterMs the refund also goes to
- *   the human queue → r0000 (the amount counts as refunded) or r0003 (the hold is released) → the merchant's refund
+ *   the human queue, where a person's decision (support resolve: refunded / not_refunded) settles it too → r0000 (the amount counts as refunded) or r0003 (the hold is released) → the merchant's refund
  *   notification, on the payment notifications' schedule and machinery (X-Notify-Id, replay, pause, redirect).
  * A second refund request is never sent: an unknown result is settled only by queries.
  */
@@ -34,6 +36,17 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
   setHandler(notifyControlSignal, (control) => {
     if (applyControl(state.notify, control, sa)) replays.requested++;
   });
+  /** People's decisions on the refund while it waits in the human queue (the first one applies). */
+  const resolutions: RefundResolution[] = [];
+  setHandler(resolveRefundUpdate, async (resolution) => {
+    resolutions.push(resolution);
+    await condition(() => isFinalRefundStatus(state.refundStatus));
+    return { applied: true };
+  }, {
+    validator: (_resolution: RefundResolution) => {
+      if (!state.review || resolutions.length > 0) throw new Error('the refund is not waiting for a decision');
+    },
+  });
 
   const ref = { orderId, refundId, ...(input.channelOrderNo ? { channelOrderNo: input.channelOrderNo } : {}) };
   state.refundStatus = await acts.refundTransition({ refundId, to: RefundStatus.PROCESSING });
@@ -47,6 +60,7 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
       result = { status: 'UNKNOWN', reason: `refund attempt lost: ${(err as Error).message}` };
     }
     const since = Date.now();
+    let decided: RefundResolution | undefined;
     for (let attempt = 0; !settles(result); attempt++) {
       if (!state.review && Date.now() - since >= timing.escalateAfterMs) {
         const reason = `refund not settled by the channel for ${Math.round((Date.now() - since) / 1000)} s: ${'reason' in result ? result.reason : result.status}`;
@@ -54,10 +68,18 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
         state.review = { reason };
       }
       sa.flush();
-      await sleep(timing.queryScheduleMs[Math.min(attempt, timing.queryScheduleMs.length - 1)]!);
+      await condition(() => resolutions.length > 0, timing.queryScheduleMs[Math.min(attempt, timing.queryScheduleMs.length - 1)]!);
+      decided = resolutions[0];
+      if (decided) break;
       result = await acts.channelRefundQuery({ channel: input.channel, ref });
     }
-    if (result.status === 'SUCCESS') {
+    if (decided) {
+      // A person checked with the channel (its portal, a statement) and decided; audited with the person as actor.
+      const decidedBy = { actor: decided.actor, decision: decided.decision, reason: decided.reason };
+      state.refundStatus = decided.decision === 'refunded'
+        ? await acts.refundTransition({ refundId, to: RefundStatus.SUCCESS, refundEndTime: formatCompactTime(Date.now()), decidedBy })
+        : await acts.refundTransition({ refundId, to: RefundStatus.FAILED, failReason: `not refunded, decided by ${decided.actor}: ${decided.reason}`, decidedBy });
+    } else if (result.status === 'SUCCESS') {
       if (result.amountFen !== input.amountFen) log.warn('channel reports another refund amount', { refundId, reported: result.amountFen, asked: input.amountFen });
       state.refundStatus = await acts.refundTransition({
         refundId, to: RefundStatus.SUCCESS, refundEndTime: formatCompactTime(result.refundedAtMs),

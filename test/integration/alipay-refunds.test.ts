@@ -6,6 +6,7 @@ import { payer, startAlipayStack, type AlipayStack } from '../support/alipay';
 import { listChannelCalls } from '../../db/channel-calls';
 import { listReviewsOf } from '../../db/order-reviews';
 import { findOrderById } from '../../db/orders';
+import { supportCall } from '../support/support-call';
 
 // Alipay refunds end to end: real API + worker + Temporal + PostgreSQL, alipay.trade.refund and
 // alipay.trade.fastpay.refund.query at the emulator, which counts the refund requests it receives per out_request_no.
@@ -95,5 +96,21 @@ describe('Alipay refunds', () => {
     // Never asked to refund a second time.
     expect(s.emulator.trade(orderId)!.refundRequests.get(refundId) ?? 0).toBe(0);
     expect((await listChannelCalls(s.stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
+
+    // It is listed in the human queue with its refundId; a person checks Alipay's portal and decides: not refunded.
+    const queue = await supportCall<{ orders: { refundId?: string; kind: string }[] }>(s.stack.api.adminUrl, 'GET', `/support/v1/ambiguous?mercNo=${merchant.mercNo}`);
+    expect(queue.body.orders).toEqual([expect.objectContaining({ refundId, kind: 'refund_unknown' })]);
+    const resolved = await supportCall(s.stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/resolve`, {
+      body: { decision: 'not_refunded', reason: 'no such refund in the Alipay portal' },
+    });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ refundStatus: 'r0003', actor: 'ops-alice' });
+    const [closed] = (await listReviewsOf(s.stack.pool, orderId)).filter((r) => r.refundId === refundId);
+    expect(closed).toMatchObject({ decision: 'not_refunded', actor: 'ops-alice' });
+    expect(closed!.resolvedAtMs).not.toBeNull();
+    // The amount is refundable again; a second decision is refused.
+    expect((await merchantCall(s.stack.api.url, '/api/refund', merchant, { mercOrderNo, mercRefundNo: refundNo(), refundAmt: '5.00' })).body.respCode).toBe('000000');
+    const again = await supportCall(s.stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/resolve`, { body: { decision: 'refunded', reason: 'x' } });
+    expect(again.status).toBe(409);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { merchantCall, startStack, testMerchant, type TestStack } from '../support/stack';
+import { eventually, merchantCall, startStack, testMerchant, type TestStack } from '../support/stack';
+import { supportCall } from '../support/support-call';
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import { paidSandboxOrder, refundCall, refundReaches } from '../support/refunds';
@@ -115,5 +116,16 @@ describe('POST /api/refund (sandbox, instant)', () => {
     expect(seen[0]!.body).toMatchObject({ notifyType: 'refund', orderId, mercOrderNo, mercRefundNo, refundId, refundAmt: '1.00', refundStatus: 'r0000' });
     expect(verifySignature(seen[0]!.body, merchant.signKey, 'MD5', seen[0]!.body.signature!)).toBe(true);
     await refundReaches(stack, merchant, mercRefundNo, 'r0000').then((b) => expect(b.notifyState).toBe('delivered'));
+
+    // Support replays it after its workflow has closed: the same X-Notify-Id, the next attempt.
+    await eventually(async () => ((await stack.client.workflow.getHandle(`refund:${merchant.mercNo}:${mercRefundNo}`).describe()).status.name === 'COMPLETED' ? true : null), 15_000, 'refund workflow closed');
+    const replay = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/notification/replay`, { body: {} });
+    expect(replay.status).toBe(202);
+    expect(replay.body).toMatchObject({ path: 'replay-workflow', workflowId: `replay:${refundId}-r0000:2` });
+    await eventually(async () => (receiver.forOrder(refundId).length >= 2 ? true : null), 15_000, 'replayed refund notification');
+    const replayed = receiver.forOrder(refundId)[1]!;
+    expect(replayed.headers['x-notify-id']).toBe(`${refundId}-r0000`);
+    expect(replayed.headers['x-notify-attempt']).toBe('2');
+    expect(replayed.body).toMatchObject({ notifyType: 'refund', refundStatus: 'r0000' });
   });
 });
