@@ -34,7 +34,9 @@ describe('POST /api/refund (sandbox, instant)', () => {
     expect(refused).toHaveLength(4);
     for (const r of refused) {
       expect(r.status).toBe(409);
-      expect(r.body.respCode).toBe('100010');
+      expect(r.body).toMatchObject({ respCode: '100010', interfaceCode: 'refund' });
+      // Errors of an authenticated request are signed like every answer.
+      expect(verifySignature(r.body, merchant.signKey, 'MD5', r.body.signature!)).toBe(true);
     }
     for (const a of accepted) await refundReaches(stack, merchant, a.body.mercRefundNo!, 'r0000');
     const query = await merchantCall(stack.api.url, '/api/query', merchant, { mercOrderNo });
