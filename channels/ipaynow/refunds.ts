@@ -38,9 +38,9 @@ export function q001Request(ref: ChannelRefundRef, appId: string): FormFields {
 }
 
 // ── refundStatus (IPayNow 5.7) ───────────────────────────────────────────────────────────────────────────────────────
-/** R000 accepted; R010 refunded; R011 failed; R012 in progress; R001 and R021–R027 refused (nothing refunded). */
+/** R000 accepted; R010 refunded; R012 in progress; R011 failed, R001 and R021–R027 refused (nothing refunded). */
 const REFUSALS: Record<string, string> = {
-  R001: '受理失败 not accepted', R021: '白名单不通过 not on the white list', R022: '渠道验证不通过 refused by the wallet',
+  R011: '退货失败 refund failed', R001: '受理失败 not accepted', R021: '白名单不通过 not on the white list', R022: '渠道验证不通过 refused by the wallet',
   R023: '金额超限 amount over the limit', R024: '时间超限 past the refund period', R025: '状态非法 order not refundable',
   R026: '不支持该交易类型 not refundable for this kind of payment', R027: '总金额超限 refunds exceed the amount paid',
 };
@@ -65,7 +65,6 @@ export function refundStatusOfAnswer(answer: IpaynowAnswer, funcode: 'R001' | 'Q
       const at = f.refundTime ? parseCompactTime(f.refundTime) : null;
       return { status: 'SUCCESS', amountFen: Number(f.amount), refundedAtMs: at ?? nowMs, ...(f.nowPayRefundNo ? { channelRefundNo: f.nowPayRefundNo } : {}) };
     }
-    case 'R011': return { status: 'FAIL', reason: `ipaynow ${funcode} R011 退货失败 refund failed` };
     case 'R000':
     case 'R012':
       return { status: 'PENDING' };

@@ -89,6 +89,7 @@ export function handleGatewayCall(deps: GatewayDeps, params: Record<string, stri
   else if (fault?.kind === 'system_error') answer = fail('40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
   else if (fault?.kind === 'unavailable') answer = { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: '系统繁忙' };
   else answer = call(deps, method, params);
+  if (fault?.kind === 'no_fund_change') delete answer.fund_change;
   const inner = JSON.stringify(answer);
   let sign = rsa2Sign(inner, deps.alipayPrivateKey);
   if (fault?.kind === 'bad_signature') sign = `${sign.slice(0, -8)}AAAAAAA=`;

@@ -80,6 +80,20 @@ describe('Alipay refunds', () => {
     expect((await merchantCall(s.stack.api.url, '/api/query', merchant, { mercOrderNo })).body.refundedAmt).toBe('1.50');
   });
 
+  it('an answer without fund_change is not proof: refund.query settles it, with no second refund request', async () => {
+    const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
+    const { orderId, mercOrderNo } = await paidOrder(merchant);
+    s.emulator.faults.gateway = [{ kind: 'no_fund_change', method: 'alipay.trade.refund', times: 1 }];
+    const mercRefundNo = refundNo();
+    const refundId = (await merchantCall(s.stack.api.url, '/api/refund', merchant, { mercOrderNo, mercRefundNo, refundAmt: '0.70' })).body.refundId!;
+    await refundStatusOf(merchant, mercRefundNo, 'r0000');
+    const calls = (await listChannelCalls(s.stack.pool, orderId)).filter((c) => c.op.startsWith('refund'));
+    expect(calls[0]).toMatchObject({ op: 'refund', status: 'UNKNOWN' });
+    expect(calls[0]!.error).toContain('fund_change absent');
+    expect(calls.at(-1)).toMatchObject({ op: 'refund_query', status: 'SUCCESS' });
+    expect(s.emulator.trade(orderId)!.refundRequests.get(refundId)).toBe(1);
+  });
+
   it('a refund Alipay never made after an unknown answer is not taken for failed: it waits in the human queue, still queried', async () => {
     const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     const { orderId, mercOrderNo } = await paidOrder(merchant);
