@@ -1,5 +1,8 @@
 import type { ActivityDeps } from './deps';
-import { ChannelRetryableError, type ChannelCreateResult, type ChannelName, type ChannelOrderRef, type ChannelOrderRequest, type ChannelStatus } from '../domain/channels';
+import {
+  ChannelRetryableError, type ChannelCreateResult, type ChannelName, type ChannelOrderRef, type ChannelOrderRequest, type ChannelRefundRef,
+  type ChannelRefundRequest, type ChannelRefundStatus, type ChannelStatus,
+} from '../domain/channels';
 import { recordChannelCall, type ChannelOp } from '../db/channel-calls';
 
 /**
@@ -17,13 +20,15 @@ export function createChannelActivities({ channels, log, pool, circuits }: Activ
     return (err as Error).message || 'channel call failed';
   };
   /** Runs one channel call and records it in channel_calls (best effort: a failed record never fails the call). */
-  async function recorded<T extends ChannelCreateResult | ChannelStatus>(
+  async function recorded<T extends ChannelCreateResult | ChannelStatus | ChannelRefundStatus>(
     op: ChannelOp, channel: ChannelName, orderId: string, call: () => Promise<T>, onError: (reason: string) => T,
     refused: (retryAt: string) => T = (retryAt) => onError(`${channel} circuit open until ${retryAt}: not asked`),
   ): Promise<T> {
     const calledAtMs = Date.now();
     const started = performance.now();
-    const permit = circuits?.acquire(channel, op) ?? { allowed: true, probe: false };
+    // A refund is asked once and only ever settled by queries afterwards: an open circuit must not turn it into a
+    // request that was never sent, so it always goes out (and tells the breaker how the channel answered).
+    const permit = (op === 'refund' ? undefined : circuits?.acquire(channel, op)) ?? { allowed: true, probe: false };
     let result: T;
     if (!permit.allowed) {
       result = refused(new Date(permit.retryAtMs).toISOString());
@@ -58,6 +63,18 @@ export function createChannelActivities({ channels, log, pool, circuits }: Activ
     },
     async channelClose(a: { channel: ChannelName; ref: ChannelOrderRef }): Promise<ChannelStatus> {
       return recorded<ChannelStatus>('close', a.channel, a.ref.orderId, () => channels[a.channel].close(a.ref),
+        (reason) => ({ status: 'UNKNOWN', reason }));
+    },
+    /**
+     * Asks the channel for a refund. The refund workflow runs this once (no retry: a lost attempt is settled by
+     * refund queries with the same refundId, which the channel deduplicates), so it is never sent twice by us.
+     */
+    async channelRefund(a: { channel: ChannelName; req: ChannelRefundRequest }): Promise<ChannelRefundStatus> {
+      return recorded<ChannelRefundStatus>('refund', a.channel, a.req.orderId, () => channels[a.channel].refund(a.req),
+        (reason) => ({ status: 'UNKNOWN', reason }));
+    },
+    async channelRefundQuery(a: { channel: ChannelName; ref: ChannelRefundRef }): Promise<ChannelRefundStatus> {
+      return recorded<ChannelRefundStatus>('refund_query', a.channel, a.ref.orderId, () => channels[a.channel].queryRefund(a.ref),
         (reason) => ({ status: 'UNKNOWN', reason }));
     },
   };

@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createChannelActivities } from './channel-calls';
 import { createNotifyActivities } from './notify-delivery';
 import { createOrderRecordActivities } from './order-records';
+import { createRefundRecordActivities } from './refund-records';
 import { createSupportJobActivities, type SupportJobActivities } from './support-jobs';
 import { withMetrics } from './instrumented';
 
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...withMetrics({
       ...createOrderRecordActivities(deps),
+      ...createRefundRecordActivities(deps),
       ...createChannelActivities(deps),
       ...createNotifyActivities(deps),
     }, deps),

@@ -3,7 +3,9 @@ import { findOrderById, recordEvent, setNotifyState } from '../db/orders';
 import { findVerifyingKeys } from '../db/merchant-keys';
 import { modeOf } from '../domain/mode';
 import { findAcknowledgedAttempt, lastAttemptNumber, recordAttempt } from '../db/notify-attempts';
-import { buildNotification } from '../domain/notification';
+import { buildNotification, buildRefundNotification } from '../domain/notification';
+import { findRefundById, setRefundNotifyState } from '../db/refunds';
+import type { RefundStatus } from '../domain/refund-status';
 import type { PayStatus } from '../domain/pay-status';
 import { NotifyState } from '../domain/pay-status';
 import { ALL_SIGN_TYPES, type SignType } from '../domain/signing';
@@ -14,7 +16,10 @@ export interface DeliveryRequest {
   orderId: string;
   notifyId: string;
   attempt: number;
-  payStatus: PayStatus;
+  /** The status the notification tells of: the order's payStatus, or the refund's refundStatus (with refundId). */
+  payStatus: PayStatus | RefundStatus;
+  /** A refund's notification (the refund workflow); absent for the order's payment notification. */
+  refundId?: string;
   /** Delay before the next attempt if this one fails; null when this is the last scheduled attempt. */
   nextDelayMs: number | null;
   /** Optional redirect of the notification to another URL (support tools). */
@@ -38,8 +43,66 @@ export interface DeliveryResult {
  * (at-least-once stays: an attempt whose answer was not recorded before a crash is sent again).
  */
 export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now, keyring = emptyKeyring() }: ActivityDeps) {
+  /** The merchant's keys of one mode that verify now, oldest first (what a notification is signed with). */
+  async function signingKeys(mercNo: string, livemode: boolean): Promise<string[]> {
+    return (await findVerifyingKeys(pool, keyring, mercNo, now())).filter((k) => k.mode === modeOf(livemode)).map((k) => k.secret).reverse();
+  }
+  const signTypeOf = (s: string): SignType => ((ALL_SIGN_TYPES as readonly string[]).includes(s) ? (s as SignType) : 'MD5');
+
+  /**
+   * The part every notification shares: one signed POST with X-Notify-Id and X-Notify-Attempt, delivered only on the
+   * answer `success`, the attempt recorded (on the order's trail) and the subject's notification state written.
+   */
+  async function attempt(
+    req: DeliveryRequest,
+    n: { url: string; body: Record<string, string>; headers: Record<string, string>; alreadyDelivered: boolean; status: string },
+    writeState: (s: { state: NotifyState; attempts: number; nextAtMs: number | null }) => Promise<unknown>,
+  ): Promise<DeliveryResult> {
+    // This very attempt already got its `success` (the activity runs again because its result was lost with a killed
+    // worker or Temporal server): the merchant is not asked twice; the recorded outcome stands.
+    const acknowledged = await findAcknowledgedAttempt(pool, req.notifyId, req.attempt);
+    if (acknowledged) {
+      await writeState({ state: NotifyState.DELIVERED, attempts: req.attempt, nextAtMs: null });
+      return { delivered: true, httpStatus: acknowledged.httpStatus, latencyMs: acknowledged.latencyMs, error: null, notifyState: NotifyState.DELIVERED };
+    }
+    const startedAtMs = now();
+    const answer = await postNotification(n.url, n.body, {
+      timeoutMs: notifyTimeoutMs,
+      headers: { ...n.headers, 'X-Notify-Id': req.notifyId, 'X-Notify-Attempt': String(req.attempt) },
+      allowPrivate: notifyAllowPrivate,
+    });
+    const delivered = answer.ok && answer.body.trim() === 'success';
+    // A failed replay of a notification the merchant already acknowledged leaves it delivered.
+    const state: NotifyState = delivered || n.alreadyDelivered
+      ? NotifyState.DELIVERED
+      : req.nextDelayMs === null ? NotifyState.EXHAUSTED : NotifyState.PENDING;
+    const error = delivered ? null : answer.error ?? (answer.ok ? 'answer was not "success"' : `HTTP ${answer.httpStatus}`);
+    await recordAttempt(pool, {
+      notifyId: req.notifyId, orderId: req.orderId, attempt: req.attempt, payStatus: n.status, url: n.url,
+      startedAtMs, latencyMs: answer.latencyMs, httpStatus: answer.httpStatus, answerExcerpt: answer.body.slice(0, 200),
+      outcome: delivered ? 'success' : 'failed', error,
+    });
+    await writeState({ state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null });
+    return { delivered, httpStatus: answer.httpStatus, latencyMs: answer.latencyMs, error, notifyState: state };
+  }
+
+  /** A refund's notification (req.refundId): the refund in req.payStatus, which is a refundStatus here. */
+  async function deliverRefund(req: DeliveryRequest & { refundId: string }): Promise<DeliveryResult> {
+    const refund = await findRefundById(pool, req.refundId);
+    const order = refund ? await findOrderById(pool, refund.orderId) : null;
+    if (!refund || !order) throw new Error(`refund ${req.refundId} not in the read model`);
+    const keys = await signingKeys(refund.mercNo, refund.livemode);
+    const { body, headers } = buildRefundNotification({ ...refund, mercOrderNo: order.mercOrderNo }, req.payStatus as RefundStatus,
+      { signType: signTypeOf(refund.signType), keys, nowMs: now() });
+    return attempt(req, {
+      url: req.url ?? refund.notifyUrl, body, headers, status: req.payStatus,
+      alreadyDelivered: refund.notifyState === NotifyState.DELIVERED && refund.refundStatus === req.payStatus,
+    }, (s) => setRefundNotifyState(pool, req.refundId, { refundStatus: req.payStatus as RefundStatus, ...s }));
+  }
+
   return {
     async deliverNotification(req: DeliveryRequest): Promise<DeliveryResult> {
+      if (req.refundId !== undefined) return deliverRefund(req as DeliveryRequest & { refundId: string });
       const order = await findOrderById(pool, req.orderId);
       if (!order) throw new Error(`order ${req.orderId} not in the read model`);
       if (order.payStatus !== req.payStatus) {
@@ -50,42 +113,12 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
         });
         return { delivered: false, skipped: true, httpStatus: null, latencyMs: 0, error: 'superseded', notifyState: order.notifyState };
       }
-      // This very attempt already got its `success` (the activity runs again because its result was lost with a
-      // killed worker or Temporal server): the merchant is not asked twice; the recorded outcome stands.
-      const acknowledged = await findAcknowledgedAttempt(pool, req.notifyId, req.attempt);
-      if (acknowledged) {
-        await setNotifyState(pool, req.orderId, { payStatus: req.payStatus, state: NotifyState.DELIVERED, attempts: req.attempt, nextAtMs: null });
-        return { delivered: true, httpStatus: acknowledged.httpStatus, latencyMs: acknowledged.latencyMs, error: null, notifyState: NotifyState.DELIVERED };
-      }
-      const signType: SignType = (ALL_SIGN_TYPES as readonly string[]).includes(order.signType) ? (order.signType as SignType) : 'MD5';
-      const keys = (await findVerifyingKeys(pool, keyring, order.mercNo, now()))
-        .filter((k) => k.mode === modeOf(order.livemode)).map((k) => k.secret).reverse();
-      const { body, headers } = buildNotification(order, req.payStatus, { signType, keys, nowMs: now() });
-      const url = req.url ?? order.notifyUrl;
-
-      const startedAtMs = now();
-      const answer = await postNotification(url, body, {
-        timeoutMs: notifyTimeoutMs,
-        headers: { ...headers, 'X-Notify-Id': req.notifyId, 'X-Notify-Attempt': String(req.attempt) },
-        allowPrivate: notifyAllowPrivate,
-      });
-      const delivered = answer.ok && answer.body.trim() === 'success';
-      // A failed replay of a notification the merchant already acknowledged leaves it delivered.
-      const alreadyDelivered = order.notifyState === NotifyState.DELIVERED && order.payStatus === req.payStatus;
-      const state: NotifyState = delivered || alreadyDelivered
-        ? NotifyState.DELIVERED
-        : req.nextDelayMs === null ? NotifyState.EXHAUSTED : NotifyState.PENDING;
-      const error = delivered ? null : answer.error ?? (answer.ok ? 'answer was not "success"' : `HTTP ${answer.httpStatus}`);
-
-      await recordAttempt(pool, {
-        notifyId: req.notifyId, orderId: req.orderId, attempt: req.attempt, payStatus: req.payStatus, url,
-        startedAtMs, latencyMs: answer.latencyMs, httpStatus: answer.httpStatus, answerExcerpt: answer.body.slice(0, 200),
-        outcome: delivered ? 'success' : 'failed', error,
-      });
-      await setNotifyState(pool, req.orderId, {
-        payStatus: req.payStatus, state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null,
-      });
-      return { delivered, httpStatus: answer.httpStatus, latencyMs: answer.latencyMs, error, notifyState: state };
+      const keys = await signingKeys(order.mercNo, order.livemode);
+      const { body, headers } = buildNotification(order, req.payStatus as PayStatus, { signType: signTypeOf(order.signType), keys, nowMs: now() });
+      return attempt(req, {
+        url: req.url ?? order.notifyUrl, body, headers, status: req.payStatus,
+        alreadyDelivered: order.notifyState === NotifyState.DELIVERED && order.payStatus === req.payStatus,
+      }, (s) => setNotifyState(pool, req.orderId, { payStatus: req.payStatus as PayStatus, ...s }));
     },
 
     /** The attempt number a replayed notification gets: one past the last recorded attempt. */

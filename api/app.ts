@@ -5,6 +5,7 @@ import { strictJsonBody } from './json-body';
 import { payRoutes } from './routes/pay';
 import { queryRoutes } from './routes/query';
 import { closeRoutes } from './routes/close';
+import { refundRoutes } from './routes/refund';
 import { channelNotifyRoutes } from './routes/channel-notify';
 import { qrRoutes } from './routes/qr';
 import { merchantOpsRoutes } from './routes/ops';
@@ -39,6 +40,7 @@ export function createApp(ctx: ApiContext, metrics: ApiMetrics = ctx.metrics): E
   app.use(payRoutes(ctx));
   app.use(queryRoutes(ctx));
   app.use(closeRoutes(ctx));
+  app.use(refundRoutes(ctx));
   // Channels' payer pages (the sandbox's cashier, only where the sandbox is enabled: off in production).
   const deliver = async (orderId: string, report: Parameters<typeof deliverChannelReportById>[2]) => deliverChannelReportById(ctx, orderId, report);
   for (const name of CHANNEL_NAMES) {

@@ -6,7 +6,9 @@ import { sendAnswer, type InterfaceCode } from './respond';
 import type { AuthenticatedRequest } from './merchant-auth';
 import { sendSupportError } from './routes/support/errors';
 
-const INTERFACE_BY_PATH: Record<string, InterfaceCode> = { '/api/pay': 'pay', '/api/query': 'query', '/api/close': 'close' };
+const INTERFACE_BY_PATH: Record<string, InterfaceCode> = {
+  '/api/pay': 'pay', '/api/query': 'query', '/api/close': 'close', '/api/refund': 'refund', '/api/refund/query': 'refundQuery',
+};
 
 /**
  * The one error middleware. ApiError → its respCode and HTTP status; a body the parser rejects → 100001 (413 for a

@@ -1,12 +1,11 @@
 import type { ApiContext } from './context';
 import type { AuthenticatedRequest } from './merchant-auth';
-import { parseOrderRef } from './schemas/query';
+import { parseOrderRef, type OrderRef } from './schemas/query';
 import { findOrderById, findOrderByMercOrderNo, type OrderRecord } from '../db/orders';
 import { ApiError } from '../domain/errors';
 
 /** The merchant's own order of the request's mode, named by `mercOrderNo` or `orderId` in the request, or 100005. */
-export async function findMerchantOrder(ctx: ApiContext, auth: AuthenticatedRequest): Promise<OrderRecord> {
-  const ref = parseOrderRef(auth.fields);
+export async function findMerchantOrder(ctx: ApiContext, auth: AuthenticatedRequest, ref: OrderRef = parseOrderRef(auth.fields)): Promise<OrderRecord> {
   const order = 'orderId' in ref
     ? await findOrderById(ctx.pool, ref.orderId)
     : await findOrderByMercOrderNo(ctx.pool, auth.merchant.mercNo, ref.mercOrderNo);

@@ -5,7 +5,7 @@ import { signatureHeaderValue, SIGNATURE_HEADER } from '../domain/raw-signature'
 import { RAW_SIGN_TYPE, withSignature, type SignableValue } from '../domain/signing';
 import type { AuthenticatedRequest } from './merchant-auth';
 
-export type InterfaceCode = 'pay' | 'query' | 'close' | 'refund';
+export type InterfaceCode = 'pay' | 'query' | 'close' | 'refund' | 'refundQuery';
 
 /**
  * Sends a merchant API answer: respCode, respDesc, mercNo, interfaceCode, livemode and the data, signed with the key

@@ -18,6 +18,8 @@ import { startNotifyReceiver, type ReceivedNotification } from './merchant/notif
  *   npm run merchant -- sandbox-pay <payLink>         pay a test order at the sandbox cashier, as the payer
  *   npm run merchant -- emulator-pay <orderId>        pay an order at the IPayNow emulator (DEMO_CHANNEL=ipaynow)
  *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
+ *   npm run merchant -- refund <mercOrderNo> | --order-id <orderId>  --amount 0.50 [--refund-no NO] [--reason TEXT] [--notify-url URL]
+ *   npm run merchant -- refund-query <mercRefundNo> | --refund-id <refundId>
  */
 interface Credentials {
   mercNo: string; key: string; apiUrl: string; ipaynowEmulatorUrl?: string | null; alipayEmulatorUrl?: string | null; wechatpayEmulatorUrl?: string | null;
@@ -130,12 +132,41 @@ async function payAsPayer(c: Credentials, placed: Record<string, string>): Promi
 
 async function query(c: Credentials, ref: Record<string, string>) {
   const body = await call(c, '/api/query', ref);
-  show(body, ['mercOrderNo', 'orderId', 'tradeAmt', 'payStatus', 'tradeEndTime', 'notifyState', 'notifyAttempts', 'notifyNextTime']);
+  show(body, ['mercOrderNo', 'orderId', 'tradeAmt', 'payStatus', 'tradeEndTime', 'notifyState', 'notifyAttempts', 'notifyNextTime', 'refundedAmt']);
+  if (body.refunds) {
+    for (const r of JSON.parse(body.refunds) as Record<string, string>[]) {
+      console.log(`  refund         ${r.mercRefundNo} ${r.refundAmt} ${r.refundStatus}${r.refundEndTime ? ` at ${r.refundEndTime}` : ''} (refundId ${r.refundId})`);
+    }
+  }
   return body;
+}
+
+const REFUND_FIELDS = ['mercOrderNo', 'orderId', 'mercRefundNo', 'refundId', 'refundAmt', 'refundStatus', 'refundTime', 'refundEndTime', 'failReason', 'notifyState'];
+
+/** `refund`: asks for a refund of a paid order; then queries it until it is final (or 10 s have passed). */
+async function refund(c: Credentials, ref: Record<string, string>, opts: { amount?: string; 'refund-no'?: string; reason?: string; 'notify-url'?: string }) {
+  if (!opts.amount) throw new Error('refund needs --amount (yuan, e.g. 0.50)');
+  const mercRefundNo = opts['refund-no'] ?? `RF${formatCompactTime(Date.now())}${Math.floor(Math.random() * 1000)}`;
+  const body = await call(c, '/api/refund', {
+    ...ref, mercRefundNo, refundAmt: opts.amount, ...(opts.reason ? { reason: opts.reason } : {}), ...(opts['notify-url'] ? { notifyUrl: opts['notify-url'] } : {}),
+  });
+  show(body, REFUND_FIELDS);
+  if (body.respCode !== '000000') return body;
+  let last = body;
+  for (let i = 0; i < 50 && (last.refundStatus === 'r0001' || last.refundStatus === 'r0002'); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    last = await call(c, '/api/refund/query', { mercRefundNo });
+  }
+  if (last !== body) show(last, ['refundStatus', 'refundEndTime', 'failReason', 'notifyState']);
+  return last;
 }
 
 function describeNotification(n: ReceivedNotification): string {
   const f = n.fields;
+  if (f.notifyType === 'refund') {
+    return `refund notification ${n.notifyId || '?'} attempt ${n.attempt || '?'}: refund ${f.mercRefundNo ?? '?'} of order ${f.mercOrderNo ?? '?'} ` +
+      `${f.refundStatus ?? '?'} ${f.refundAmt ?? ''} — signature ${n.verified ? 'verified, answered success' : `INVALID (${n.problem}), answered fail`}`;
+  }
   return `notification ${n.notifyId || '?'} attempt ${n.attempt || '?'}: order ${f.orderId ?? '?'} (${f.mercOrderNo ?? '?'}) ` +
     `${f.payStatus ?? '?'} ${f.tradeAmt ?? ''} — signature ${n.verified ? 'verified, answered success' : `INVALID (${n.problem}), answered fail`}`;
 }
@@ -155,6 +186,7 @@ async function main(): Promise<void> {
     options: {
       amount: { type: 'string' }, payway: { type: 'string' }, scene: { type: 'string' },
       'notify-url': { type: 'string' }, 'order-no': { type: 'string' }, 'order-id': { type: 'string' }, port: { type: 'string' },
+      'refund-no': { type: 'string' }, 'refund-id': { type: 'string' }, reason: { type: 'string' },
     },
   });
   const [command, arg] = positionals;
@@ -178,6 +210,14 @@ async function main(): Promise<void> {
       if (!arg && !values['order-id']) throw new Error('usage: query <mercOrderNo> | --order-id <orderId>');
       await query(c, values['order-id'] ? { orderId: values['order-id'] } : { mercOrderNo: arg! });
       break;
+    case 'refund':
+      if (!arg && !values['order-id']) throw new Error('usage: refund <mercOrderNo> | --order-id <orderId>  --amount 0.50 [--refund-no NO] [--reason TEXT]');
+      if ((await refund(c, values['order-id'] ? { orderId: values['order-id'] } : { mercOrderNo: arg! }, values)).respCode !== '000000') process.exit(1);
+      break;
+    case 'refund-query':
+      if (!arg && !values['refund-id']) throw new Error('usage: refund-query <mercRefundNo> | --refund-id <refundId>');
+      show(await call(c, '/api/refund/query', values['refund-id'] ? { refundId: values['refund-id'] } : { mercRefundNo: arg! }), REFUND_FIELDS);
+      break;
     case 'demo': {
       // Without --notify-url the demo is its own merchant server: a receiver on this machine that verifies the
       // notification's signature (the API must be allowed to reach loopback: npm start sets NOTIFY_ALLOW_PRIVATE).
@@ -200,7 +240,7 @@ async function main(): Promise<void> {
       process.exit(ok ? 0 : 1);
     }
     default:
-      console.log('usage: npm run merchant -- demo [--notify-url URL] | receive [--port N] | pay --notify-url URL [--amount 1.23 --payway alipay --scene scan] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId>');
+      console.log('usage: npm run merchant -- demo [--notify-url URL] | receive [--port N] | pay --notify-url URL [--amount 1.23 --payway alipay --scene scan] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId> | refund <mercOrderNo> --amount 0.50 [--refund-no NO] [--reason TEXT] | refund-query <mercRefundNo>');
       process.exit(command ? 1 : 0);
   }
 }

@@ -87,6 +87,13 @@ export const EnvSchema = z.object({
   /** Closed or expired orders of a channel whose close is only local are polled until its own timeout plus this. */
   CHANNEL_WATCH_MARGIN: duration('10m'),
 
+  /** Refunds are accepted this many days after payment, unless the merchant has its own window (merchants.refund_window_days). */
+  REFUND_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** A refund not final at the channel is queried after each delay (the last repeats)… */
+  REFUND_QUERY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m,10m'),
+  /** …and goes to the human queue once it has been unsettled this long. */
+  REFUND_ESCALATE_AFTER: duration('1h'),
+
   /**
    * A channel report (callback, poll result, sandbox outbox) not handed to Temporal within this counts as not
    * delivered: the channel is answered "send again" (IPayNow success=N), the sandbox outbox retries.
@@ -212,6 +219,8 @@ export interface AppConfig {
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
+  /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
+  refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number };
   /**
    * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
    * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
@@ -301,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       escalateAfterMs: e.UNKNOWN_ESCALATE_AFTER,
       watchMarginMs: e.CHANNEL_WATCH_MARGIN,
     },
+    refunds: { windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER },
     channels: {
       defaultLiveChannel: e.DEFAULT_CHANNEL,
       sandboxEnabled: e.SANDBOX_ENABLED ?? deployment === 'development',

@@ -14,6 +14,8 @@ export interface Merchant {
   notifyStatuses: PayStatus[];
   /** The sign types this merchant's requests may use. */
   signTypes: SignType[];
+  /** Days after payment within which refunds are accepted; null = the platform default (REFUND_WINDOW_DAYS). */
+  refundWindowDays: number | null;
 }
 
 interface Row {
@@ -23,6 +25,7 @@ interface Row {
   notify_schedule_ms: number[] | null;
   notify_statuses: string[];
   sign_types: string[];
+  refund_window_days: number | null;
 }
 
 const toMerchant = (r: Row): Merchant => ({
@@ -32,6 +35,7 @@ const toMerchant = (r: Row): Merchant => ({
   notifyScheduleMs: r.notify_schedule_ms,
   notifyStatuses: r.notify_statuses.filter((s): s is PayStatus => (FINAL_STATUSES as readonly string[]).includes(s)),
   signTypes: r.sign_types.filter((s): s is SignType => (ALL_SIGN_TYPES as readonly string[]).includes(s)),
+  refundWindowDays: r.refund_window_days ?? null,
 });
 
 export async function findMerchant(db: Queryable, mercNo: string): Promise<Merchant | null> {

@@ -16,17 +16,21 @@ export interface OrderReview {
   decisionReason: string | null;
   actor: string | null;
   resolvedAtMs: number | null;
+  /** The refund this review is about (kind refund_unknown); null for the order's own reviews. */
+  refundId: string | null;
 }
 
 interface Row {
   id: string; order_id: string; workflow_id: string; kind: ReviewKind; reason: string; detail: Record<string, unknown>;
   opened_at: Date; decision: ReviewDecision | null; decision_reason: string | null; actor: string | null; resolved_at: Date | null;
+  refund_id?: string | null;
 }
 
 const toReview = (r: Row): OrderReview => ({
   id: Number(r.id), orderId: r.order_id, workflowId: r.workflow_id, kind: r.kind, reason: r.reason, detail: r.detail,
   openedAtMs: r.opened_at.getTime(), decision: r.decision, decisionReason: r.decision_reason, actor: r.actor,
   resolvedAtMs: r.resolved_at ? r.resolved_at.getTime() : null,
+  refundId: r.refund_id ?? null,
 });
 
 /** Opens a review (idempotent: one open review per order and kind). Returns true when this call opened it. */
@@ -36,7 +40,7 @@ export async function openReview(
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO order_reviews (order_id, workflow_id, kind, reason, detail) VALUES ($1, $2, $3, $4, $5::jsonb)
-     ON CONFLICT (order_id, kind) WHERE resolved_at IS NULL DO NOTHING`,
+     ON CONFLICT (order_id, kind, COALESCE(refund_id, '')) WHERE resolved_at IS NULL DO NOTHING`,
     [r.orderId, r.workflowId, r.kind, r.reason, JSON.stringify(r.detail ?? {})],
   );
   return (rowCount ?? 0) > 0;
@@ -49,7 +53,7 @@ export async function closeReviews(
 ): Promise<OrderReview[]> {
   const { rows } = await db.query<Row>(
     `UPDATE order_reviews SET decision = $2, decision_reason = $3, actor = $4, resolved_at = now()
-     WHERE order_id = $1 AND resolved_at IS NULL RETURNING *`,
+     WHERE order_id = $1 AND resolved_at IS NULL AND refund_id IS NULL RETURNING *`,
     [r.orderId, r.decision, r.reason, r.actor],
   );
   return rows.map(toReview);

@@ -33,6 +33,8 @@ export interface OrderRecord {
   tradeEndTime: string | null;
   bankType: string | null;
   latePayment: boolean;
+  /** Refunded so far (successful refunds), fen; 0 for orders from before refunds (migration 017). */
+  refundedFen: number;
   notifyState: NotifyState;
   notifyAttempts: number;
   notifyNextAtMs: number | null;
@@ -45,7 +47,7 @@ interface Row {
   trade_type: string; trade_amt_fen: string; fee_type: string; trade_time: string; order_period_min: number;
   expire_at: Date; term_type: string; payway_code: string; scene_code: string; channel: string;
   channel_order_no: string | null; pay_status: PayStatus; sign_type: string; livemode: boolean; notify_url: string; attach: string | null;
-  pay_response: PayAnswer | null; trade_end_time: string | null; bank_type: string | null; late_payment: boolean;
+  pay_response: PayAnswer | null; trade_end_time: string | null; bank_type: string | null; late_payment: boolean; refunded_fen?: string;
   notify_state: NotifyState; notify_attempts: number; notify_next_at: Date | null; created_at: Date; updated_at: Date;
 }
 
@@ -75,6 +77,7 @@ const toRecord = (r: Row): OrderRecord => ({
   tradeEndTime: r.trade_end_time,
   bankType: r.bank_type,
   latePayment: r.late_payment,
+  refundedFen: r.refunded_fen === undefined ? 0 : parseFenColumn(r.refunded_fen),
   notifyState: r.notify_state,
   notifyAttempts: r.notify_attempts,
   notifyNextAtMs: r.notify_next_at ? r.notify_next_at.getTime() : null,

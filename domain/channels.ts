@@ -74,7 +74,11 @@ export interface ChannelRefundRef {
 /** A refund's state at the channel: the same closed-union rule as ChannelStatus (UNKNOWN is asked again). */
 export type ChannelRefundStatus =
   | { status: 'SUCCESS'; refundedAtMs: number; amountFen: number; channelRefundNo?: string }
-  | { status: 'FAIL'; reason: string }
+  /**
+   * Refused, nothing refunded. `notFound`: a refund query found no refund of this number — after a refund request
+   * whose answer was lost this proves nothing (the request may still land), so the refund workflow keeps asking.
+   */
+  | { status: 'FAIL'; reason: string; notFound?: boolean }
   | { status: 'PENDING' }
   | { status: 'UNKNOWN'; reason: string }
   | { status: 'UNSUPPORTED'; reason: string };

@@ -1,4 +1,5 @@
 import type { PayStatus } from './pay-status';
+import type { RefundStatus } from './refund-status';
 import { formatFenAsYuan } from './money';
 import { RAW_SIGN_TYPE, withSignature, type SignType } from './signing';
 import { signatureHeaderValue, SIGNATURE_HEADER } from './raw-signature';
@@ -73,6 +74,50 @@ export function buildNotification(order: NotifiableOrder, payStatus: PayStatus, 
   };
   if (order.tradeEndTime) fields.tradeEndTime = order.tradeEndTime;
   if (order.bankType) fields.bankType = order.bankType;
+  return signNotification(fields, signing);
+}
+
+/** The refund a refund notification tells of (merchant-api.md "Refund notification"). */
+export interface NotifiableRefund {
+  mercNo: string;
+  mercOrderNo: string;
+  orderId: string;
+  mercRefundNo: string;
+  refundId: string;
+  amountFen: number;
+  refundEndTime: string | null;
+  livemode: boolean;
+}
+
+/** Builds the signed refund notification, signed as payment notifications are; `notifyType` tells the two apart. */
+export function buildRefundNotification(refund: NotifiableRefund, refundStatus: RefundStatus, signing: NotificationSigning): {
+  body: Record<string, string>;
+  headers: Record<string, string>;
+} {
+  if (signing.keys.length === 0) throw new Error(`merchant ${refund.mercNo} has no ${refund.livemode ? 'live' : 'test'} key that verifies now`);
+  return signNotification({
+    notifyType: 'refund',
+    mercNo: refund.mercNo,
+    mercOrderNo: refund.mercOrderNo,
+    orderId: refund.orderId,
+    mercRefundNo: refund.mercRefundNo,
+    refundId: refund.refundId,
+    refundAmt: formatFenAsYuan(refund.amountFen),
+    refundStatus,
+    ...(refund.refundEndTime ? { refundEndTime: refund.refundEndTime } : {}),
+    charset: 'UTF-8',
+    version: '1.0',
+    signType: signing.signType,
+    locale: 'CN',
+    livemode: refund.livemode ? 'true' : 'false',
+  }, signing);
+}
+
+/** Signs a notification body in the merchant's sign type: the raw-body header, or the `signature` field. */
+function signNotification(fields: Record<string, string | undefined>, signing: NotificationSigning): {
+  body: Record<string, string>;
+  headers: Record<string, string>;
+} {
   const body = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
   if (signing.signType === RAW_SIGN_TYPE) {
     return { body, headers: { [SIGNATURE_HEADER]: signatureHeaderValue(signing.keys, Math.floor(signing.nowMs / 1000), JSON.stringify(body)) } };

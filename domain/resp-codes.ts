@@ -11,6 +11,8 @@ export const RESP_CODES = {
   '100005': { httpStatus: 404, desc: '订单不存在', meaning: 'order not found' },
   '100006': { httpStatus: 409, desc: '当前状态不允许该操作', meaning: 'operation not allowed in current status' },
   '100009': { httpStatus: 429, desc: '请求过于频繁', meaning: 'too many requests: a rate limit or cap of the merchant (respDesc names which); retry later' },
+  '100010': { httpStatus: 409, desc: '退款金额超过可退金额', meaning: 'refund amount exceeds what is still refundable on the order (paid minus refunded and refunds in progress)' },
+  '100011': { httpStatus: 409, desc: '超过退款期限', meaning: "the order's refund window (days after payment) has passed" },
   '200001': { httpStatus: 502, desc: '渠道错误', meaning: 'channel error' },
   '200002': { httpStatus: 422, desc: '支付方式或场景不支持', meaning: 'payway/scene (or trade type) not supported' },
   '999999': { httpStatus: 503, desc: '系统繁忙,请稍后重试', meaning: 'system busy: retry the same request' },

@@ -24,6 +24,8 @@ const TIMING = {
   UNKNOWN_RETRY_SCHEDULE: '100ms,200ms',
   UNKNOWN_ESCALATE_AFTER: '600ms',
   CHANNEL_WATCH_MARGIN: '1s',
+  REFUND_QUERY_SCHEDULE: '200ms',
+  REFUND_ESCALATE_AFTER: '600ms',
 };
 const say = (m: string) => console.log(`[histories] ${m}`);
 

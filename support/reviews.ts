@@ -14,6 +14,8 @@ export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercN
     orders: reviews.map((r) => ({
       orderId: r.orderId, mercNo: r.mercNo, mercOrderNo: r.mercOrderNo, payStatus: r.payStatus, tradeAmtFen: r.amountFen,
       kind: r.kind, reason: r.reason, detail: r.detail, openedAt: new Date(r.openedAtMs).toISOString(), workflowId: r.workflowId,
+      // A refund's review (kind refund_unknown) is resolved through POST /support/v1/refunds/{refundId}/resolve.
+      ...(r.refundId ? { refundId: r.refundId } : {}),
     })),
   };
 }
@@ -23,7 +25,7 @@ export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercN
  * answer comes after the workflow has applied and audited it), never straight into the read model.
  */
 export async function resolveOrder(env: SupportEnv, order: OrderRecord, resolution: ReviewResolution): Promise<{ order: OrderRecord; review: OrderReview }> {
-  const open = (await listReviewsOf(env.pool, order.orderId)).filter((r) => r.resolvedAtMs === null);
+  const open = (await listReviewsOf(env.pool, order.orderId)).filter((r) => r.resolvedAtMs === null && r.refundId === null);
   const review = open[0];
   if (!review) throw new SupportError('conflict', `order ${order.orderId} is not waiting for a decision (support ambiguous lists those that are)`);
   try {

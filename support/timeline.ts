@@ -3,6 +3,7 @@ import { listCallbacks } from '../db/channel-callbacks';
 import { listChannelCalls } from '../db/channel-calls';
 import { listAttempts } from '../db/notify-attempts';
 import { listEvents, type OrderRecord } from '../db/orders';
+import { listRefundsOfOrder } from '../db/refunds';
 import { formatFenAsYuan } from '../domain/money';
 import { lateReportWorkflowId, type OrderStateView } from '../domain/order';
 import { orderStateQuery } from '../workflows/definitions';
@@ -18,13 +19,14 @@ export interface TimelineEntry {
 
 /** Everything support needs to explain one order: read model, audit, channel traffic, notifications, live state. */
 export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
-  const [events, calls, callbacks, attempts, workflow, lateReport] = await Promise.all([
+  const [events, calls, callbacks, attempts, workflow, lateReport, refunds] = await Promise.all([
     listEvents(env.pool, order.orderId),
     listChannelCalls(env.pool, order.orderId),
     channelCallbacks(env, order.orderId),
     listAttempts(env.pool, order.orderId),
     liveWorkflow(env, order.workflowId),
     order.latePayment ? lateReportStatus(env, order) : Promise.resolve(null),
+    listRefundsOfOrder(env.pool, order.orderId),
   ]);
   const entries: (Omit<TimelineEntry, 'at'> & { ms: number })[] = [
     ...events.map((e) => ({
@@ -41,7 +43,7 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
     })),
     ...attempts.map((a) => ({
       ms: a.startedAtMs, source: 'notification' as const,
-      summary: `attempt ${a.attempt} (${a.payStatus}) → ${a.outcome}, HTTP ${a.httpStatus ?? '-'}, ${a.latencyMs} ms` +
+      summary: `${a.payStatus.startsWith('r') ? 'refund notification ' : ''}attempt ${a.attempt} (${a.payStatus}) → ${a.outcome}, HTTP ${a.httpStatus ?? '-'}, ${a.latencyMs} ms` +
         `${a.error ? `: ${a.error}` : ''}`,
     })),
   ];
@@ -71,6 +73,13 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
       notifyId: a.notifyId, attempt: a.attempt, payStatus: a.payStatus, at: iso(a.startedAtMs), outcome: a.outcome,
       httpStatus: a.httpStatus, latencyMs: a.latencyMs, answerExcerpt: a.answerExcerpt, error: a.error, url: a.url,
     })),
+    /** The order's refunds (their events, channel calls and notifications are in the timeline too). */
+    refunds: refunds.map((r) => ({
+      refundId: r.refundId, mercRefundNo: r.mercRefundNo, refundAmt: formatFenAsYuan(r.amountFen), refundStatus: r.refundStatus,
+      workflowId: r.workflowId, channelRefundNo: r.channelRefundNo, refundEndTime: r.refundEndTime, failReason: r.failReason,
+      notifyState: r.notifyState, notifyAttempts: r.notifyAttempts, createdAt: iso(r.createdAtMs),
+    })),
+    refundedAmt: formatFenAsYuan(order.refundedFen),
     timeline: entries.map(({ ms, source, summary }) => ({ at: iso(ms)!, source, summary })),
   };
 }

@@ -95,3 +95,28 @@ export function orderActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
   };
 }
 export type OrderActs = ReturnType<typeof orderActivities>;
+
+/**
+ * The refund request itself: one attempt, never retried by Temporal. A lost or failed attempt (a worker killed while
+ * it ran, a timeout) is an unknown result, settled by refund queries with the same refundId — so the channel is asked
+ * to refund once by this workflow, and deduplicates by refundId anyway.
+ */
+export const CHANNEL_REFUND_ACTIVITY = { startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } } as const;
+
+/** The refund workflow's activities: the order's (notification delivery, channel calls) plus its own. */
+export function refundActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
+  const bounded = <T extends { retry: typeof INFRA_RETRY }>(o: T) => ({ ...o, retry: { ...o.retry, maximumAttempts: stall.maxAttempts } });
+  const db = proxyLocalActivities<OrderActivities>(bounded(DB_ACTIVITY));
+  const channel = proxyLocalActivities<OrderActivities>(bounded(CHANNEL_ACTIVITY));
+  const once = proxyActivities<OrderActivities>(CHANNEL_REFUND_ACTIVITY);
+  const escalating = <A extends unknown[], R>(step: string, fn: (...args: A) => Promise<R>) => escalatingStep(step, fn, stall.retryAfterMs);
+  return {
+    ...orderActivities(stall),
+    refundTransition: escalating('refundTransition', db.refundTransition),
+    openRefundReview: escalating('openRefundReview', db.openRefundReview),
+    setRefundNotifyState: escalating('setRefundNotifyState', db.setRefundNotifyState),
+    channelRefundQuery: escalating('channelRefundQuery', channel.channelRefundQuery),
+    channelRefundOnce: once.channelRefund,
+  };
+}
+export type RefundActs = ReturnType<typeof refundActivities>;

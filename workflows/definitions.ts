@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChannelName, ChannelStatus } from '../domain/channels';
 import type { OrderDraft, OrderStateView, PayAnswer } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
+import type { RefundStatus } from '../domain/refund-status';
 import type { ReviewDecision } from '../domain/order-transitions';
 
 /** Timing of one order; an input so that tests run the same workflow at millisecond scale. */
@@ -102,6 +103,54 @@ export interface LateReportInput {
 /** Input of the one-attempt notification workflow that replays a closed order's notification. */
 export interface NotificationReplayInput {
   orderId: string;
-  payStatus: PayStatus;
+  /** The order's payStatus, or with refundId the refund's refundStatus. */
+  payStatus: PayStatus | RefundStatus;
+  /** A refund's notification (its refund workflow has closed). */
+  refundId?: string;
   url?: string;
 }
+
+/** Timing of one refund; an input so that tests run the same workflow at millisecond scale. */
+export interface RefundTiming {
+  /** Notification retry delays after the first attempt (the merchant's payment schedule). */
+  notifyRetryScheduleMs: number[];
+  /** A refund not final at the channel (pending or unknown) is queried after each delay (the last repeats). */
+  queryScheduleMs: number[];
+  /** Not final for this long → the refund goes to the human queue (it keeps being queried meanwhile). */
+  escalateAfterMs: number;
+  stall?: StallPolicy;
+}
+
+/** One refund, as the API accepted it (its amount already held against the order's refundable balance). */
+export interface RefundWorkflowInput {
+  refundId: string;
+  mercNo: string;
+  mercRefundNo: string;
+  orderId: string;
+  channel: ChannelName;
+  channelOrderNo?: string;
+  amountFen: number;
+  reason?: string;
+  timing: RefundTiming;
+}
+
+/** The refund's state as its workflow sees it (refundStateQuery). */
+export interface RefundStateView {
+  refundId: string;
+  orderId: string;
+  refundStatus: RefundStatus;
+  /** In the human queue: the channel has not settled it for escalateAfterMs. */
+  review?: { reason: string };
+  notify: OrderStateView['notify'];
+}
+
+export const refundStateQuery = defineQuery<RefundStateView>('refundState');
+
+/** A person's decision on a refund in the human queue: the channel did refund it, or did not (support resolve). */
+export interface RefundResolution {
+  decision: 'refunded' | 'not_refunded';
+  reason: string;
+  actor: string;
+}
+/** Support: settles a refund waiting in the human queue; answered once the refund workflow has applied it. */
+export const resolveRefundUpdate = defineUpdate<ResolveAnswer, [RefundResolution]>('resolveRefund');

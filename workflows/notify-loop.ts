@@ -5,6 +5,7 @@ import { notifyIdOf, type OrderStateView } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
 import { NotifyState } from '../domain/pay-status';
 import { SA } from './search-attributes';
+import { refundNotifyIdOf, type RefundStatus } from '../domain/refund-status';
 import type { SearchAttributeWriter } from './search-attribute-writer';
 
 export type NotifyOutcome = 'delivered' | 'exhausted' | 'superseded';
@@ -42,7 +43,10 @@ export async function deliverUntilAcknowledged(
   acts: OrderActs,
   p: {
     orderId: string;
-    payStatus: PayStatus;
+    /** The status told of: the order's payStatus, or (with refundId) the refund's refundStatus. */
+    payStatus: PayStatus | RefundStatus;
+    /** A refund's notification (workflows/refund.ts): same schedule, same guarantees, its own notifyId. */
+    refundId?: string;
     retryScheduleMs: number[];
     progress: NotifyProgress;
     superseded: () => boolean;
@@ -53,7 +57,7 @@ export async function deliverUntilAcknowledged(
   },
 ): Promise<NotifyOutcome> {
   const { sa } = p;
-  const notifyId = notifyIdOf(p.orderId, p.payStatus);
+  const notifyId = p.refundId !== undefined ? refundNotifyIdOf(p.refundId, p.payStatus as RefundStatus) : notifyIdOf(p.orderId, p.payStatus as PayStatus);
   const progress = p.progress;
   progress.notifyId = notifyId;
   progress.attempts = 0;
@@ -61,14 +65,18 @@ export async function deliverUntilAcknowledged(
   for (let attempt = 1; ; attempt++) {
     if (progress.paused) {
       setState(progress, sa, NotifyState.PAUSED);
-      await acts.setNotifyState({ orderId: p.orderId, payStatus: p.payStatus, state: NotifyState.PAUSED, attempts: progress.attempts, nextAtMs: null });
+      const paused = { state: NotifyState.PAUSED, attempts: progress.attempts, nextAtMs: null };
+      if (p.refundId === undefined) await acts.setNotifyState({ orderId: p.orderId, payStatus: p.payStatus as PayStatus, ...paused });
       sa.flush();
       await condition(() => !progress.paused || p.superseded());
       replaysSeen = p.replays.requested;
     }
     if (p.superseded()) return 'superseded';
     const nextDelayMs = p.retryScheduleMs[attempt - 1] ?? null;
-    const request = { orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}) };
+    const request = {
+      orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}),
+      ...(p.refundId !== undefined ? { refundId: p.refundId } : {}),
+    };
     const local = attempt === 1 && p.firstAttemptLocal;
     if (!local) sa.flush(); // a regular activity ends the workflow task
     const result = await (local ? acts.deliverFirstNotification(request) : acts.deliverNotification(request));

@@ -5,8 +5,10 @@ import { UNIFIED_ORDER_RULES, UnifiedOrderSchema } from '../schemas/unified-orde
 import { ORDER_REF_RULES, OrderRefSchema } from '../schemas/query';
 import type { JsonSchema } from './types';
 import {
-  CloseAnswerSchema, ErrorAnswerSchema, NotificationSchema, PayAnswerSchema, QueryAnswerSchema, SignedRequestFieldsSchema,
+  CloseAnswerSchema, ErrorAnswerSchema, NotificationSchema, PayAnswerSchema, QueryAnswerSchema, RefundAnswerSchema,
+  RefundNotificationSchema, SignedRequestFieldsSchema,
 } from '../schemas/answers';
+import { REFUND_REF_RULES, REFUND_REQUEST_RULES, RefundRefSchema, RefundRequestSchema } from '../schemas/refund';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -99,6 +101,22 @@ export const PAYMENT_NOTIFICATION: CallbackSpec = {
   acknowledge: 'success',
 };
 
+export const REFUND_NOTIFICATION: CallbackSpec = {
+  name: 'refundNotification',
+  url: '{$request.body#/notifyUrl}',
+  summary: 'Refund notification (platform → the refund\'s notifyUrl, default the order\'s)',
+  description:
+    'POSTed as signed JSON (notifyType refund) once the refund is final: r0000 refunded or r0003 failed. Delivered on the '
+    + 'same schedule, with the same signing, headers and acknowledgement as the payment notification; support can replay, '
+    + 'pause and redirect it while its refund workflow runs. Process it idempotently.',
+  body: { name: 'RefundNotification', schema: RefundNotificationSchema },
+  headers: [
+    { name: 'X-Notify-Id', description: 'The same for every attempt of one notification: `<refundId>-<refundStatus>`.' },
+    { name: 'X-Notify-Attempt', description: 'Attempt number: 1, 2, …' },
+  ],
+  acknowledge: 'success',
+};
+
 /** The merchant API (docs/merchant-api.md). */
 export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
   {
@@ -139,5 +157,36 @@ export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
     body: orderRef,
     answer: { name: 'CloseAnswer', schema: CloseAnswerSchema },
     errors: merchantErrors(['100001', '100002', '100003', '100005', '100006', '100009', '200001', '999999']),
+  },
+  {
+    method: 'post',
+    path: '/api/refund',
+    operationId: 'refund',
+    tag: 'merchant',
+    summary: 'Refund (interfaceCode refund)',
+    description:
+      'Refunds part or all of a paid order (p0000), named by mercOrderNo or orderId; refunds may repeat until the amount '
+      + 'paid is refunded (100010 beyond what is still refundable, refunds in progress included), within the merchant\'s '
+      + 'refund window after payment (100011). The answer is the accepted refund with its current refundStatus; the '
+      + 'outcome comes by refund notification and refund query. The same request again (same mercNo + mercRefundNo, same '
+      + 'parameters) answers the same refund for its whole life; other parameters under that number answer 100004. A '
+      + 'refused request records nothing (its mercRefundNo stays free). 999999: send the same request again.',
+    body: {
+      name: 'RefundRequest', schema: RefundRequestSchema.extend(SignedRequestFieldsSchema.shape).strict(), rules: REFUND_REQUEST_RULES,
+    },
+    answer: { name: 'RefundAnswer', schema: RefundAnswerSchema },
+    errors: merchantErrors(['100001', '100002', '100003', '100004', '100005', '100006', '100009', '100010', '100011', '999999']),
+    callbacks: [REFUND_NOTIFICATION],
+  },
+  {
+    method: 'post',
+    path: '/api/refund/query',
+    operationId: 'queryRefund',
+    tag: 'merchant',
+    summary: 'Refund query (interfaceCode refundQuery)',
+    description: 'The refund by mercRefundNo or refundId (one of them is required), with its refundStatus and notification state.',
+    body: { name: 'RefundRefRequest', schema: RefundRefSchema.extend(SignedRequestFieldsSchema.shape).strict(), rules: REFUND_REF_RULES },
+    answer: { name: 'RefundAnswer', schema: RefundAnswerSchema },
+    errors: merchantErrors(['100001', '100002', '100003', '100005', '100009', '999999']),
   },
 ];

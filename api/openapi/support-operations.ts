@@ -3,7 +3,8 @@ import { SUPPORT_ERROR_CODES, type SupportErrorCode } from '../../domain/errors'
 import { RESP_CODES } from '../../domain/resp-codes';
 import {
   BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
-  OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema,
+  OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema, RefundIdParamsSchema,
+  RefundResolveBodySchema,
 } from '../schemas/support';
 import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
 
@@ -35,6 +36,7 @@ function supportErrors(...codes: SupportErrorCode[]): { schema: NamedSchema; cas
 const json = (description: string) => ({ mediaType: 'application/json', description });
 const accepted = [{ status: 202, description: 'Accepted: the workflow acts on it asynchronously (the order timeline shows the attempts)' }];
 const orderId = { name: 'SupportOrderIdParams', schema: OrderIdParamsSchema };
+const refundId = { name: 'SupportRefundIdParams', schema: RefundIdParamsSchema };
 const emptyBody = { name: 'SupportEmptyBody', schema: NotificationActionBodySchema };
 const common = { tag: 'support', security: ['operatorToken'] } as const;
 
@@ -107,6 +109,26 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     params: { name: 'SupportResolveParams', schema: OrderIdParamsSchema },
     body: { name: 'SupportResolveBody', schema: ResolveBodySchema },
     answer: json('{orderId, payStatus, latePayment, review}'),
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/refunds/:refundId/resolve', operationId: 'supportResolveRefund',
+    summary: 'Resolve a refund in the human queue (kind refund_unknown): applied by its refund workflow, audited with the operator as the actor',
+    params: refundId, body: { name: 'SupportRefundResolveBody', schema: RefundResolveBodySchema },
+    answer: json('{refundId, orderId, refundStatus, failReason, actor}'),
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  ...(['replay', 'pause', 'resume'] as const).map((action): OperationSpec => ({
+    ...common, method: 'post', path: `/support/v1/refunds/:refundId/notification/${action}`,
+    operationId: `support${action[0]!.toUpperCase()}${action.slice(1)}RefundNotification`,
+    summary: action === 'replay' ? "Replay a final refund's notification now" : `${action === 'pause' ? 'Pause' : 'Resume'} the refund's pending notification (while its workflow runs)`,
+    params: refundId, body: emptyBody, answer: json('What was sent'), success: accepted,
+    errors: supportErrors('not_found', 'conflict'),
+  })),
+  {
+    ...common, method: 'post', path: '/support/v1/refunds/:refundId/notification/redirect', operationId: 'supportRedirectRefundNotification',
+    summary: "Send the refund notification's next attempts to another URL",
+    params: refundId, body: { name: 'SupportRedirectBody', schema: RedirectBodySchema }, answer: json('The signal sent'), success: accepted,
     errors: supportErrors('not_found', 'conflict'),
   },
 ];

@@ -4,6 +4,8 @@ import { authenticateMerchantRequest } from '../merchant-auth';
 import { sendAnswer } from '../respond';
 import { findMerchantOrder } from '../merchant-order';
 import type { OrderRecord } from '../../db/orders';
+import { listRefundsOfOrder } from '../../db/refunds';
+import { refundsSummary } from '../../refunds/refund-answer';
 import { formatFenAsYuan } from '../../domain/money';
 import { formatCompactTime } from '../../domain/time';
 
@@ -13,7 +15,11 @@ export function queryRoutes(ctx: ApiContext): Router {
   router.post('/api/query', async (req, res) => {
     const auth = await authenticateMerchantRequest(ctx, req, res);
     const order = await findMerchantOrder(ctx, auth);
-    sendAnswer(res, { interfaceCode: 'query', respCode: '000000', auth, data: queryFields(order) }, ctx.now());
+    const refunds = await listRefundsOfOrder(ctx.pool, order.orderId);
+    sendAnswer(res, {
+      interfaceCode: 'query', respCode: '000000', auth,
+      data: { ...queryFields(order), refundedAmt: formatFenAsYuan(order.refundedFen), ...(refunds.length > 0 ? { refunds: refundsSummary(refunds) } : {}) },
+    }, ctx.now());
   });
   return router;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RESP_CODES, type RespCode } from '../../domain/resp-codes';
 import { ALL_SIGN_TYPES } from '../../domain/signing';
 import { NotifyState, PayStatus } from '../../domain/pay-status';
+import { REFUND_STATUSES, RefundStatus } from '../../domain/refund-status';
 import type { PayResponseData } from '../../domain/order';
 import type { InterfaceCode } from '../respond';
 import { jsonSchema, mercNo, NO_CONTROL_PATTERN } from './fields';
@@ -12,7 +13,7 @@ import { jsonSchema, mercNo, NO_CONTROL_PATTERN } from './fields';
  * and contract tests share one definition (test/integration/observability.test.ts parses real answers with them).
  */
 const RESP_CODE_VALUES = (Object.keys(RESP_CODES) as RespCode[]).sort() as [RespCode, ...RespCode[]];
-const INTERFACE_CODES = ['pay', 'query', 'close', 'refund'] as const satisfies readonly InterfaceCode[];
+const INTERFACE_CODES = ['pay', 'query', 'close', 'refund', 'refundQuery'] as const satisfies readonly InterfaceCode[];
 const str = () => z.string();
 
 /**
@@ -80,6 +81,43 @@ export const QueryAnswerSchema = AnswerEnvelopeSchema.extend({
   notifyState: z.enum(Object.values(NotifyState) as [NotifyState, ...NotifyState[]]),
   notifyAttempts: str(),
   notifyNextTime: str().optional(),
+  /** Refunded so far (successful refunds), yuan. */
+  refundedAmt: str(),
+  /** The order's refunds, oldest first, as a JSON array of {mercRefundNo, refundId, refundAmt, refundStatus, refundEndTime?}; absent when none. */
+  refunds: str().optional(),
+});
+
+/** Refund and refund-query answer (respCode 000000): the refund and its current refundStatus. */
+export const RefundAnswerSchema = AnswerEnvelopeSchema.extend({
+  mercOrderNo: str(),
+  orderId: str(),
+  mercRefundNo: str(),
+  refundId: str(),
+  refundAmt: str(),
+  refundStatus: z.enum(REFUND_STATUSES as [RefundStatus, ...RefundStatus[]]),
+  refundTime: str(),
+  refundEndTime: str().optional(),
+  failReason: str().optional(),
+  notifyState: z.enum(Object.values(NotifyState) as [NotifyState, ...NotifyState[]]),
+});
+
+/** The refund notification POSTed to the refund's notifyUrl (default: the order's), signed as payment notifications are. */
+export const RefundNotificationSchema = z.object({
+  notifyType: z.literal('refund'),
+  mercNo: str(),
+  mercOrderNo: str(),
+  orderId: str(),
+  mercRefundNo: str(),
+  refundId: str(),
+  refundAmt: str(),
+  refundStatus: z.enum([RefundStatus.SUCCESS, RefundStatus.FAILED]),
+  refundEndTime: str().optional(),
+  charset: z.literal('UTF-8'),
+  version: z.literal('1.0'),
+  signType: z.enum(ALL_SIGN_TYPES),
+  locale: z.literal('CN'),
+  livemode: z.enum(['true', 'false']),
+  signature: str().optional(),
 });
 
 /** Close answer (respCode 000000): the order is cancelled. */

@@ -94,3 +94,13 @@ export function parseSupport<S extends z.ZodType>(schema: S, value: unknown): z.
 function fail(field: string, rule: string): never {
   throw SupportError.invalid(field, rule);
 }
+
+export const RefundIdParamsSchema = z.object({
+  refundId: orderNo(32).describe('The platform refund number (refundId).'),
+}).describe('Path parameters of the per-refund support operations.');
+
+export const RefundResolveBodySchema = z.object({
+  decision: oneOf(['refunded', 'not_refunded'] as const)
+    .describe('refunded: the channel did refund it (r0000, counted as refunded); not_refunded: it did not (r0003, its amount refundable again).'),
+  reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
+}).strict().describe('Body of POST /support/v1/refunds/{refundId}/resolve. Who decides is the authenticated operator (recorded as the actor).');

@@ -135,6 +135,11 @@ export function createAlipayChannel(deps: AlipayChannelDeps): Channel {
         out_trade_no: req.orderId, out_request_no: req.refundId, refund_amount: formatFenAsYuan(req.amountFen),
         ...(req.reason ? { refund_reason: req.reason } : {}),
       });
+      // fund_change Y: this request moved the money. N or absent (a repeat of a number already refunded, or an answer
+      // that does not say): not proof of this refund — unknown, settled by refund.query with the same number.
+      if (answer.kind === 'answer' && answer.meaning === 'ok' && (answer.body as Record<string, string>).fund_change !== 'Y') {
+        return { status: 'UNKNOWN', reason: `alipay refund answered fund_change ${String(answer.body.fund_change ?? 'absent')}: asking refund.query` };
+      }
       return refundStatusOf(answer, now());
     },
 
@@ -143,7 +148,7 @@ export function createAlipayChannel(deps: AlipayChannelDeps): Channel {
       if ('error' in c) return { status: 'UNKNOWN', reason: c.error ?? 'unknown' };
       const answer = await c.client.call('alipay.trade.fastpay.refund.query', { out_trade_no: ref.orderId, out_request_no: ref.refundId });
       if (answer.kind === 'answer' && answer.meaning === 'ok' && (answer.body as Record<string, string>).refund_status !== 'REFUND_SUCCESS') {
-        return answer.body.refund_amount === undefined ? { status: 'FAIL', reason: 'no such refund at alipay' } : { status: 'PENDING' };
+        return answer.body.refund_amount === undefined ? { status: 'FAIL', reason: 'no such refund at alipay', notFound: true } : { status: 'PENDING' };
       }
       return refundStatusOf(answer, now());
     },

@@ -7,6 +7,7 @@ import { credentialOf } from './credential';
 import { mq002Request, orderTimeoutSeconds, wp001Request } from './messages';
 import { statusOfOrderMessage } from './report';
 import { callIpaynow } from './transport';
+import { q001Request, r001Request, refundStatusOfAnswer } from './refunds';
 
 /** What the adapter needs to know about one of our orders to query it. */
 export interface IpaynowOrderContext {
@@ -40,6 +41,13 @@ export interface IpaynowChannelDeps {
 export function createIpaynowChannel(deps: IpaynowChannelDeps): Channel {
   const now = deps.now ?? Date.now;
   const http = { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+
+  /** The account that served an order (refunds go to the application that took the money). */
+  async function accountOf(orderId: string) {
+    const order = await deps.orderContext(orderId);
+    if (!order) return { error: 'order not in the read model' };
+    return (await deps.accountFor(order.mercNo)) ?? { error: 'no ipaynow account for this merchant' };
+  }
 
   async function query(ref: ChannelOrderRef): Promise<ChannelStatus> {
     const order = await deps.orderContext(ref.orderId);
@@ -93,9 +101,18 @@ export function createIpaynowChannel(deps: IpaynowChannelDeps): Channel {
       return { status: 'FAIL', reason: 'ipaynow has no close: left to time out at ipaynow' };
     },
 
-    /** Refunds through IPayNow are not offered yet (the refunds issue). */
-    refund: async () => ({ status: 'UNSUPPORTED', reason: 'ipaynow refunds are not implemented' }),
-    queryRefund: async () => ({ status: 'UNSUPPORTED', reason: 'ipaynow refunds are not implemented' }),
+    /** R001 with mhtRefundNo = our refundId (deduplicated by IPayNow); refunds.ts maps the answer. */
+    async refund(req) {
+      const account = await accountOf(req.orderId);
+      if ('error' in account) return { status: 'UNKNOWN', reason: account.error };
+      return refundStatusOfAnswer(await callIpaynow(account, r001Request(req, account.appId), http), 'R001', now());
+    },
+    /** Q001 by mhtRefundNo: settles a refund whose R001 answer was pending or lost. */
+    async queryRefund(ref) {
+      const account = await accountOf(ref.orderId);
+      if ('error' in account) return { status: 'UNKNOWN', reason: account.error };
+      return refundStatusOfAnswer(await callIpaynow(account, q001Request(ref, account.appId), http), 'Q001', now());
+    },
 
     /**
      * IPayNow keeps an order payable until its own mhtOrderTimeOut (counted from the WP001 call, at least 60 s), and

@@ -4,13 +4,14 @@ import { ChannelRetryableError, type Channel, type ChannelOrderRef, type Channel
 import { closeSandboxOrder, findSandboxOrderByOrderId, openSandboxOrder, type SandboxOrder } from './books';
 import { cashierUrl } from './urls';
 import { findSandboxRefund, refundSandboxOrder } from './refunds';
+import type { SandboxSettings } from './settings';
 
 /**
  * The sandbox channel: a pretend upstream that lives inside the platform. Its pay links open a cashier page served by
  * the API (`/sandbox/cashier/:channelOrderNo`); paying there reports success to the order like a channel callback.
  * Query and close read and write its ledger, so polling finds payments too.
  */
-export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }): Channel {
+export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string; settings?: SandboxSettings }): Channel {
   const { pool, publicBaseUrl } = deps;
 
   function credentialFor(scene: SceneCode, order: SandboxOrder): PayCredential {
@@ -67,8 +68,8 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
      * expired sandbox order is polled, like IPayNow's, until its expiry plus CHANNEL_WATCH_MARGIN.
      */
     watchUntilMs: (order, marginMs) => order.expireAtMs + marginMs,
-    /** Refunds of paid test orders, made at once (refunds.ts). */
-    refund: (req) => refundSandboxOrder(pool, req),
+    /** Refunds of paid test orders: instant, delayed or failing (SANDBOX_REFUND_MODE; refunds.ts). */
+    refund: (req) => refundSandboxOrder(pool, req, deps.settings),
     queryRefund: (ref) => findSandboxRefund(pool, ref),
   };
 }

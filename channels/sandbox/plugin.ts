@@ -2,20 +2,21 @@ import type { ChannelPlugin } from '../plugin';
 import { createSandboxChannel } from './index';
 import { sandboxCashierRoutes } from './cashier';
 import { startReportDispatcher } from './report-dispatcher';
+import { loadSandboxSettings, type SandboxSettings } from './settings';
 
 /**
- * The sandbox: a pretend channel inside the platform for test-mode orders. No settings of its own beyond the core's
- * SANDBOX_ENABLED and SANDBOX_REPORT_SCHEDULE, no accounts, no callbacks from outside: its payer pages (the cashier,
+ * The sandbox: a pretend channel inside the platform for test-mode orders. Its own settings say how it answers refunds
+ * (SANDBOX_REFUND_MODE, SANDBOX_REFUND_DELAY; settings.ts) beside the core's SANDBOX_ENABLED and SANDBOX_REPORT_SCHEDULE; no accounts, no callbacks from outside: its payer pages (the cashier,
  * mounted only where the sandbox is enabled) report payments through its outbox, which the worker retries.
  */
-export const sandboxPlugin: ChannelPlugin<null, 'sandbox'> = {
+export const sandboxPlugin: ChannelPlugin<SandboxSettings, 'sandbox'> = {
   name: 'sandbox',
-  loadSettings: () => null,
+  loadSettings: loadSandboxSettings,
   servesWithoutAccount: () => true,
-  build(_settings, deps) {
+  build(settings, deps) {
     const { pool, config, log } = deps;
     return {
-      outbound: createSandboxChannel({ pool, publicBaseUrl: config.api.publicBaseUrl }),
+      outbound: createSandboxChannel({ pool, publicBaseUrl: config.api.publicBaseUrl, settings }),
       ...(config.channels.sandboxEnabled ? { payerRoutes: (handOver) => sandboxCashierRoutes({ ...deps, ...handOver }) } : {}),
       // The sandbox's callback retries: payment reports its outbox still holds.
       startBackground: ({ deliver }) => startReportDispatcher({

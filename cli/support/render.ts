@@ -39,6 +39,13 @@ export function renderTimeline(t: OrderTimeline): string {
     ...(t.lateReport ? [['late payment', `${t.lateReport.workflowId}  ${t.lateReport.status}`] as [string, Cell]] : []),
     ...(liveText(t) ? [['live state', liveText(t)] as [string, Cell]] : []),
   ]));
+  if (t.refunds.length) {
+    out.push('', `Refunds (refunded ${t.refundedAmt})`);
+    out.push(table(['REFUND ID', 'MERC REFUND NO', 'AMOUNT', 'STATUS', 'NOTIFICATION', 'ACCEPTED', 'REFUNDED / REASON'], t.refunds.map((r) => [
+      r.refundId, r.mercRefundNo, r.refundAmt, r.refundStatus, `${r.notifyState} (${r.notifyAttempts})`, time(r.createdAt),
+      r.refundEndTime ?? r.failReason,
+    ])));
+  }
   out.push('', 'Timeline (UTC)');
   out.push(t.timeline.length ? table(['TIME', 'SOURCE', 'WHAT'], t.timeline.map((e) => [time(e.at), e.source, e.summary])) : '  (nothing recorded)');
   out.push('', 'Notification attempts');

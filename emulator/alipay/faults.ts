@@ -3,11 +3,12 @@
  *   gateway: the next `times` calls of `method` (or of any method) answer as `kind` says —
  *     system_error: 40004 ACQ.SYSTEM_ERROR; unavailable: 20000; timeout: no answer for `delayMs`;
  *     bad_signature: a correct answer with a wrong signature; declined: 40006 isv.insufficient-isv-permissions (a
- *     definite refusal: nothing created).
+ *     definite refusal: nothing created); no_fund_change: alipay.trade.refund makes the refund but its answer has no
+ *     fund_change (which does not prove the money moved).
  *   notify: how payment notifications go out — missing: never sent; duplicate: two copies; lateMs: the first one
  *     waits this long; bad_signature: signed wrongly (every attempt).
  */
-export type GatewayFaultKind = 'system_error' | 'unavailable' | 'timeout' | 'bad_signature' | 'declined';
+export type GatewayFaultKind = 'system_error' | 'unavailable' | 'timeout' | 'bad_signature' | 'declined' | 'no_fund_change';
 
 export interface GatewayFault {
   kind: GatewayFaultKind;

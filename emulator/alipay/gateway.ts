@@ -90,6 +90,7 @@ export function handleGatewayCall(deps: GatewayDeps, params: Record<string, stri
   else if (fault?.kind === 'declined') answer = fail('40006', 'Insufficient Permissions', 'isv.insufficient-isv-permissions', '应用权限不足');
   else if (fault?.kind === 'unavailable') answer = { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: '系统繁忙' };
   else answer = call(deps, method, params);
+  if (fault?.kind === 'no_fund_change') delete answer.fund_change;
   const inner = JSON.stringify(answer);
   let sign = rsa2Sign(inner, deps.alipayPrivateKey);
   if (fault?.kind === 'bad_signature') sign = `${sign.slice(0, -8)}AAAAAAA=`;
@@ -137,8 +138,9 @@ function call(deps: GatewayDeps, method: string, params: Record<string, string>)
     }
     case 'alipay.trade.refund': {
       if (!existing || existing.state === 'NOT_SCANNED') return notExist();
-      if (existing.state !== 'TRADE_SUCCESS') return fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
       const requestNo = String(biz.out_request_no ?? outTradeNo);
+      existing.refundRequests.set(requestNo, (existing.refundRequests.get(requestNo) ?? 0) + 1);
+      if (existing.state !== 'TRADE_SUCCESS') return fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
       const amount = String(biz.refund_amount ?? '');
       const done = existing.refunds.get(requestNo);
       if (done && done.amount !== amount) return fail('40004', 'Business Failed', 'ACQ.REQUEST_AMOUNT_EXCEED', '退款请求号已使用,金额不同');

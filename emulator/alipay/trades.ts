@@ -20,6 +20,8 @@ export interface Trade {
   buyerId: string;
   paidAtMs: number | null;
   refunds: Map<string, { amount: string; atMs: number }>;
+  /** How many alipay.trade.refund requests each out_request_no received (tests assert a refund is asked for once). */
+  refundRequests: Map<string, number>;
 }
 
 export class TradeBook {
@@ -40,7 +42,7 @@ export class TradeBook {
     return undefined;
   }
 
-  open(t: Omit<Trade, 'tradeNo' | 'paidAtMs' | 'refunds' | 'buyerId'> & { buyerId?: string }): Trade {
+  open(t: Omit<Trade, 'tradeNo' | 'paidAtMs' | 'refunds' | 'refundRequests' | 'buyerId'> & { buyerId?: string }): Trade {
     const existing = this.find(t.appId, t.outTradeNo);
     if (existing) return existing;
     this.seq++;
@@ -50,6 +52,7 @@ export class TradeBook {
       buyerId: t.buyerId ?? '2088000000000001',
       paidAtMs: null,
       refunds: new Map(),
+      refundRequests: new Map(),
     };
     this.trades.set(this.key(t.appId, t.outTradeNo), trade);
     return trade;

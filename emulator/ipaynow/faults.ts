@@ -2,14 +2,17 @@
  * Fault switches of the emulator. Set them from tests (controls.setFaults) or over HTTP (POST /_emulator/faults with a
  * JSON patch); they apply to what happens next.
  */
-export type ApiFuncode = 'WP001' | 'MQ002';
+export type ApiFuncode = 'WP001' | 'MQ002' | 'R001' | 'Q001';
 
 export interface Faults {
   /** Answer this much later (the request is processed first: a slow IPayNow that did take the order). */
   delayMs: Record<ApiFuncode, number>;
   /** Answer HTTP 500 without processing the request. */
   http500: Record<ApiFuncode, boolean>;
-  /** Answer responseCode A003 (result unknown). WP001 still takes the order; MQ002 says nothing about it. */
+  /**
+   * Answer responseCode A003 (result unknown). WP001 still takes the order and R001 still makes the refund; MQ002 and
+   * Q001 say nothing.
+   */
   unknownResult: Record<ApiFuncode, boolean>;
   /** Sign with a wrong key: answers to WP001/MQ002, and/or N001 notifications. */
   badSignature: { answers: boolean; notify: boolean };
@@ -31,9 +34,9 @@ export type FaultsPatch = { [K in keyof Faults]?: Faults[K] extends object ? Par
 
 export function defaultFaults(): Faults {
   return {
-    delayMs: { WP001: 0, MQ002: 0 },
-    http500: { WP001: false, MQ002: false },
-    unknownResult: { WP001: false, MQ002: false },
+    delayMs: { WP001: 0, MQ002: 0, R001: 0, Q001: 0 },
+    http500: { WP001: false, MQ002: false, R001: false, Q001: false },
+    unknownResult: { WP001: false, MQ002: false, R001: false, Q001: false },
     badSignature: { answers: false, notify: false },
     legacyFormat: false,
     notify: { mode: 'push', copies: 1, delayMs: 0, staleAfter: false },

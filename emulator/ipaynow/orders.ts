@@ -22,6 +22,8 @@ export interface EmulatedOrder {
   payConsumerId?: string;
   /** A state forced by a test (controls.setTransStatus), shown until the order is paid. */
   forcedStatus?: string;
+  /** Refunds made (R001), by mhtRefundNo: fen and when. */
+  refunds: Map<string, { amountFen: number; atMs: number; nowPayRefundNo: string }>;
 }
 
 export type PayOutcome =
@@ -43,9 +45,9 @@ export class OrderBook {
     return undefined;
   }
 
-  add(o: Omit<EmulatedOrder, 'nowPayOrderNo' | 'receivedAtMs'>): EmulatedOrder {
+  add(o: Omit<EmulatedOrder, 'nowPayOrderNo' | 'receivedAtMs' | 'refunds'>): EmulatedOrder {
     this.counter += 1;
-    const order: EmulatedOrder = { ...o, nowPayOrderNo: `NP${this.now()}${String(this.counter).padStart(6, '0')}`, receivedAtMs: this.now() };
+    const order: EmulatedOrder = { ...o, nowPayOrderNo: `NP${this.now()}${String(this.counter).padStart(6, '0')}`, receivedAtMs: this.now(), refunds: new Map() };
     this.byNo.set(order.mhtOrderNo, order);
     return order;
   }

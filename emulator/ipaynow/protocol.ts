@@ -39,7 +39,7 @@ export function handleApiCall(text: string, d: ProtocolDeps): ProtocolAnswer {
   const req = readForm(text);
   const funcode = req.funcode ?? '';
   const f = d.faults();
-  const known = funcode === 'WP001' || funcode === 'MQ002' ? (funcode as ApiFuncode) : null;
+  const known = (['WP001', 'MQ002', 'R001', 'Q001'] as const).find((c) => c === funcode) ?? null;
   const delayMs = known ? f.delayMs[known] : 0;
   if (known && f.http500[known]) return { status: 500, body: 'internal error (emulated)', delayMs };
 
@@ -50,7 +50,8 @@ export function handleApiCall(text: string, d: ProtocolDeps): ProtocolAnswer {
     d.record({ funcode, mhtOrderNo: base.mhtOrderNo, atMs: d.now(), signRule, responseCode: all.responseCode ?? '', request: req });
     const body = appKey === undefined
       ? all // cannot sign for an unknown app
-      : signed(all, { appKey, legacy: f.legacyFormat, forge: f.badSignature.answers });
+      // Genuine R001/Q001 answers are signed with the OLD rule (without signType), as IPayNow's refund gateway does.
+      : signed(all, { appKey, legacy: f.legacyFormat || funcode === 'R001' || funcode === 'Q001', forge: f.badSignature.answers });
     return { status: 200, body: writeForm(body), delayMs };
   };
   const refuse = (msg: string) => answer({ responseCode: 'A002', responseMsg: msg });
@@ -60,6 +61,8 @@ export function handleApiCall(text: string, d: ProtocolDeps): ProtocolAnswer {
   if (signRule === null) return refuse('mhtSignature invalid');
   if (funcode === 'WP001') return wp001(req, d, f, answer, refuse);
   if (funcode === 'MQ002') return mq002(req, d, f, answer, refuse);
+  if (funcode === 'R001') return r001(req, d, f, answer, refuse);
+  if (funcode === 'Q001') return q001(req, d, f, answer, refuse);
   return refuse(`funcode ${funcode || '(missing)'} is not emulated`);
 }
 
@@ -114,4 +117,41 @@ function mq002(req: Record<string, string>, d: ProtocolDeps, f: Faults, answer: 
   if (!order || order.appId !== req.appId) return refuse('order does not exist');
   if (f.unknownResult.MQ002) return answer({ responseCode: 'A003', responseMsg: 'result unknown (emulated)' });
   return answer({ ...orderReport(order, d.book.statusOf(order)), responseCode: 'A001', responseMsg: SUCCESS_MSG });
+}
+
+/** R001: refunds a paid order, at once (R010). The same mhtRefundNo again answers the refund it made. */
+function r001(req: Record<string, string>, d: ProtocolDeps, f: Faults, answer: Answer, refuse: (m: string) => ProtocolAnswer): ProtocolAnswer {
+  const order = req.mhtOrderNo ? d.book.get(req.mhtOrderNo) : undefined;
+  if (!order || order.appId !== req.appId) return refuse('order does not exist');
+  if (!req.mhtRefundNo || !/^[\x21-\x7e]{1,40}$/.test(req.mhtRefundNo)) return refuse('mhtRefundNo must be 1-40 visible ASCII characters');
+  if (!/^[1-9]\d{0,11}$/.test(req.amount ?? '')) return refuse('amount must be a positive whole number of fen');
+  const amountFen = Number(req.amount);
+  const done = order.refunds.get(req.mhtRefundNo);
+  const refused = (refundStatus: string, msg: string) => answer({ responseCode: 'A002', responseMsg: msg, mhtRefundNo: req.mhtRefundNo!, refundStatus });
+  if (done && done.amountFen !== amountFen) return refused('R025', 'mhtRefundNo already used with another amount');
+  if (!done) {
+    if (d.book.statusOf(order) !== 'A001') return refused('R025', 'the order is not paid');
+    const refunded = [...order.refunds.values()].reduce((n, r) => n + r.amountFen, 0);
+    if (refunded + amountFen > Number(order.mhtOrderAmt)) return refused('R027', 'refunds would exceed the amount paid');
+    order.refunds.set(req.mhtRefundNo, { amountFen, atMs: d.now(), nowPayRefundNo: `NR${order.nowPayOrderNo}${order.refunds.size + 1}` });
+  }
+  if (f.unknownResult.R001) return answer({ responseCode: 'A003', responseMsg: 'result unknown (emulated)' });
+  return answer(refundReport(order, req.mhtRefundNo, 'R000'));
+}
+
+/** Q001: a refund by mhtRefundNo; A002 when there is none. */
+function q001(req: Record<string, string>, d: ProtocolDeps, f: Faults, answer: Answer, refuse: (m: string) => ProtocolAnswer): ProtocolAnswer {
+  const order = req.mhtOrderNo ? d.book.get(req.mhtOrderNo) : undefined;
+  if (!order || order.appId !== req.appId) return refuse('order does not exist');
+  if (!req.mhtRefundNo || !order.refunds.has(req.mhtRefundNo)) return refuse('refund does not exist');
+  if (f.unknownResult.Q001) return answer({ responseCode: 'A003', responseMsg: 'result unknown (emulated)' });
+  return answer(refundReport(order, req.mhtRefundNo, 'A001'));
+}
+
+function refundReport(order: EmulatedOrder, mhtRefundNo: string, responseCode: string): Record<string, string> {
+  const r = order.refunds.get(mhtRefundNo)!;
+  return {
+    responseCode, responseMsg: SUCCESS_MSG, mhtRefundNo, nowPayOrderNo: order.nowPayOrderNo, nowPayRefundNo: r.nowPayRefundNo,
+    amount: String(r.amountFen), refundStatus: 'R010', refundTime: responseTime(r.atMs),
+  };
 }

@@ -132,7 +132,59 @@ export const WORKFLOW_PATHS: WorkflowPath[] = [
       return [{ file: 'escalated-unknown', workflowId: o.workflowId }];
     },
   },
+  {
+    name: 'refund',
+    async run(ctx) {
+      const o = await placeOrder(ctx, ctx.sandbox);
+      await payerPays(ctx.sandbox, o.channelOrderNo);
+      await settled(ctx.sandbox, o.orderId, { payStatus: 'p0000', notifyState: 'delivered' });
+      const workflowId = await refund(ctx.sandbox, o, '0.50');
+      await completed(ctx.sandbox, workflowId);
+      await refundEnded(ctx.sandbox, o, 'r0000');
+      return [{ file: 'refund', workflowId }];
+    },
+  },
+  {
+    name: 'refund unknown then escalated and resolved by a person',
+    async run(ctx) {
+      const { stack, emulator } = ctx.ipaynow;
+      const o = await placeOrder(ctx, stack, { live: true });
+      emulator.controls.pay(o.orderId);
+      await settled(stack, o.orderId, { payStatus: 'p0000', notifyState: 'delivered' });
+      // R001 answers HTTP 500 without refunding: the answer is unknown and Q001 finds no such refund.
+      emulator.controls.setFaults({ http500: { R001: true } });
+      try {
+        const workflowId = await refund(stack, o, '1.00');
+        const refundId = await eventually(async () => {
+          const q = await supportCall<{ orders?: { refundId?: string; kind: string }[] }>(stack.api.adminUrl, 'GET', `/support/v1/ambiguous?mercNo=${o.merchant.mercNo}`);
+          return q.body.orders?.find((r) => r.kind === 'refund_unknown')?.refundId;
+        }, WAIT_MS, 'the refund in the human queue');
+        const resolved = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/resolve`, {
+          body: { decision: 'not_refunded', reason: 'recorded history: no such refund in the channel portal' },
+        });
+        check(resolved.status === 200, `refund resolve answered ${resolved.status}: ${JSON.stringify(resolved.body)}`);
+        await completed(stack, workflowId);
+        await refundEnded(stack, o, 'r0003');
+        return [{ file: 'refund-escalated', workflowId }];
+      } finally {
+        emulator.controls.resetFaults();
+      }
+    },
+  },
 ];
+
+/** Asks for a refund of `amount` over the API; answers its workflow id. */
+async function refund(stack: TestStack, o: PlacedOrder, amount: string): Promise<string> {
+  const mercRefundNo = `H${o.mercOrderNo}`.slice(0, 32);
+  const res = await merchantCall(stack.api.url, '/api/refund', o.merchant, { mercOrderNo: o.mercOrderNo, mercRefundNo, refundAmt: amount });
+  check(res.body.respCode === '000000', `refund refused: ${JSON.stringify(res.body)}`);
+  return `refund:${o.merchant.mercNo}:${mercRefundNo}`;
+}
+
+async function refundEnded(stack: TestStack, o: PlacedOrder, status: string): Promise<void> {
+  const res = await merchantCall(stack.api.url, '/api/refund/query', o.merchant, { mercRefundNo: `H${o.mercOrderNo}`.slice(0, 32) });
+  check(res.body.refundStatus === status && res.body.notifyState === 'delivered', `refund ended ${res.body.refundStatus}/${res.body.notifyState}, expected ${status}/delivered`);
+}
 
 interface PlacedOrder {
   merchant: Merchant;

@@ -235,10 +235,12 @@ describe('Alipay accounts and refunds', () => {
     await receiver.waitFor(1);
     const alipay = createChannels({ pool: s.stack.pool, config: s.stack.config, log: createLogger('silent', 'test') }).registry.alipay;
     expect(await alipay.refund({ orderId, refundId: `${orderId}R1`, amountFen: 100 })).toMatchObject({ status: 'SUCCESS', amountFen: 100 });
-    expect(await alipay.refund({ orderId, refundId: `${orderId}R1`, amountFen: 100 })).toMatchObject({ status: 'SUCCESS', amountFen: 100 });
+    // The same number again: Alipay answers fund_change N (no money moved by this request), which is not proof of the
+    // refund — UNKNOWN, for refund.query to settle.
+    expect(await alipay.refund({ orderId, refundId: `${orderId}R1`, amountFen: 100 })).toMatchObject({ status: 'UNKNOWN' });
     expect(await alipay.refund({ orderId, refundId: `${orderId}R2`, amountFen: 24 })).toMatchObject({ status: 'FAIL' });
     expect(await alipay.queryRefund({ orderId, refundId: `${orderId}R1` })).toMatchObject({ status: 'SUCCESS', amountFen: 100 });
-    expect(await alipay.queryRefund({ orderId, refundId: `${orderId}R9` })).toMatchObject({ status: 'FAIL' });
+    expect(await alipay.queryRefund({ orderId, refundId: `${orderId}R9` })).toMatchObject({ status: 'FAIL', notFound: true });
     expect([...s.emulator.trade(orderId)!.refunds.keys()]).toEqual([`${orderId}R1`]);
   });
 });

@@ -172,7 +172,7 @@ describe('OpenAPI document: merchant API', () => {
   });
 
   it('every merchant field carries a description, and every field note is used', () => {
-    const merchantSchemas = ['UnifiedOrderRequest', 'OrderRefRequest', 'PayAnswer', 'QueryAnswer', 'CloseAnswer', 'ErrorAnswer', 'PaymentNotification'];
+    const merchantSchemas = ['UnifiedOrderRequest', 'OrderRefRequest', 'PayAnswer', 'QueryAnswer', 'CloseAnswer', 'ErrorAnswer', 'PaymentNotification', 'RefundRequest', 'RefundRefRequest', 'RefundAnswer', 'RefundNotification'];
     const used = new Set<string>();
     for (const name of merchantSchemas) {
       for (const [field, prop] of Object.entries(schema(name).properties ?? {})) {

@@ -97,6 +97,12 @@ function fakeActivities(f: Fake): OrderActivities {
       f.closes++;
       return f.channelState.status === 'SUCCESS' ? f.channelState : { status: 'FAIL', reason: 'closed' };
     },
+    // The refund side of the activities (workflows/refund.ts); the order workflow never calls them.
+    channelRefund: async () => ({ status: 'UNKNOWN', reason: 'not in this test' }),
+    channelRefundQuery: async () => ({ status: 'UNKNOWN', reason: 'not in this test' }),
+    refundTransition: async (a) => a.to,
+    openRefundReview: async () => undefined,
+    setRefundNotifyState: async () => undefined,
     async deliverNotification(req) {
       f.deliveries.push(req);
       const delivered = f.merchantAnswers.shift() ?? true;
