@@ -9,6 +9,10 @@ import { NotifyState } from '../domain/pay-status';
 import { ALL_SIGN_TYPES, type SignType } from '../domain/signing';
 import { emptyKeyring } from '../secrets/keyring';
 import { postNotification } from './http-post';
+import { holdIfEndpointPaused, recordEndpointOutcome } from '../db/notify-endpoints';
+
+/** Endpoint health: a notify endpoint failing continuously this long is paused (NOTIFY_ENDPOINT_PAUSE_AFTER). */
+export const DEFAULT_ENDPOINT_PAUSE_AFTER_MS = 72 * 3_600_000;
 
 export interface DeliveryRequest {
   orderId: string;
@@ -19,12 +23,19 @@ export interface DeliveryRequest {
   nextDelayMs: number | null;
   /** Optional redirect of the notification to another URL (support tools). */
   url?: string;
+  /**
+   * The caller can hold a notification (the order workflow's loop, patched ENDPOINT_HEALTH): while the merchant's
+   * endpoint is paused, do not send; record the hold and answer `endpointPaused`. Support replays do not set it.
+   */
+  holdIfEndpointPaused?: boolean;
 }
 
 export interface DeliveryResult {
   delivered: boolean;
   /** Not sent: the order's status is no longer the one this notification tells of (the skip is recorded). */
   skipped?: boolean;
+  /** Not sent: the merchant's notify endpoint is paused (endpoint health); the hold is recorded until support resumes it. */
+  endpointPaused?: boolean;
   httpStatus: number | null;
   latencyMs: number;
   error: string | null;
@@ -36,7 +47,10 @@ export interface DeliveryResult {
  * (trimmed) within the timeout. The merchant's key is read here, never carried through workflow history. The attempt
  * and the order's notification state are recorded before returning.
  */
-export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now, keyring = emptyKeyring() }: ActivityDeps) {
+export function createNotifyActivities({
+  pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now, keyring = emptyKeyring(), log, metrics,
+  notifyEndpointPauseAfterMs = DEFAULT_ENDPOINT_PAUSE_AFTER_MS,
+}: ActivityDeps) {
   return {
     async deliverNotification(req: DeliveryRequest): Promise<DeliveryResult> {
       const order = await findOrderById(pool, req.orderId);
@@ -54,6 +68,10 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
         .filter((k) => k.mode === modeOf(order.livemode)).map((k) => k.secret).reverse();
       const { body, headers } = buildNotification(order, req.payStatus, { signType, keys, nowMs: now() });
       const url = req.url ?? order.notifyUrl;
+      if (req.holdIfEndpointPaused && await holdIfEndpointPaused(pool, { orderId: req.orderId, mercNo: order.mercNo, url })) {
+        await setNotifyState(pool, req.orderId, { payStatus: req.payStatus, state: NotifyState.PAUSED, attempts: req.attempt - 1, nextAtMs: null });
+        return { delivered: false, endpointPaused: true, httpStatus: null, latencyMs: 0, error: 'endpoint paused', notifyState: NotifyState.PAUSED };
+      }
 
       const startedAtMs = now();
       const answer = await postNotification(url, body, {
@@ -77,6 +95,14 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
       await setNotifyState(pool, req.orderId, {
         payStatus: req.payStatus, state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null,
       });
+      const health = await recordEndpointOutcome(pool, {
+        mercNo: order.mercNo, url, ok: delivered, error, atMs: startedAtMs, pauseAfterMs: notifyEndpointPauseAfterMs,
+      });
+      if (health.pausedNow) {
+        metrics?.endpointPaused?.();
+        log.warn({ mercNo: order.mercNo, failingSince: new Date(health.failingSinceMs!).toISOString() },
+          'notify endpoint paused: failing continuously past NOTIFY_ENDPOINT_PAUSE_AFTER; support resumes it');
+      }
       return { delivered, httpStatus: answer.httpStatus, latencyMs: answer.latencyMs, error, notifyState: state };
     },
 

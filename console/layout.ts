@@ -19,7 +19,7 @@ export function postButton(session: ConsoleSession, action: string, label: strin
 export function layout(ctx: PageContext, title: string, body: SafeHtml): string {
   const s = ctx.session;
   const nav = s
-    ? html`<nav><a href="${CONSOLE}">Find</a><a href="${CONSOLE}/queue">Human queue</a><a href="${CONSOLE}/reconciliation">Reconciliation</a>
+    ? html`<nav><a href="${CONSOLE}">Find</a><a href="${CONSOLE}/queue">Human queue</a><a href="${CONSOLE}/endpoints">Endpoints</a><a href="${CONSOLE}/reconciliation">Reconciliation</a>
 <span class="who">${s.operator}</span>${postButton(s, `${CONSOLE}/logout`, 'Sign out')}</nav>`
     : html``;
   const notice = ctx.notice ? html`<p class="notice ${ctx.notice.kind}" role="status">${ctx.notice.text}</p>` : html``;

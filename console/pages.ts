@@ -1,5 +1,7 @@
 import { html, type SafeHtml } from './html';
-import { CONSOLE, layout, type PageContext } from './layout';
+import { CONSOLE, layout, postButton, type PageContext } from './layout';
+import type { ConsoleSession } from './session';
+import type { notifyEndpoints } from '../support/endpoint-health';
 import type { OrderMatch } from '../db/order-search';
 import type { ambiguousOrders } from '../support/reviews';
 import { formatFenAsYuan, parseFenColumn } from '../domain/money';
@@ -63,4 +65,21 @@ export function reconciliationPage(ctx: PageContext): string {
   return layout(ctx, 'Reconciliation reports', html`<section id="reconciliation">
 <p>No reconciliation report yet: the daily statement reconciliation (one run per channel per day) is not built in
 this version. Its reports, per day and channel with their discrepancy counts, will be listed here.</p></section>`);
+}
+
+type Endpoints = Awaited<ReturnType<typeof notifyEndpoints>>;
+
+/** Endpoint health: the merchant notify endpoints paused for failing too long, each with its Resume button. */
+export function endpointsPage(ctx: PageContext & { session: ConsoleSession }, v: Endpoints): string {
+  const list = v.endpoints.length === 0
+    ? html`<p class="muted">No notify endpoint is paused.</p>`
+    : html`<ul class="list">${v.endpoints.map((e) => html`<li class="endpoint"><b>${e.mercNo}</b> ${e.url}
+<span class="when">paused ${e.pausedAt ?? '—'} after failing since ${e.failingSince ?? '—'}: ${e.lastError ?? ''}
+· ${e.heldNotifications} notification(s) held</span>
+${postButton(ctx.session, `${CONSOLE}/endpoints/resume`, 'Resume', {
+    kind: 'primary', fields: html`<input type="hidden" name="mercNo" value="${e.mercNo}"><input type="hidden" name="url" value="${e.url}">`,
+  })}</li>`)}</ul>`;
+  return layout(ctx, 'Paused notify endpoints', html`<section>${list}
+<p class="muted">Resuming sends each held notification now, and replays once every order whose notification ran out
+while the endpoint was failing: each order's latest state, once.</p></section>`);
 }

@@ -11,4 +11,6 @@ export interface ActivityMetrics {
   channelCall(c: { channel: string; op: 'create' | 'query' | 'close'; result: string; durationMs: number }): void;
   /** An order went to the human queue (`unknown_result`, `amount_mismatch`): what an alert watches. */
   escalation?(kind: string): void;
+  /** A merchant notify endpoint was paused for failing continuously (endpoint health): what an alert watches. */
+  endpointPaused?(): void;
 }

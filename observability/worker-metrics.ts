@@ -45,6 +45,11 @@ export function createWorkerMetrics(): WorkerMetrics {
     labelNames: ['kind'] as const,
     registers,
   });
+  const endpointPauses = new Counter({
+    name: `${METRIC_PREFIX}notify_endpoint_pauses_total`,
+    help: 'Merchant notify endpoints paused for failing continuously past NOTIFY_ENDPOINT_PAUSE_AFTER (support resumes them)',
+    registers,
+  });
   return {
     registry,
     activities: {
@@ -55,6 +60,7 @@ export function createWorkerMetrics(): WorkerMetrics {
       },
       channelCall: (c) => channelCalls.observe({ channel: c.channel, op: c.op, result: c.result }, c.durationMs / 1000),
       escalation: (kind) => escalations.inc({ kind }),
+      endpointPaused: () => endpointPauses.inc(),
     },
   };
 }

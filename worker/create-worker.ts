@@ -39,7 +39,7 @@ export async function startWorker(opts: {
   const channels = createChannels({ pool, config, log });
   const metrics = createWorkerMetrics();
   const activities = createActivities({
-    pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
+    pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyEndpointPauseAfterMs: config.notify.endpointPauseAfterMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
     keyring: config.secrets.keyring,
   });
   const worker = await Worker.create({

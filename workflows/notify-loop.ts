@@ -1,4 +1,4 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { OrderActs } from './activity-options';
 import type { NotifyControl } from './definitions';
 import { notifyIdOf, type OrderStateView } from '../domain/order';
@@ -8,6 +8,12 @@ import { SA } from './search-attributes';
 import type { SearchAttributeWriter } from './search-attribute-writer';
 
 export type NotifyOutcome = 'delivered' | 'exhausted' | 'superseded';
+
+/**
+ * patched() id: attempts ask the activity to hold a notification whose merchant endpoint is paused (endpoint health)
+ * instead of sending it; the loop then waits for support's endpoint resume. Histories from before it never held.
+ */
+export const ENDPOINT_HEALTH = 'endpoint-health';
 export type NotifyProgress = OrderStateView['notify'];
 
 /** Applies a support control to the notification's progress; returns true for "attempt now". */
@@ -26,6 +32,9 @@ export function applyControl(progress: NotifyProgress, control: NotifyControl, s
       return false;
     case 'replay':
       return true;
+    case 'endpoint-resume':
+      progress.endpointResumes = (progress.endpointResumes ?? 0) + 1;
+      return false;
   }
 }
 
@@ -35,6 +44,8 @@ export function applyControl(progress: NotifyProgress, control: NotifyControl, s
  * never run at once. While waiting, a replay request triggers the next attempt at once; a paused notification makes
  * no attempt until resumed (then it attempts at once). `superseded()` is checked while waiting: when the order's state changes, the loop stops and
  * the caller notifies the newer state (the latest state wins; a stale one is never sent after it).
+ * A notification whose merchant endpoint is paused (endpoint health, behind patched ENDPOINT_HEALTH) is held without
+ * being sent until support resumes the endpoint (the `endpoint-resume` control); holding uses no attempt.
  * With `firstAttemptLocal`, the first attempt runs as a local activity in the task that settled the order (no
  * activity task, no extra workflow task when the merchant answers `success` at once).
  */
@@ -58,6 +69,7 @@ export async function deliverUntilAcknowledged(
   progress.notifyId = notifyId;
   progress.attempts = 0;
   let replaysSeen = p.replays.requested;
+  const holdable = patched(ENDPOINT_HEALTH);
   for (let attempt = 1; ; attempt++) {
     if (progress.paused) {
       setState(progress, sa, NotifyState.PAUSED);
@@ -68,12 +80,32 @@ export async function deliverUntilAcknowledged(
     }
     if (p.superseded()) return 'superseded';
     const nextDelayMs = p.retryScheduleMs[attempt - 1] ?? null;
-    const request = { orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}) };
+    const request = {
+      orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}),
+      ...(holdable ? { holdIfEndpointPaused: true } : {}),
+    };
     const local = attempt === 1 && p.firstAttemptLocal;
     if (!local) sa.flush(); // a regular activity ends the workflow task
+    // Counted before asking: a resume that arrives while the activity runs still ends the hold it reports.
+    const resumesBefore = progress.endpointResumes ?? 0;
     const result = await (local ? acts.deliverFirstNotification(request) : acts.deliverNotification(request));
     // The read model already holds a newer status: this notification is stale (the skip is recorded).
     if (result.skipped) return 'superseded';
+    if (result.endpointPaused) {
+      // Not sent and not an attempt: the endpoint is paused (the activity recorded the hold and the paused state).
+      // Wait, without a timer, for support's endpoint resume; then this attempt is made at once. A newer state
+      // ends the wait: the caller delivers that one (held in turn while the endpoint stays paused).
+      progress.heldByEndpoint = true;
+      setState(progress, sa, NotifyState.PAUSED);
+      sa.flush();
+      await condition(() => (progress.endpointResumes ?? 0) > resumesBefore || p.superseded());
+      progress.heldByEndpoint = false;
+      if (p.superseded()) return 'superseded';
+      if (!progress.paused) setState(progress, sa, NotifyState.PENDING);
+      replaysSeen = p.replays.requested;
+      attempt--; // the same attempt number, asked again
+      continue;
+    }
     progress.attempts = attempt;
     setState(progress, sa, result.notifyState, nextDelayMs === null ? undefined : Date.now() + nextDelayMs);
     if (result.delivered) return 'delivered';

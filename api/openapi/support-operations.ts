@@ -4,6 +4,7 @@ import { RESP_CODES } from '../../domain/resp-codes';
 import {
   BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
   OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema,
+  EndpointResumeBodySchema, EndpointsQuerySchema,
 } from '../schemas/support';
 import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
 
@@ -107,6 +108,19 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     params: { name: 'SupportResolveParams', schema: OrderIdParamsSchema },
     body: { name: 'SupportResolveBody', schema: ResolveBodySchema },
     answer: json('{orderId, payStatus, latePayment, review}'),
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/notify-endpoints', operationId: 'supportNotifyEndpoints',
+    summary: 'Merchant notify endpoints and their health (endpoint health): paused ones by default, with the notifications they hold',
+    query: { name: 'SupportEndpointsQuery', schema: EndpointsQuerySchema }, answer: json('{endpoints}'),
+    errors: supportErrors(),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/notify-endpoints/resume', operationId: 'supportResumeEndpoint',
+    summary: 'Resume a paused notify endpoint: its held notifications attempt at once and orders exhausted during the outage are replayed once, each with its latest state (audited)',
+    body: { name: 'SupportEndpointResumeBody', schema: EndpointResumeBodySchema },
+    answer: json('{mercNo, url, wasPausedAt, released, replayed, failed, actor}'),
     errors: supportErrors('not_found', 'conflict'),
   },
 ];

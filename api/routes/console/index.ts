@@ -2,7 +2,8 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { ApiContext } from '../../context';
 import { consoleSessions, SESSION_COOKIE, SESSION_TTL_MS, type ConsoleSession } from '../../../console/session';
 import { CONSOLE, CONSOLE_CSS, type PageContext } from '../../../console/layout';
-import { errorPage, findPage, homePage, loginPage, queuePage, reconciliationPage } from '../../../console/pages';
+import { endpointsPage, errorPage, findPage, homePage, loginPage, queuePage, reconciliationPage } from '../../../console/pages';
+import { notifyEndpoints, resumeEndpoint } from '../../../support/endpoint-health';
 import { orderPage } from '../../../console/order-page';
 import { findOrdersByAnyNumber } from '../../../db/order-search';
 import { listReviewsOf } from '../../../db/order-reviews';
@@ -13,7 +14,7 @@ import type { SupportEnv } from '../../../support/temporal';
 import { SupportError } from '../../../domain/errors';
 import type { ReviewDecision } from '../../../domain/order-transitions';
 import { loadOrder } from '../support/orders';
-import { OrderIdParamsSchema, ResolveBodySchema, parseSupport } from '../../schemas/support';
+import { EndpointResumeBodySchema, OrderIdParamsSchema, ResolveBodySchema, parseSupport } from '../../schemas/support';
 
 const NOTICE_COOKIE = 'pd_console_notice';
 const ANY_NUMBER = /^[\x21-\x7e]{1,64}$/;
@@ -97,6 +98,23 @@ export function consoleRoutes(ctx: ApiContext): Router {
 
   router.get(`${CONSOLE}/queue`, async (req, res) => {
     page(res, 200, queuePage(pageCtx(req, res), await ambiguousOrders(env, { limit: 200 })));
+  });
+
+  router.get(`${CONSOLE}/endpoints`, async (req, res) => {
+    page(res, 200, endpointsPage(pageCtx(req, res), await notifyEndpoints(env, { pausedOnly: true, limit: 200 })));
+  });
+  router.post(`${CONSOLE}/endpoints/resume`, async (req, res, next) => {
+    const { csrf: _csrf, ...body } = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      const e = parseSupport(EndpointResumeBodySchema, body);
+      const r = await resumeEndpoint(env, e, sessionOf(res).operator);
+      setNotice(res, r.failed.length ? 'error' : 'ok', `Resumed ${r.url}: ${r.released.length} held notification(s) released, ` +
+        `${r.replayed.length} replayed${r.failed.length ? `; ${r.failed.length} not done now, resume again: ${r.failed.map((f) => `${f.orderId} (${f.reason})`).join('; ')}` : ''}.`);
+    } catch (err) {
+      if (!(err instanceof SupportError)) return next(err);
+      setNotice(res, 'error', err.message);
+    }
+    res.redirect(303, `${CONSOLE}/endpoints`);
   });
 
   router.get(`${CONSOLE}/reconciliation`, (req, res) => void page(res, 200, reconciliationPage(pageCtx(req, res))));

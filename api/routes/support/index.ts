@@ -5,6 +5,7 @@ import { supportBulkRoutes } from './bulk';
 import { supportNotificationRoutes } from './notification';
 import { supportOrderRoutes } from './orders';
 import { supportReviewRoutes } from './reviews';
+import { supportEndpointRoutes } from './endpoints';
 import { SupportError } from '../../../domain/errors';
 import { methodNotAllowed } from '../../method-not-allowed';
 import type { SupportEnv } from '../../../support/temporal';
@@ -24,6 +25,7 @@ export function supportRoutes(ctx: ApiContext): Router {
     onRefused: () => ctx.metrics.rateLimited('bulk_jobs'),
   }));
   v1.use(supportReviewRoutes(env));
+  v1.use(supportEndpointRoutes(env));
 
   const router = Router();
   router.use('/support', operatorAuth(ctx.config.support.operators), express.json({ limit: '16kb' }));
