@@ -1,10 +1,12 @@
 import type { ActivityDeps } from './deps';
-import type { ChannelCreateResult, ChannelName, ChannelOrderRef, ChannelOrderRequest, ChannelStatus } from '../domain/channels';
+import { ChannelRetryableError, type ChannelCreateResult, type ChannelName, type ChannelOrderRef, type ChannelOrderRequest, type ChannelStatus } from '../domain/channels';
 import { recordChannelCall, type ChannelOp } from '../db/channel-calls';
 
 /**
  * Calls to the upstream channel. A network error or timeout becomes UNKNOWN (never a failure), so the workflow
- * decides what to do from the closed union instead of from exceptions.
+ * decides what to do from the closed union instead of from exceptions. The one exception that passes through is
+ * ChannelRetryableError (the call did not get through, for a reason of our own, and is safe to repeat): the activity
+ * fails and Temporal retries it with its bounded backoff.
  */
 export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
   const unknown = (op: string, channel: string, err: unknown) => {
@@ -21,6 +23,10 @@ export function createChannelActivities({ channels, log, pool }: ActivityDeps) {
     try {
       result = await call();
     } catch (err) {
+      if (err instanceof ChannelRetryableError) {
+        log.warn({ op, channel, orderId, err: err.message }, 'channel call did not get through; the activity retries it');
+        throw err;
+      }
       result = onError(unknown(op, channel, err));
     }
     const status = 'kind' in result ? result.kind : result.status;

@@ -2,7 +2,7 @@ import type { ActivityDeps } from './deps';
 import { findOrderById, recordEvent, setNotifyState } from '../db/orders';
 import { findVerifyingKeys } from '../db/merchant-keys';
 import { modeOf } from '../domain/mode';
-import { lastAttemptNumber, recordAttempt } from '../db/notify-attempts';
+import { findAcknowledgedAttempt, lastAttemptNumber, recordAttempt } from '../db/notify-attempts';
 import { buildNotification } from '../domain/notification';
 import type { PayStatus } from '../domain/pay-status';
 import { NotifyState } from '../domain/pay-status';
@@ -45,7 +45,8 @@ export interface DeliveryResult {
 /**
  * One attempt to deliver the merchant notification: a signed JSON POST; delivered only when the answer is `success`
  * (trimmed) within the timeout. The merchant's key is read here, never carried through workflow history. The attempt
- * and the order's notification state are recorded before returning.
+ * and the order's notification state are recorded before returning. An attempt already acknowledged is not sent again
+ * (at-least-once stays: an attempt whose answer was not recorded before a crash is sent again).
  */
 export function createNotifyActivities({
   pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now, keyring = emptyKeyring(), log, metrics,
@@ -62,6 +63,13 @@ export function createNotifyActivities({
           detail: { notifyId: req.notifyId, attempt: req.attempt, payStatus: req.payStatus, current: order.payStatus },
         });
         return { delivered: false, skipped: true, httpStatus: null, latencyMs: 0, error: 'superseded', notifyState: order.notifyState };
+      }
+      // This very attempt already got its `success` (the activity runs again because its result was lost with a
+      // killed worker or Temporal server): the merchant is not asked twice; the recorded outcome stands.
+      const acknowledged = await findAcknowledgedAttempt(pool, req.notifyId, req.attempt);
+      if (acknowledged) {
+        await setNotifyState(pool, req.orderId, { payStatus: req.payStatus, state: NotifyState.DELIVERED, attempts: req.attempt, nextAtMs: null });
+        return { delivered: true, httpStatus: acknowledged.httpStatus, latencyMs: acknowledged.latencyMs, error: null, notifyState: NotifyState.DELIVERED };
       }
       const signType: SignType = (ALL_SIGN_TYPES as readonly string[]).includes(order.signType) ? (order.signType as SignType) : 'MD5';
       const keys = (await findVerifyingKeys(pool, keyring, order.mercNo, now()))

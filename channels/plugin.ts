@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger';
 import type { Pool, Queryable } from '../db/pool';
 import type { OrderRecord } from '../db/orders';
 import type { Channel, ChannelName, ChannelStatus } from '../domain/channels';
+import type { OrderDraft } from '../domain/order';
 import type { Keyring } from '../secrets/keyring';
 import type { UnverifiedReason } from '../observability/api-metrics';
 import type { ChannelReport } from '../workflows/definitions';
@@ -26,6 +27,12 @@ export interface ChannelPlugin<S = unknown, N extends ChannelName = ChannelName>
   servesWithoutAccount(settings: S): boolean;
   /** The running channel over its dependencies. */
   build(settings: S, deps: ChannelDeps): BuiltChannel;
+  /**
+   * What this channel needs from a unified order beyond the merchant API's own rules (Alipay jspay: the payer's buyer
+   * id in `attach`), checked by the API before the order exists, so a request that cannot be served is a 4xx naming
+   * the field (100001) instead of an order that fails at the channel. Null when the order is fine. Pure.
+   */
+  orderRequirement?(order: Pick<OrderDraft, 'sceneCode' | 'paywayCode' | 'attach'>): { field: string; rule: string } | null;
   /** Re-seals the channel's stored credentials under the keyring's current master key; returns how many changed. */
   resealAccounts?(db: Queryable, keyring: Keyring): Promise<number>;
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../config';
 import type { Pool, Queryable } from '../db/pool';
 import { findChannelRoute } from '../db/channel-routes';
 import { CHANNEL_NAMES, type ChannelName, type ChannelRegistry, type LiveChannelName } from '../domain/channels';
-import type { PaywayCode } from '../domain/order';
+import type { OrderDraft, PaywayCode } from '../domain/order';
 import { ApiError } from '../domain/errors';
 import type { Mode } from '../domain/mode';
 import type { Keyring } from '../secrets/keyring';
@@ -64,6 +64,11 @@ export function createChannels(deps: { pool: Pool; config: AppConfig; log: Chann
     registry[name] = built[name].outbound;
   }
   return { registry, built };
+}
+
+/** The channel's own requirement a unified order does not meet (ChannelPlugin.orderRequirement), or null. */
+export function unmetOrderRequirement(channel: ChannelName, order: Pick<OrderDraft, 'sceneCode' | 'paywayCode' | 'attach'>): { field: string; rule: string } | null {
+  return PLUGINS[channel].orderRequirement?.(order) ?? null;
 }
 
 /** Re-seals every channel's stored credentials under the keyring's current master key; how many per channel. */

@@ -137,7 +137,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await sleep(500); // a notification answered at the deadline is recorded before the check
     const result = await check(pool, receiver, driver.ledger);
     return {
-      ok: result.lost === 0 && result.stuck === 0 && result.wrong === 0,
+      // A process that dies on its own is a defect even when the supervisor's restart hides its effect on orders.
+      ok: result.lost === 0 && result.stuck === 0 && result.wrong === 0 && Object.values(sup.unexpectedExits).every((n) => n === 0),
       orders: opts.orders, concurrency: opts.concurrency, faults: opts.faults, converged,
       ...result,
       recovery,

@@ -44,3 +44,16 @@ export async function lastAttemptNumber(db: Queryable, notifyId: string): Promis
   const { rows } = await db.query<{ n: number | null }>('SELECT max(attempt) AS n FROM notify_attempts WHERE notify_id = $1', [notifyId]);
   return rows[0]?.n ?? 0;
 }
+
+/**
+ * The acknowledged outcome of one attempt (notifyId + attempt number), if that attempt already went through: an
+ * activity that runs again after its result was lost (a worker or Temporal killed before the workflow task that ran it
+ * completed) finds the merchant's `success` here instead of posting the same attempt a second time.
+ */
+export async function findAcknowledgedAttempt(db: Queryable, notifyId: string, attempt: number): Promise<{ httpStatus: number | null; latencyMs: number } | null> {
+  const { rows } = await db.query<{ http_status: number | null; latency_ms: number }>(
+    `SELECT http_status, latency_ms FROM notify_attempts WHERE notify_id = $1 AND attempt = $2 AND outcome = 'success'`,
+    [notifyId, attempt],
+  );
+  return rows[0] ? { httpStatus: rows[0].http_status, latencyMs: rows[0].latency_ms } : null;
+}

@@ -92,3 +92,17 @@ export interface Channel {
 }
 
 export type ChannelRegistry = Record<ChannelName, Channel>;
+
+/**
+ * Thrown by a channel call that did not get through for a reason of the platform's own (the sandbox's books are in
+ * our PostgreSQL, and it is down), where the same call is safe to make again (it is idempotent at the channel). The
+ * activity is then retried with backoff (bounded, then escalated) instead of answering UNKNOWN: a create that merely
+ * met a database restart gives the merchant a pay credential a few seconds later rather than an order left open,
+ * unpayable, until its expiry. A call that may have reached a real upstream is never this: it is UNKNOWN.
+ */
+export class ChannelRetryableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ChannelRetryableError';
+  }
+}

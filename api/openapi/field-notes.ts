@@ -33,7 +33,7 @@ export const FIELD_NOTES: Record<string, string> = {
   storeId: 'Store identifier (free text).',
   payeeId: 'Payee identifier (free text).',
   remark: 'Free-text remark.',
-  attach: 'Free-text data kept with the order.',
+  attach: 'Free-text data kept with the order. Alipay jspay reads the payer from it: {"alipayBuyerId":"2088…"} or {"alipayOpenId":"…"}; without one that order is refused with 100001 naming attach.',
   deviceInfo: 'Required for WeChat H5 payments (paywayCode wxpay, sceneCode h5).',
   mchAppName: 'App or site name; required for WeChat H5 payments.',
   mchAppId: 'App id or site URL; required for WeChat H5 payments.',

@@ -8,7 +8,7 @@ import { requestHash } from '../request-hash';
 import { withDeadline } from '../deadline';
 import { assertRoomForNewOrder } from '../open-order-cap';
 import { parseUnifiedOrder } from '../schemas/unified-order';
-import { routeChannel } from '../../channels/registry';
+import { routeChannel, unmetOrderRequirement } from '../../channels/registry';
 import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { orderWorkflowId, type PayAnswer } from '../../domain/order';
@@ -45,6 +45,8 @@ export function payRoutes(ctx: ApiContext): Router {
     if (!existing) await assertRoomForNewOrder(ctx, merchant.mercNo, draft.mercOrderNo);
 
     const channel = await routeChannel(ctx.pool, ctx.config.channels, merchant.mercNo, draft.paywayCode, mode);
+    const unmet = unmetOrderRequirement(channel, draft);
+    if (unmet) throw ApiError.invalidField(unmet.field, unmet.rule);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
     // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
     // An order already in the read model keeps its id: if its workflow is gone (a Temporal server that lost its last

@@ -6,6 +6,7 @@ import { createAlipayChannel } from './index';
 import { alipayAccountResolver } from './accounts';
 import { resealAlipayAccounts } from './account-store';
 import { alipayInbound } from './inbound';
+import { buyerOf } from './credential';
 import { loadAlipaySettings, type AlipaySettings } from './settings';
 
 /**
@@ -34,5 +35,8 @@ export const alipayPlugin: ChannelPlugin<AlipaySettings, 'alipay'> = {
       inbound: alipayInbound({ pool, keyring, settings, now }),
     };
   },
+  orderRequirement: (order) => order.sceneCode === 'jspay' && !buyerOf(order.attach ?? null)
+    ? { field: 'attach', rule: 'must name the payer for Alipay jspay: {"alipayBuyerId":"2088…"} (16 digits) or {"alipayOpenId":"…"}' }
+    : null,
   resealAccounts: resealAlipayAccounts,
 };

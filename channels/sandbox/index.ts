@@ -1,6 +1,6 @@
 import type { Pool } from '../../db/pool';
 import type { PayCredential, SceneCode } from '../../domain/order';
-import type { Channel, ChannelOrderRef, ChannelStatus } from '../../domain/channels';
+import { ChannelRetryableError, type Channel, type ChannelOrderRef, type ChannelStatus } from '../../domain/channels';
 import { closeSandboxOrder, findSandboxOrderByOrderId, openSandboxOrder, type SandboxOrder } from './books';
 import { cashierUrl } from './urls';
 import { findSandboxRefund, refundSandboxOrder } from './refunds';
@@ -43,7 +43,11 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string }
   return {
     name: 'sandbox',
     async create(req) {
-      const order = await openSandboxOrder(pool, req.orderId, req.amountFen, req.subject);
+      // The sandbox's books are our own database: when it cannot be reached the call did not get through, and the
+      // create is idempotent (one sandbox order per orderId), so it is retried rather than answered UNKNOWN.
+      const order = await openSandboxOrder(pool, req.orderId, req.amountFen, req.subject).catch((err: Error) => {
+        throw new ChannelRetryableError(`sandbox books unreachable: ${err.message}`, { cause: err });
+      });
       return { kind: 'CREATED', channelOrderNo: order.channelOrderNo, credential: credentialFor(req.sceneCode, order) };
     },
     async query(ref: ChannelOrderRef) {

@@ -18,6 +18,7 @@ describe('chaos, short', () => {
     expect(report.faults).toEqual(SHORT_SCHEDULE);
     expect(report.recovery.every((r) => r.drainMs !== null)).toBe(true);
     expect(report.converged).toBe(true);
+    expect(report.unexpectedExits).toEqual({ postgres: 0, temporal: 0, worker: 0, api: 0 });
     expect(report.ok).toBe(true);
   }, 1_200_000);
 });

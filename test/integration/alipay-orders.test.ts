@@ -4,7 +4,7 @@ import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import { callbacksOf, eventTypes, orderOf } from '../support/ipaynow';
 import { payer, postAlipayNotify, startAlipayStack, type AlipayStack } from '../support/alipay';
-import { listEvents } from '../../db/orders';
+import { findOrderByMercOrderNo, listEvents } from '../../db/orders';
 import { listChannelCalls } from '../../db/channel-calls';
 import { formatCompactTime } from '../../domain/time';
 import { contentOf, newKeyPair, rsa2Sign } from '../../emulator/alipay/rsa';
@@ -85,7 +85,7 @@ describe('Alipay scenes: the credential of each, opened and paid by the payer at
     });
   }
 
-  it('jspay: alipay.trade.create with the buyer id from attach → payInfo {tradeNO}; without one the order is refused', async () => {
+  it('jspay: alipay.trade.create with the buyer id from attach → payInfo {tradeNO}; without one the request is refused (400, 100001, attach)', async () => {
     const merchant = await live();
     const { receiver, answer, orderId } = await placeOrder(merchant, { sceneCode: 'jspay', attach: '{"alipayBuyerId":"2088000000000042"}' });
     expect(answer.respCode, answer.respDesc).toBe('000000');
@@ -96,9 +96,16 @@ describe('Alipay scenes: the credential of each, opened and paid by the payer at
     await receiver.waitFor(1);
     expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0000');
 
-    const refused = await placeOrder(merchant, { sceneCode: 'jspay' });
-    expect(refused.answer.respCode).not.toBe('000000');
-    expect(s.emulator.trade(refused.orderId ?? '')).toBeUndefined();
+    for (const attach of [undefined, '{"alipayBuyerId":"42"}', 'not json']) {
+      const fields = unifiedOrderFields({ paywayCode: 'alipay', sceneCode: 'jspay', ...(attach ? { attach } : {}) });
+      const refused = await merchantCall(s.stack.api.url, '/api/pay', merchant, fields);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ respCode: '100001' });
+      expect(refused.body.respDesc).toContain('attach');
+      expect(refused.body.orderId).toBeUndefined();
+      // Nothing was created: the same mercOrderNo, fixed, is a new order.
+      expect(await findOrderByMercOrderNo(s.stack.pool, merchant.mercNo, fields.mercOrderNo!)).toBeNull();
+    }
   });
 });
 

@@ -6,7 +6,10 @@ import { findOrderById } from '../../db/orders';
 import { listAttempts } from '../../db/notify-attempts';
 import { freePort } from '../../devstack/paths';
 import { formatCompactTime } from '../../domain/time';
-import type { TestMerchant as Merchant } from '../support/stack-core';
+import { testKeyring, type TestMerchant as Merchant } from '../support/stack-core';
+import { createNotifyActivities } from '../../activities/notify-delivery';
+import type { ActivityDeps } from '../../activities/deps';
+import { PayStatus } from '../../domain/pay-status';
 
 // Notification delivery against a real merchant receiver at a scaled schedule: the 5 s answer limit is 300 ms here
 // and the merchant's own schedule override (the seed's 10/10/10/10/10 s) is 200 ms × 5.
@@ -120,6 +123,29 @@ describe('merchant notifications', () => {
       expect(order).toMatchObject({ payStatus: 'p0000', latePayment: true, notifyState: 'delivered' });
       await stack.client.workflow.getHandle(order.workflowId).result();
       expect(receiver.received.map((r) => r.body.payStatus)).toEqual(['p0006', 'p0006', 'p0000']);
+    } finally {
+      await receiver.stop();
+    }
+  });
+  it('an attempt that runs again after its result was lost (a killed worker) is not posted twice once acknowledged; a new attempt is', async () => {
+    const merchant = await testMerchant(stack.pool, { notifyScheduleMs: [STEP_MS] });
+    const receiver = await new MerchantReceiver([{ kind: 'answer', body: 'success' }, { kind: 'answer', body: 'success' }]).start();
+    try {
+      const orderId = await paidOrder(merchant, receiver.url);
+      const order = await settled(orderId);
+      expect(order.notifyState).toBe('delivered');
+      await stack.client.workflow.getHandle(order.workflowId).result();
+      expect(receiver.received).toHaveLength(1);
+      // The same activity again, as Temporal runs it when the workflow task that ran it never completed.
+      const acts = createNotifyActivities({
+        pool: stack.pool, notifyTimeoutMs: TIMEOUT_MS, notifyAllowPrivate: true, keyring: testKeyring(),
+      } as unknown as ActivityDeps);
+      const request = { orderId, notifyId: `${orderId}-p0000`, payStatus: PayStatus.PAID, nextDelayMs: null };
+      await expect(acts.deliverNotification({ ...request, attempt: 1 })).resolves.toMatchObject({ delivered: true, notifyState: 'delivered' });
+      expect(receiver.received).toHaveLength(1);
+      // Another attempt number (support's replay) is a new attempt and is sent.
+      await expect(acts.deliverNotification({ ...request, attempt: 2 })).resolves.toMatchObject({ delivered: true });
+      expect(receiver.received.map((r) => r.headers['x-notify-attempt'])).toEqual(['1', '2']);
     } finally {
       await receiver.stop();
     }
