@@ -44,7 +44,10 @@ export function sandboxCashierRoutes(ctx: ChannelDeps & HandOverDeps): Router {
   router.post('/sandbox/cashier/:no/pay', async (req, res) => {
     const outcome = await pay(req.params.no, false);
     const returnUrl = outcome.paid ? outcome.returnUrl : null;
-    if (returnUrl) return void res.redirect(303, returnUrl);
+    if (returnUrl) {
+      const link = `<p>${escapeHtml(outcome.message)}. <a href="${escapeHtml(returnUrl)}">Return to the merchant</a></p>`;
+      return void res.status(303).location(returnUrl).type('html').send(page('Paid', link));
+    }
     res.status(outcome.paid ? 200 : 409).type('html').send(page(outcome.paid ? 'Paid' : 'Not paid', `<p>${escapeHtml(outcome.message)}</p>`));
   });
 
