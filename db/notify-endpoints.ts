@@ -5,49 +5,51 @@ const ts = (ms: number) => new Date(ms);
 /**
  * Records one notification attempt's outcome against its endpoint (merchant + URL). A success ends the run of
  * failures; a failure starts one or continues it. When the run has lasted `pauseAfterMs`, the endpoint is paused
- * (once: `pausedNow` is true for exactly one caller) and the pause is audited.
+ * (once: `pausedNow` is true for exactly one caller) and the pause is audited in the same statement.
  */
 export async function recordEndpointOutcome(
   pool: Pool,
   o: { mercNo: string; url: string; ok: boolean; error: string | null; atMs: number; pauseAfterMs: number },
 ): Promise<{ pausedNow: boolean; failingSinceMs: number | null }> {
-  return inTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ failing_since: Date | null }>(
-      `INSERT INTO notify_endpoints AS e (merc_no, url, failing_since, last_failure_at, last_success_at, last_error)
-       VALUES ($1, $2, CASE WHEN $3 THEN NULL ELSE $4::timestamptz END, CASE WHEN $3 THEN NULL ELSE $4::timestamptz END,
-               CASE WHEN $3 THEN $4::timestamptz END, CASE WHEN $3 THEN NULL ELSE $5 END)
-       ON CONFLICT (merc_no, url) DO UPDATE SET
-         failing_since = CASE WHEN $3 THEN NULL ELSE COALESCE(e.failing_since, $4::timestamptz) END,
-         last_failure_at = CASE WHEN $3 THEN e.last_failure_at ELSE GREATEST(e.last_failure_at, $4::timestamptz) END,
-         last_success_at = CASE WHEN $3 THEN GREATEST(e.last_success_at, $4::timestamptz) ELSE e.last_success_at END,
-         last_error = CASE WHEN $3 THEN e.last_error ELSE $5 END
-       RETURNING failing_since`,
-      [o.mercNo, o.url, o.ok, ts(o.atMs), o.error],
-    );
-    const failingSince = rows[0]?.failing_since ?? null;
-    if (o.ok || !failingSince || o.atMs - failingSince.getTime() < o.pauseAfterMs) {
-      return { pausedNow: false, failingSinceMs: failingSince ? failingSince.getTime() : null };
-    }
-    const paused = await tx.query(
-      `UPDATE notify_endpoints SET paused_at = $3 WHERE merc_no = $1 AND url = $2 AND paused_at IS NULL RETURNING 1`,
-      [o.mercNo, o.url, ts(o.atMs)],
-    );
-    if (paused.rowCount) {
-      await tx.query(
-        `INSERT INTO notify_endpoint_events (merc_no, url, type, actor, detail) VALUES ($1, $2, 'paused', NULL, $3)`,
-        [o.mercNo, o.url, { failingSince: failingSince.toISOString(), lastError: o.error, pauseAfterMs: o.pauseAfterMs }],
-      );
-    }
-    return { pausedNow: (paused.rowCount ?? 0) > 0, failingSinceMs: failingSince.getTime() };
-  });
+  // One statement per attempt (every notification pays for it); a second one only when the pause is due.
+  const { rows } = await pool.query<{ failing_since: Date | null; paused_at: Date | null }>(
+    `INSERT INTO notify_endpoints AS e (merc_no, url, failing_since, last_failure_at, last_success_at, last_error)
+     VALUES ($1, $2, CASE WHEN $3 THEN NULL ELSE $4::timestamptz END, CASE WHEN $3 THEN NULL ELSE $4::timestamptz END,
+             CASE WHEN $3 THEN $4::timestamptz END, CASE WHEN $3 THEN NULL ELSE $5 END)
+     ON CONFLICT (merc_no, url) DO UPDATE SET
+       failing_since = CASE WHEN $3 THEN NULL ELSE COALESCE(e.failing_since, $4::timestamptz) END,
+       last_failure_at = CASE WHEN $3 THEN e.last_failure_at ELSE GREATEST(e.last_failure_at, $4::timestamptz) END,
+       last_success_at = CASE WHEN $3 THEN GREATEST(e.last_success_at, $4::timestamptz) ELSE e.last_success_at END,
+       last_error = CASE WHEN $3 THEN e.last_error ELSE $5 END
+     RETURNING failing_since, paused_at`,
+    [o.mercNo, o.url, o.ok, ts(o.atMs), o.error],
+  );
+  const failingSince = rows[0]?.failing_since ?? null;
+  const failingSinceMs = failingSince ? failingSince.getTime() : null;
+  if (o.ok || failingSinceMs === null || rows[0]?.paused_at || o.atMs - failingSinceMs < o.pauseAfterMs) {
+    return { pausedNow: false, failingSinceMs };
+  }
+  // Paused once (the caller that flips paused_at writes the audit event, in the same statement).
+  const paused = await pool.query(
+    `WITH p AS (
+       UPDATE notify_endpoints SET paused_at = $3 WHERE merc_no = $1 AND url = $2 AND paused_at IS NULL RETURNING merc_no, url)
+     INSERT INTO notify_endpoint_events (merc_no, url, type, actor, detail) SELECT merc_no, url, 'paused', NULL, $4 FROM p
+     RETURNING 1`,
+    [o.mercNo, o.url, ts(o.atMs), { failingSince: failingSince!.toISOString(), lastError: o.error, pauseAfterMs: o.pauseAfterMs }],
+  );
+  return { pausedNow: (paused.rowCount ?? 0) > 0, failingSinceMs };
 }
 
 /**
- * Holds the order's notification when its endpoint is paused: true (and the hold recorded) when paused. The endpoint
- * row is read FOR SHARE, so a resume (which updates it) either comes first (not paused: send) or waits for the hold
+ * Holds the order's notification when its endpoint is paused: true (and the hold recorded) when paused. A paused
+ * endpoint's row is read again FOR SHARE before the hold is written, so a resume (which updates it) either comes first (not paused: send) or waits for the hold
  * and then finds it.
  */
 export async function holdIfEndpointPaused(pool: Pool, h: { orderId: string; mercNo: string; url: string }): Promise<boolean> {
+  // The common case, one unlocked read: not paused, send. (A pause racing it lets one more attempt through.)
+  const seen = await pool.query<{ paused: boolean }>(
+    'SELECT paused_at IS NOT NULL AS paused FROM notify_endpoints WHERE merc_no = $1 AND url = $2', [h.mercNo, h.url]);
+  if (!seen.rows[0]?.paused) return false;
   return inTransaction(pool, async (tx) => {
     const { rows } = await tx.query<{ paused: boolean }>(
       'SELECT paused_at IS NOT NULL AS paused FROM notify_endpoints WHERE merc_no = $1 AND url = $2 FOR SHARE',

@@ -10,8 +10,9 @@ import type { SearchAttributeWriter } from './search-attribute-writer';
 export type NotifyOutcome = 'delivered' | 'exhausted' | 'superseded';
 
 /**
- * patched() id: attempts ask the activity to hold a notification whose merchant endpoint is paused (endpoint health)
- * instead of sending it; the loop then waits for support's endpoint resume. Histories from before it never held.
+ * patched() id: the loop waits for support's endpoint resume when the activity held a notification because its
+ * merchant endpoint is paused (endpoint health). Histories from before it never contain a hold; it is called only
+ * when a hold arrives, so orders that are never held carry no marker.
  */
 export const ENDPOINT_HEALTH = 'endpoint-health';
 export type NotifyProgress = OrderStateView['notify'];
@@ -69,7 +70,6 @@ export async function deliverUntilAcknowledged(
   progress.notifyId = notifyId;
   progress.attempts = 0;
   let replaysSeen = p.replays.requested;
-  const holdable = patched(ENDPOINT_HEALTH);
   for (let attempt = 1; ; attempt++) {
     if (progress.paused) {
       setState(progress, sa, NotifyState.PAUSED);
@@ -82,7 +82,7 @@ export async function deliverUntilAcknowledged(
     const nextDelayMs = p.retryScheduleMs[attempt - 1] ?? null;
     const request = {
       orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}),
-      ...(holdable ? { holdIfEndpointPaused: true } : {}),
+      holdIfEndpointPaused: true,
     };
     const local = attempt === 1 && p.firstAttemptLocal;
     if (!local) sa.flush(); // a regular activity ends the workflow task
@@ -91,7 +91,8 @@ export async function deliverUntilAcknowledged(
     const result = await (local ? acts.deliverFirstNotification(request) : acts.deliverNotification(request));
     // The read model already holds a newer status: this notification is stale (the skip is recorded).
     if (result.skipped) return 'superseded';
-    if (result.endpointPaused) {
+    // patched() only here, where a hold arrives: orders never held carry no marker (and no change-version upsert).
+    if (result.endpointPaused && patched(ENDPOINT_HEALTH)) {
       // Not sent and not an attempt: the endpoint is paused (the activity recorded the hold and the paused state).
       // Wait, without a timer, for support's endpoint resume; then this attempt is made at once. A newer state
       // ends the wait: the caller delivers that one (held in turn while the endpoint stays paused).
