@@ -12,6 +12,8 @@ export interface ActivityDeps {
   log: Logger;
   /** Merchant notification: a delivery fails unless the answer is `success` within this time. */
   notifyTimeoutMs: number;
+  /** Endpoint health: a notify endpoint failing continuously this long is paused (default 72h). */
+  notifyEndpointPauseAfterMs?: number;
   /** Notifications may connect to loopback/private addresses (local demo and tests); default: public only. */
   notifyAllowPrivate?: boolean;
   /** Channel status polling backoff (the worker's poller follows it; a new order's first poll is its first delay). */

@@ -37,7 +37,7 @@ export function withMetrics<A extends Activities>(acts: A, deps: Pick<ActivityDe
     async deliverNotification(req: Parameters<Activities['deliverNotification']>[0]) {
       try {
         const result = await acts.deliverNotification(req);
-        if (!result.skipped) metrics.notifyAttempt({ outcome: result.delivered ? 'success' : 'failed', latencyMs: result.latencyMs });
+        if (!result.skipped && !result.endpointPaused) metrics.notifyAttempt({ outcome: result.delivered ? 'success' : 'failed', latencyMs: result.latencyMs });
         return result;
       } catch (err) {
         metrics.notifyAttempt({ outcome: 'error', latencyMs: null });

@@ -11,6 +11,10 @@ import { NotifyState } from '../domain/pay-status';
 import { ALL_SIGN_TYPES, type SignType } from '../domain/signing';
 import { emptyKeyring } from '../secrets/keyring';
 import { postNotification } from './http-post';
+import { holdIfEndpointPaused, recordEndpointOutcome } from '../db/notify-endpoints';
+
+/** Endpoint health: a notify endpoint failing continuously this long is paused (NOTIFY_ENDPOINT_PAUSE_AFTER). */
+export const DEFAULT_ENDPOINT_PAUSE_AFTER_MS = 72 * 3_600_000;
 
 export interface DeliveryRequest {
   orderId: string;
@@ -24,12 +28,19 @@ export interface DeliveryRequest {
   nextDelayMs: number | null;
   /** Optional redirect of the notification to another URL (support tools). */
   url?: string;
+  /**
+   * The caller can hold a notification (the order workflow's loop, patched ENDPOINT_HEALTH): while the merchant's
+   * endpoint is paused, do not send; record the hold and answer `endpointPaused`. Support replays do not set it.
+   */
+  holdIfEndpointPaused?: boolean;
 }
 
 export interface DeliveryResult {
   delivered: boolean;
   /** Not sent: the order's status is no longer the one this notification tells of (the skip is recorded). */
   skipped?: boolean;
+  /** Not sent: the merchant's notify endpoint is paused (endpoint health); the hold is recorded until support resumes it. */
+  endpointPaused?: boolean;
   httpStatus: number | null;
   latencyMs: number;
   error: string | null;
@@ -42,7 +53,10 @@ export interface DeliveryResult {
  * and the order's notification state are recorded before returning. An attempt already acknowledged is not sent again
  * (at-least-once stays: an attempt whose answer was not recorded before a crash is sent again).
  */
-export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now, keyring = emptyKeyring() }: ActivityDeps) {
+export function createNotifyActivities({
+  pool, notifyTimeoutMs, notifyAllowPrivate = false, now = Date.now, keyring = emptyKeyring(), log, metrics,
+  notifyEndpointPauseAfterMs = DEFAULT_ENDPOINT_PAUSE_AFTER_MS,
+}: ActivityDeps) {
   /** The merchant's keys of one mode that verify now, oldest first (what a notification is signed with). */
   async function signingKeys(mercNo: string, livemode: boolean): Promise<string[]> {
     return (await findVerifyingKeys(pool, keyring, mercNo, now())).filter((k) => k.mode === modeOf(livemode)).map((k) => k.secret).reverse();
@@ -55,7 +69,7 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
    */
   async function attempt(
     req: DeliveryRequest,
-    n: { url: string; body: Record<string, string>; headers: Record<string, string>; alreadyDelivered: boolean; status: string },
+    n: { url: string; body: Record<string, string>; headers: Record<string, string>; alreadyDelivered: boolean; status: string; mercNo: string },
     writeState: (s: { state: NotifyState; attempts: number; nextAtMs: number | null }) => Promise<unknown>,
   ): Promise<DeliveryResult> {
     // This very attempt already got its `success` (the activity runs again because its result was lost with a killed
@@ -64,6 +78,11 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
     if (acknowledged) {
       await writeState({ state: NotifyState.DELIVERED, attempts: req.attempt, nextAtMs: null });
       return { delivered: true, httpStatus: acknowledged.httpStatus, latencyMs: acknowledged.latencyMs, error: null, notifyState: NotifyState.DELIVERED };
+    }
+    // Endpoint health: while the merchant's endpoint is paused, a notification whose caller can hold it is not sent.
+    if (req.holdIfEndpointPaused && await holdIfEndpointPaused(pool, { orderId: req.orderId, mercNo: n.mercNo, url: n.url })) {
+      await writeState({ state: NotifyState.PAUSED, attempts: req.attempt - 1, nextAtMs: null });
+      return { delivered: false, endpointPaused: true, httpStatus: null, latencyMs: 0, error: 'endpoint paused', notifyState: NotifyState.PAUSED };
     }
     const startedAtMs = now();
     const answer = await postNotification(n.url, n.body, {
@@ -83,6 +102,14 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
       outcome: delivered ? 'success' : 'failed', error,
     });
     await writeState({ state, attempts: req.attempt, nextAtMs: state === NotifyState.PENDING && req.nextDelayMs !== null ? now() + req.nextDelayMs : null });
+    const health = await recordEndpointOutcome(pool, {
+      mercNo: n.mercNo, url: n.url, ok: delivered, error, atMs: startedAtMs, pauseAfterMs: notifyEndpointPauseAfterMs,
+    });
+    if (health.pausedNow) {
+      metrics?.endpointPaused?.();
+      log.warn({ mercNo: n.mercNo, failingSince: new Date(health.failingSinceMs!).toISOString() },
+        'notify endpoint paused: failing continuously past NOTIFY_ENDPOINT_PAUSE_AFTER; support resumes it');
+    }
     return { delivered, httpStatus: answer.httpStatus, latencyMs: answer.latencyMs, error, notifyState: state };
   }
 
@@ -95,7 +122,7 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
     const { body, headers } = buildRefundNotification({ ...refund, mercOrderNo: order.mercOrderNo }, req.payStatus as RefundStatus,
       { signType: signTypeOf(refund.signType), keys, nowMs: now() });
     return attempt(req, {
-      url: req.url ?? refund.notifyUrl, body, headers, status: req.payStatus,
+      url: req.url ?? refund.notifyUrl, body, headers, status: req.payStatus, mercNo: refund.mercNo,
       alreadyDelivered: refund.notifyState === NotifyState.DELIVERED && refund.refundStatus === req.payStatus,
     }, (s) => setRefundNotifyState(pool, req.refundId, { refundStatus: req.payStatus as RefundStatus, ...s }));
   }
@@ -116,7 +143,7 @@ export function createNotifyActivities({ pool, notifyTimeoutMs, notifyAllowPriva
       const keys = await signingKeys(order.mercNo, order.livemode);
       const { body, headers } = buildNotification(order, req.payStatus as PayStatus, { signType: signTypeOf(order.signType), keys, nowMs: now() });
       return attempt(req, {
-        url: req.url ?? order.notifyUrl, body, headers, status: req.payStatus,
+        url: req.url ?? order.notifyUrl, body, headers, status: req.payStatus, mercNo: order.mercNo,
         alreadyDelivered: order.notifyState === NotifyState.DELIVERED && order.payStatus === req.payStatus,
       }, (s) => setNotifyState(pool, req.orderId, { payStatus: req.payStatus as PayStatus, ...s }));
     },

@@ -5,10 +5,12 @@ import { adminOpsRoutes } from './routes/ops';
 import { docsRoutes } from './routes/docs';
 import { methodNotAllowed, plainMethodNotAllowed } from './method-not-allowed';
 import { supportRoutes } from './routes/support';
+import { consoleRoutes } from './routes/console';
 import type { ApiMetrics } from '../observability/api-metrics';
 
 /**
- * The admin HTTP listener (ADMIN_HOST:ADMIN_PORT, loopback by default): the support API (/support/v1), /metrics,
+ * The admin HTTP listener (ADMIN_HOST:ADMIN_PORT, loopback by default): the support API (/support/v1), the support
+ * console (/console), /metrics,
  * /healthz, /readyz naming every check and why it failed, and the document of these internal operations. It belongs
  * on the internal side of the network only; none of its routes exist on the merchant listener (api/app.ts).
  */
@@ -22,6 +24,7 @@ export function createAdminApp(ctx: ApiContext, metrics: ApiMetrics): Express {
   app.use(adminOpsRoutes(ctx, metrics)); // /healthz, /readyz with details, /metrics
   app.use(docsRoutes('admin')); // /openapi.json, /docs of the internal operations
   app.use(supportRoutes(ctx)); // /support/v1: operator bearer token, plain JSON answers
+  app.use(consoleRoutes(ctx)); // /console: the support console, server-rendered pages (operator sign-in)
   app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no such route on the admin listener' } }));
   app.use(errorMiddleware(ctx.log));
   return app;

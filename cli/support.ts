@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
 import { supportRequest, supportSettings, type SupportSettings } from './support/client';
 import { progressLine } from './support/progress';
-import { renderAmbiguous, renderExhausted, renderJob, renderTimeline, type AmbiguousView, type ExhaustedView } from './support/render';
+import {
+  renderAmbiguous, renderEndpointResume, renderEndpoints, renderExhausted, renderJob, renderTimeline, type AmbiguousView, type EndpointsView,
+  type ExhaustedView,
+} from './support/render';
+import type { ResumeOutcome } from '../support/endpoint-health';
 import type { OrderTimeline } from '../support/timeline';
 import type { JobView } from '../support/replay-jobs';
 import { terminalSafe } from './support/terminal-safe';
@@ -31,8 +35,11 @@ const USAGE = `usage: npm run support -- <command> [--json]
   resolve <orderId> --decision paid|unpaid --reason TEXT
                                     decide an order in the human queue (applied and audited by its workflow,
                                     with you — the operator whose token this is — as the actor)
+  endpoints [--merc-no M] [--all] [--limit N]   merchant notify endpoints paused for failing too long (--all: every one)
+  resume-endpoint <mercNo> <url>    resume a paused endpoint: its held notifications are sent now and orders
+                                    exhausted during the outage replayed, each once with its latest state
 
-exit codes: 0 ok, 1 error, 2 bulk replay finished with failed orders`;
+exit codes: 0 ok, 1 error, 2 bulk replay finished with failed orders (or resume-endpoint left orders to retry)`;
 
 const POLL_MS = 500;
 
@@ -44,7 +51,7 @@ async function main(): Promise<number> {
       'merc-no': { type: 'string' }, status: { type: 'string' }, 'notify-state': { type: 'string' },
       from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
       rate: { type: 'string' }, detach: { type: 'boolean', default: false }, limit: { type: 'string' },
-      decision: { type: 'string' }, reason: { type: 'string' },
+      decision: { type: 'string' }, reason: { type: 'string' }, all: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -114,6 +121,21 @@ async function main(): Promise<number> {
         s, 'POST', `/orders/${orderId}/resolve`, { decision: values.decision, reason: values.reason });
       print(a, () => `order ${a.orderId} resolved as ${a.review.decision} by ${a.review.actor}: now ${a.payStatus}`);
       return 0;
+    }
+    case 'endpoints': {
+      const q = new URLSearchParams();
+      if (values['merc-no']) q.set('mercNo', values['merc-no']);
+      if (values.limit) q.set('limit', values.limit);
+      if (values.all) q.set('state', 'all');
+      const v = await supportRequest<EndpointsView>(s, 'GET', `/notify-endpoints${q.size ? `?${q}` : ''}`);
+      print(v, () => renderEndpoints(v));
+      return 0;
+    }
+    case 'resume-endpoint': {
+      if (args.length !== 2) throw new UsageError('resume-endpoint <mercNo> <url>');
+      const r = await supportRequest<ResumeOutcome & { actor: string }>(s, 'POST', '/notify-endpoints/resume', { mercNo: args[0], url: args[1] });
+      print(r, () => renderEndpointResume(r));
+      return r.failed.length > 0 ? 2 : 0;
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -77,6 +77,8 @@ export const EnvSchema = z.object({
 
   NOTIFY_RETRY_SCHEDULE: schedule(DEFAULT_NOTIFY_RETRY_SCHEDULE),
   NOTIFY_TIMEOUT: duration('5s'),
+  /** Endpoint health: a merchant notify endpoint failing continuously this long is paused until support resumes it. */
+  NOTIFY_ENDPOINT_PAUSE_AFTER: duration('72h'),
   /** Lets notifications reach loopback and private addresses: for the local demo and tests only, never production. */
   NOTIFY_ALLOW_PRIVATE: bool('false'),
   POLL_SCHEDULE: schedule(DEFAULT_POLL_SCHEDULE),
@@ -215,7 +217,7 @@ export interface AppConfig {
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number };
   /** The admin listener: support API, metrics, detailed readiness, internal docs (never the merchant-facing side). */
   admin: { host: string; port: number };
-  notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean };
+  notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean; endpointPauseAfterMs: number };
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
@@ -303,7 +305,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
     },
     admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT },
-    notify: { retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT, allowPrivateAddresses: e.NOTIFY_ALLOW_PRIVATE },
+    notify: {
+      retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT, allowPrivateAddresses: e.NOTIFY_ALLOW_PRIVATE,
+      endpointPauseAfterMs: e.NOTIFY_ENDPOINT_PAUSE_AFTER,
+    },
     pollScheduleMs: e.POLL_SCHEDULE,
     settlement: {
       unknownRetryScheduleMs: e.UNKNOWN_RETRY_SCHEDULE,

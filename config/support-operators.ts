@@ -1,3 +1,5 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 /**
  * Named support credentials (SUPPORT_OPERATORS): one bearer token per operator, `name:token[,name:token…]`. The
  * name is what every audit record of a support action carries as its actor; the token is a secret (never logged,
@@ -32,4 +34,23 @@ export function parseSupportOperators(text: string | undefined): SupportOperator
     operators.push({ name, token });
   }
   return operators;
+}
+
+/**
+ * The operator a presented token belongs to, or undefined. Tokens are compared as SHA-256 digests with
+ * timingSafeEqual against every operator (no early exit), so neither the length nor the content of a token leaks
+ * through timing. Used by the support API's bearer check and the console's sign-in.
+ */
+export function operatorMatcher(operators: readonly SupportOperator[]): (token: string) => string | undefined {
+  const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+  const accepted = operators.map((o) => ({ name: o.name, digest: digest(o.token) }));
+  return (token) => {
+    const presented = digest(token);
+    let operator: string | undefined;
+    for (const a of accepted) {
+      const equal = timingSafeEqual(a.digest, presented);
+      if (equal && operator === undefined) operator = a.name;
+    }
+    return operator;
+  };
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from './pool';
+import { parseFenColumn } from '../domain/money';
 
 /** Support's selection of orders whose notification can be replayed. Every criterion is optional (AND-ed). */
 export interface OrderFilter {
@@ -76,4 +77,38 @@ export async function listExhaustedOrders(db: Queryable, p: { mercNo?: string; l
       lastHttpStatus: r.http_status, updatedAtMs: r.updated_at.getTime(),
     })),
   };
+}
+
+export interface OrderMatch {
+  orderId: string;
+  mercNo: string;
+  mercOrderNo: string;
+  channel: string;
+  channelOrderNo: string | null;
+  payStatus: string;
+  amountFen: number;
+  createdAtMs: number;
+  /** Which of the order's numbers equals the one searched for. */
+  matched: 'orderId' | 'mercOrderNo' | 'channelOrderNo';
+}
+
+/**
+ * Orders one of whose numbers is `no`: the platform's orderId, a merchant's mercOrderNo (any merchant: two merchants
+ * may use the same one) or the channel's order number. Newest first, at most `limit`.
+ */
+export async function findOrdersByAnyNumber(db: Queryable, no: string, limit: number): Promise<OrderMatch[]> {
+  const { rows } = await db.query<{
+    order_id: string; merc_no: string; merc_order_no: string; channel: string; channel_order_no: string | null;
+    pay_status: string; trade_amt_fen: string; created_at: Date;
+  }>(
+    `SELECT order_id, merc_no, merc_order_no, channel, channel_order_no, pay_status, trade_amt_fen, created_at
+     FROM orders WHERE order_id = $1 OR merc_order_no = $1 OR channel_order_no = $1
+     ORDER BY created_at DESC, order_id LIMIT $2`,
+    [no, limit],
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id, mercNo: r.merc_no, mercOrderNo: r.merc_order_no, channel: r.channel, channelOrderNo: r.channel_order_no,
+    payStatus: r.pay_status, amountFen: parseFenColumn(r.trade_amt_fen), createdAtMs: r.created_at.getTime(),
+    matched: r.order_id === no ? 'orderId' : r.merc_order_no === no ? 'mercOrderNo' : 'channelOrderNo',
+  }));
 }

@@ -27,6 +27,8 @@ export interface OrderRecord {
   /** Live order (real channels) or test order (the sandbox). */
   livemode: boolean;
   notifyUrl: string;
+  /** Where the payer returns after paying (the unified order's returnUrl); null for orders from before migration 022. */
+  returnUrl: string | null;
   /** The merchant's attach field (null for orders from before migration 013, or without one). */
   attach: string | null;
   payAnswer: PayAnswer | null;
@@ -46,7 +48,7 @@ interface Row {
   order_id: string; merc_no: string; merc_order_no: string; workflow_id: string; request_hash: string;
   trade_type: string; trade_amt_fen: string; fee_type: string; trade_time: string; order_period_min: number;
   expire_at: Date; term_type: string; payway_code: string; scene_code: string; channel: string;
-  channel_order_no: string | null; pay_status: PayStatus; sign_type: string; livemode: boolean; notify_url: string; attach: string | null;
+  channel_order_no: string | null; pay_status: PayStatus; sign_type: string; livemode: boolean; notify_url: string; return_url: string | null; attach: string | null;
   pay_response: PayAnswer | null; trade_end_time: string | null; bank_type: string | null; late_payment: boolean; refunded_fen?: string;
   notify_state: NotifyState; notify_attempts: number; notify_next_at: Date | null; created_at: Date; updated_at: Date;
 }
@@ -72,6 +74,7 @@ const toRecord = (r: Row): OrderRecord => ({
   signType: r.sign_type,
   livemode: r.livemode,
   notifyUrl: r.notify_url,
+  returnUrl: r.return_url ?? null,
   attach: r.attach,
   payAnswer: r.pay_response,
   tradeEndTime: r.trade_end_time,
@@ -116,15 +119,15 @@ export async function insertOrder(
   const { rows } = await db.query<{ order_id: string; inserted: boolean }>(
     `INSERT INTO orders (order_id, merc_no, merc_order_no, workflow_id, request_hash, trade_type, trade_amt_fen, fee_type,
        trade_time, order_period_min, expire_at, term_type, payway_code, scene_code, channel, pay_status, sign_type, notify_url,
-       next_poll_at, watch_until, livemode, attach)
+       next_poll_at, watch_until, livemode, attach, return_url)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,to_timestamp($11::double precision / 1000),$12,$13,$14,$15,'p0001',$16,$17,
        now() + $18::int * interval '1 millisecond',
-       CASE WHEN $19::double precision IS NULL THEN NULL ELSE to_timestamp($19::double precision / 1000) END, $20, $21)
+       CASE WHEN $19::double precision IS NULL THEN NULL ELSE to_timestamp($19::double precision / 1000) END, $20, $21, $22)
      ON CONFLICT (merc_no, merc_order_no) DO UPDATE SET merc_no = orders.merc_no
      RETURNING order_id, (xmax = 0) AS inserted`,
     [o.orderId, d.mercNo, d.mercOrderNo, o.workflowId, o.requestHash, d.tradeType, d.amountFen, d.feeType, d.tradeTime,
       d.orderPeriodMin, d.expireAtMs, d.termType, d.paywayCode, d.sceneCode, o.channel, d.signType, d.notifyUrl,
-      o.firstPollDelayMs, o.watchUntilMs, d.livemode ?? true, d.attach ?? null],
+      o.firstPollDelayMs, o.watchUntilMs, d.livemode ?? true, d.attach ?? null, d.returnUrl ?? null],
   );
   const row = rows[0]!;
   return { orderId: row.order_id, inserted: row.inserted };

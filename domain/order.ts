@@ -91,6 +91,10 @@ export interface OrderStateView {
     /** Support controls: paused deliveries wait; a redirect sends later attempts to another URL. */
     paused: boolean;
     url?: string;
+    /** Held (not sent) because the merchant's notify endpoint is paused for failing too long (endpoint health). */
+    heldByEndpoint?: boolean;
+    /** How many endpoint-resume controls arrived (a hold ends when one arrives after its attempt was asked for). */
+    endpointResumes?: number;
   };
 }
 

@@ -13,6 +13,8 @@ export interface ActivityMetrics {
   channelFailover?(f: { from: string; to: string; result: string }): void;
   /** An order went to the human queue (`unknown_result`, `amount_mismatch`): what an alert watches. */
   escalation?(kind: string): void;
+  /** A merchant notify endpoint was paused for failing continuously (endpoint health): what an alert watches. */
+  endpointPaused?(): void;
 }
 
 /** What the worker's channel circuit breakers (channels/circuits.ts) report to metrics. */

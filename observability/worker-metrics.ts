@@ -73,6 +73,11 @@ export function createWorkerMetrics(): WorkerMetrics {
     labelNames: ['channel', 'op'] as const,
     registers,
   });
+  const endpointPauses = new Counter({
+    name: `${METRIC_PREFIX}notify_endpoint_pauses_total`,
+    help: 'Merchant notify endpoints paused for failing continuously past NOTIFY_ENDPOINT_PAUSE_AFTER (support resumes them)',
+    registers,
+  });
   return {
     registry,
     circuits: {
@@ -91,6 +96,7 @@ export function createWorkerMetrics(): WorkerMetrics {
       channelCall: (c) => channelCalls.observe({ channel: c.channel, op: c.op, result: c.result }, c.durationMs / 1000),
       escalation: (kind) => escalations.inc({ kind }),
       channelFailover: (f) => failovers.inc(f),
+      endpointPaused: () => endpointPauses.inc(),
     },
   };
 }

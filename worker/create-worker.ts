@@ -43,7 +43,7 @@ export async function startWorker(opts: {
   const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
   const activities = createActivities({
     circuits,
-    pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
+    pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyEndpointPauseAfterMs: config.notify.endpointPauseAfterMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
     keyring: config.secrets.keyring,
   });
   const worker = await Worker.create({

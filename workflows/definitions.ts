@@ -76,7 +76,9 @@ export type NotifyControl =
   | { action: 'replay' }
   | { action: 'pause' }
   | { action: 'resume' }
-  | { action: 'redirect'; url: string };
+  | { action: 'redirect'; url: string }
+  /** Support resumed the merchant's paused notify endpoint: a notification held by it attempts at once. */
+  | { action: 'endpoint-resume' };
 
 /** Unified order: answered with the pay credential once the channel has the order (update-with-start). */
 export const createOrderUpdate = defineUpdate<CreateOrderAnswer, [{ requestHash: string }]>('createOrder');

@@ -1,4 +1,4 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { OrderActs } from './activity-options';
 import type { NotifyControl } from './definitions';
 import { notifyIdOf, type OrderStateView } from '../domain/order';
@@ -9,6 +9,13 @@ import { refundNotifyIdOf, type RefundStatus } from '../domain/refund-status';
 import type { SearchAttributeWriter } from './search-attribute-writer';
 
 export type NotifyOutcome = 'delivered' | 'exhausted' | 'superseded';
+
+/**
+ * patched() id: the loop waits for support's endpoint resume when the activity held a notification because its
+ * merchant endpoint is paused (endpoint health). Histories from before it never contain a hold; it is called only
+ * when a hold arrives, so orders that are never held carry no marker.
+ */
+export const ENDPOINT_HEALTH = 'endpoint-health';
 export type NotifyProgress = OrderStateView['notify'];
 
 /** Applies a support control to the notification's progress; returns true for "attempt now". */
@@ -27,6 +34,9 @@ export function applyControl(progress: NotifyProgress, control: NotifyControl, s
       return false;
     case 'replay':
       return true;
+    case 'endpoint-resume':
+      progress.endpointResumes = (progress.endpointResumes ?? 0) + 1;
+      return false;
   }
 }
 
@@ -36,6 +46,8 @@ export function applyControl(progress: NotifyProgress, control: NotifyControl, s
  * never run at once. While waiting, a replay request triggers the next attempt at once; a paused notification makes
  * no attempt until resumed (then it attempts at once). `superseded()` is checked while waiting: when the order's state changes, the loop stops and
  * the caller notifies the newer state (the latest state wins; a stale one is never sent after it).
+ * A notification whose merchant endpoint is paused (endpoint health, behind patched ENDPOINT_HEALTH) is held without
+ * being sent until support resumes the endpoint (the `endpoint-resume` control); holding uses no attempt.
  * With `firstAttemptLocal`, the first attempt runs as a local activity in the task that settled the order (no
  * activity task, no extra workflow task when the merchant answers `success` at once).
  */
@@ -75,13 +87,32 @@ export async function deliverUntilAcknowledged(
     const nextDelayMs = p.retryScheduleMs[attempt - 1] ?? null;
     const request = {
       orderId: p.orderId, notifyId, attempt, payStatus: p.payStatus, nextDelayMs, ...(progress.url ? { url: progress.url } : {}),
-      ...(p.refundId !== undefined ? { refundId: p.refundId } : {}),
+      // Only the order's own notification can be held by endpoint health (its resume signals order workflows).
+      ...(p.refundId !== undefined ? { refundId: p.refundId } : { holdIfEndpointPaused: true }),
     };
     const local = attempt === 1 && p.firstAttemptLocal;
     if (!local) sa.flush(); // a regular activity ends the workflow task
+    // Counted before asking: a resume that arrives while the activity runs still ends the hold it reports.
+    const resumesBefore = progress.endpointResumes ?? 0;
     const result = await (local ? acts.deliverFirstNotification(request) : acts.deliverNotification(request));
     // The read model already holds a newer status: this notification is stale (the skip is recorded).
     if (result.skipped) return 'superseded';
+    // patched() only here, where a hold arrives: orders never held carry no marker (and no change-version upsert).
+    if (result.endpointPaused && patched(ENDPOINT_HEALTH)) {
+      // Not sent and not an attempt: the endpoint is paused (the activity recorded the hold and the paused state).
+      // Wait, without a timer, for support's endpoint resume; then this attempt is made at once. A newer state
+      // ends the wait: the caller delivers that one (held in turn while the endpoint stays paused).
+      progress.heldByEndpoint = true;
+      setState(progress, sa, NotifyState.PAUSED);
+      sa.flush();
+      await condition(() => (progress.endpointResumes ?? 0) > resumesBefore || p.superseded());
+      progress.heldByEndpoint = false;
+      if (p.superseded()) return 'superseded';
+      if (!progress.paused) setState(progress, sa, NotifyState.PENDING);
+      replaysSeen = p.replays.requested;
+      attempt--; // the same attempt number, asked again
+      continue;
+    }
     progress.attempts = attempt;
     setState(progress, sa, result.notifyState, nextDelayMs === null ? undefined : Date.now() + nextDelayMs);
     if (result.delivered) return 'delivered';

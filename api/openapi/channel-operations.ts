@@ -138,7 +138,11 @@ export const SANDBOX_OPERATIONS: readonly OperationSpec[] = [
     summary: "The cashier page's Pay button: pay the order for its amount",
     params: cashier,
     answer: { mediaType: 'text/html', description: 'HTML page' },
-    success: [{ status: 200, description: 'Paid' }, { status: 409, description: 'Not paid: the order is closed, already paid or not a test order' }],
+    success: [
+      { status: 303, description: "Paid: the payer is sent to the order's returnUrl (Location)" },
+      { status: 200, description: 'Paid (an order from before returnUrl was stored: no page to return to)' },
+      { status: 409, description: 'Not paid: the order is closed, already paid or not a test order' },
+    ],
     errors: channelErrors([{ ...invalid, meaning: 'a body the parser refuses' }, notFound, tooLarge]),
   },
   {

@@ -5,6 +5,7 @@ import {
   BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
   OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema, RefundIdParamsSchema,
   RefundResolveBodySchema,
+  EndpointResumeBodySchema, EndpointsQuerySchema,
 } from '../schemas/support';
 import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
 
@@ -129,6 +130,19 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     ...common, method: 'post', path: '/support/v1/refunds/:refundId/notification/redirect', operationId: 'supportRedirectRefundNotification',
     summary: "Send the refund notification's next attempts to another URL",
     params: refundId, body: { name: 'SupportRedirectBody', schema: RedirectBodySchema }, answer: json('The signal sent'), success: accepted,
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/notify-endpoints', operationId: 'supportNotifyEndpoints',
+    summary: 'Merchant notify endpoints and their health (endpoint health): paused ones by default, with the notifications they hold',
+    query: { name: 'SupportEndpointsQuery', schema: EndpointsQuerySchema }, answer: json('{endpoints}'),
+    errors: supportErrors(),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/notify-endpoints/resume', operationId: 'supportResumeEndpoint',
+    summary: 'Resume a paused notify endpoint: its held notifications attempt at once and orders exhausted during the outage are replayed once, each with its latest state (audited)',
+    body: { name: 'SupportEndpointResumeBody', schema: EndpointResumeBodySchema },
+    answer: json('{mercNo, url, wasPausedAt, released, replayed, failed, actor}'),
     errors: supportErrors('not_found', 'conflict'),
   },
 ];

@@ -79,6 +79,20 @@ export const ResolveBodySchema = z.object({
   reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
 }).strict().describe('Body of POST /support/v1/orders/{orderId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
 
+export const EndpointsQuerySchema = z.object({
+  mercNo: text(32).optional().describe('Only this merchant\'s endpoints.'),
+  state: oneOf(['paused', 'all'] as const).default('paused')
+    .describe('paused (default): the paused endpoints; all: every endpoint on record, paused and failing ones first.'),
+  limit: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' }).max(500, { error: 'must be at most 500' }).default(100)
+    .describe('At most this many endpoints (1 to 500, default 100).'),
+}).strict().describe('Query of GET /support/v1/notify-endpoints.');
+
+export const EndpointResumeBodySchema = z.object({
+  mercNo: text(32).describe('The merchant whose endpoint it is.'),
+  url: httpUrl(512).describe('The notify endpoint (as listed by GET /support/v1/notify-endpoints).'),
+}).strict().describe('Body of POST /support/v1/notify-endpoints/resume.');
+
 export type BulkReplayBody = z.infer<typeof BulkReplayBodySchema>;
 
 /** Validates a request part; the first issue becomes a 400 "invalid_request" naming the field and the rule. */

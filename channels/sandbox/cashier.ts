@@ -6,7 +6,7 @@ import { findSandboxOrder, paySandboxOrder, type SandboxOrder } from './books';
 import { attemptReport } from './report-dispatcher';
 import { reportClaimLeaseMs } from '../../domain/report-schedule';
 import { cashierPath, cashierUrl } from './urls';
-import { findOrderById } from '../../db/orders';
+import { findOrderById, type OrderRecord } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { formatFenAsYuan, parseYuanToFen } from '../../domain/money';
 import { parseSandbox, SandboxOrderParamsSchema, SandboxPayBodySchema } from '../../api/schemas/sandbox';
@@ -30,7 +30,7 @@ export function sandboxCashierRoutes(ctx: ChannelDeps & HandOverDeps): Router {
   router.get('/sandbox/cashier/:no', async (req, res) => {
     const order = await findOrder(req.params.no);
     if (!order) return void res.status(404).type('html').send(page('Order not found', '<p>No sandbox order with this number.</p>'));
-    res.type('html').send(cashierPage(order));
+    res.type('html').send(cashierPage(order, await findOrderById(ctx.pool, order.orderId)));
   });
 
   router.get('/sandbox/cashier/:no/qr.svg', async (req, res) => {
@@ -40,8 +40,14 @@ export function sandboxCashierRoutes(ctx: ChannelDeps & HandOverDeps): Router {
     res.type('image/svg+xml').set('Cache-Control', 'public, max-age=3600').send(svg);
   });
 
+  // The payer pays from the page; a paid order sends the payer back to the merchant's returnUrl, as a cashier does.
   router.post('/sandbox/cashier/:no/pay', async (req, res) => {
     const outcome = await pay(req.params.no, false);
+    const returnUrl = outcome.paid ? outcome.returnUrl : null;
+    if (returnUrl) {
+      const link = `<p>${escapeHtml(outcome.message)}. <a href="${escapeHtml(returnUrl)}">Return to the merchant</a></p>`;
+      return void res.status(303).location(returnUrl).type('html').send(page('Paid', link));
+    }
     res.status(outcome.paid ? 200 : 409).type('html').send(page(outcome.paid ? 'Paid' : 'Not paid', `<p>${escapeHtml(outcome.message)}</p>`));
   });
 
@@ -57,7 +63,7 @@ export function sandboxCashierRoutes(ctx: ChannelDeps & HandOverDeps): Router {
       if (!parsed.ok) throw ApiError.invalidField('tradeAmt', parsed.rule);
       amountFen = parsed.fen;
     }
-    const outcome = await pay(body.channelOrderNo, body.afterClose === true, amountFen);
+    const { returnUrl: _returnUrl, ...outcome } = await pay(body.channelOrderNo, body.afterClose === true, amountFen);
     res.status(outcome.paid ? 200 : 409).json(outcome);
   });
 
@@ -94,31 +100,56 @@ export function sandboxCashierRoutes(ctx: ChannelDeps & HandOverDeps): Router {
     }).catch((err: unknown) => {
       ctx.log.warn({ orderId: paid.orderId, err: (err as Error).message }, 'sandbox report attempt not recorded; the dispatcher retries it');
     });
-    return { paid: true, status: 'paid', message: `paid ${formatFenAsYuan(paid.amountFen)} CNY` };
+    return { paid: true, status: 'paid', message: `paid ${formatFenAsYuan(paid.amountFen)} CNY`, returnUrl: order.returnUrl };
   }
 
   return router;
 }
 
-function cashierPage(o: SandboxOrder): string {
+/** The brand colour of each payway, so the page looks like the cashier the payer expects. */
+const PAYWAY_STYLE: Record<string, { name: string; colour: string }> = {
+  alipay: { name: 'Alipay', colour: '#1677ff' },
+  wxpay: { name: 'WeChat Pay', colour: '#07c160' },
+  unionpay: { name: 'UnionPay', colour: '#e60012' },
+};
+
+function cashierPage(o: SandboxOrder, order: OrderRecord | null): string {
+  const payway = PAYWAY_STYLE[order?.paywayCode ?? ''] ?? { name: 'Sandbox', colour: '#3d4f6b' };
   const action = `${cashierPath(o.channelOrderNo)}/pay`;
+  const back = order?.returnUrl ? `<p><a class="back" href="${escapeHtml(order.returnUrl)}">Return to the merchant</a></p>` : '';
   const body = o.status === 'open'
-    ? `<form method="post" action="${escapeHtml(action)}"><button type="submit">Pay ¥${formatFenAsYuan(o.amountFen)}</button></form>`
-    : `<p>This order is ${o.status}.</p>`;
-  return page('Sandbox cashier', `
-    <p><b>${escapeHtml(o.subject)}</b></p>
-    <p>Amount: ¥${formatFenAsYuan(o.amountFen)}</p>
-    <p>Order: ${escapeHtml(o.orderId)}</p>
-    <img src="${escapeHtml(cashierPath(o.channelOrderNo))}/qr.svg" width="160" height="160" alt="QR code">
-    ${body}`);
+    ? `<form method="post" action="${escapeHtml(action)}"><button type="submit" class="pay">Pay ¥${formatFenAsYuan(o.amountFen)}</button></form>`
+    : `<p class="state">This order is ${o.status}.</p>${back}`;
+  return page(`${payway.name} · sandbox cashier`, `
+    <div class="payway">${escapeHtml(payway.name)}<span>sandbox · test money only</span></div>
+    <p class="subject">${escapeHtml(o.subject)}</p>
+    <p class="amount" aria-label="Amount">¥<b>${formatFenAsYuan(o.amountFen)}</b></p>
+    <img class="qr" src="${escapeHtml(cashierPath(o.channelOrderNo))}/qr.svg" width="168" height="168" alt="QR code of this payment">
+    ${body}
+    <p class="order">Order ${escapeHtml(o.orderId)}</p>`, payway.colour, false);
 }
 
-function page(title: string, inner: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width"><style>body{font-family:sans-serif;max-width:28em;margin:2em auto}
-button{font-size:1.2em;padding:.5em 2em}</style></head><body><h1>${escapeHtml(title)}</h1>${inner}</body></html>`;
+function page(title: string, inner: string, colour = '#3d4f6b', titleShown = true): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>
+:root{--brand:${colour}}
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f2f3f5;color:#1f2329}
+main{max-width:26em;margin:0 auto;background:#fff;min-height:100vh;text-align:center;padding:0 0 2em}
+h1{font-size:1.3em;margin:1em}
+h1.brandless{position:absolute;left:-9999px}
+.payway{background:var(--brand);color:#fff;font-size:1.3em;font-weight:700;padding:.9em 1em}
+.payway span{display:block;font-size:.6em;font-weight:400;opacity:.85}
+.subject{margin:1.4em 1em .2em;color:#646a73;overflow-wrap:anywhere}
+.amount{margin:0 0 .6em;font-size:1.6em;color:#1f2329}
+.amount b{font-size:1.9em;font-weight:700}
+.qr{display:block;margin:.4em auto 1.2em}
+button.pay{background:var(--brand);color:#fff;border:0;border-radius:.4em;font-size:1.2em;padding:.8em 0;width:calc(100% - 2em)}
+.state{font-size:1.1em}
+.back{color:var(--brand)}
+.order{color:#8f959e;font-size:.8em;margin-top:2em;overflow-wrap:anywhere}
+</style></head><body><main><h1${titleShown ? '' : ' class="brandless"'}>${escapeHtml(title)}</h1>${inner}</main></body></html>`;
 }
-
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -1,4 +1,5 @@
 import type { OrderTimeline } from '../../support/timeline';
+import type { notifyEndpoints, ResumeOutcome } from '../../support/endpoint-health';
 import type { JobView } from '../../support/replay-jobs';
 import type { ExhaustedOrder } from '../../db/order-search';
 
@@ -105,5 +106,21 @@ export function renderJob(j: JobView): string {
   if (paths) lines.push(`  replayed via: ${paths}`);
   if (j.error) lines.push(`  error: ${j.error}`);
   if (j.failures.length) lines.push('  failures:', table(['ORDER ID', 'ERROR'], j.failures.map((f) => [f.orderId, f.error])));
+  return lines.join('\n');
+}
+
+export type EndpointsView = Awaited<ReturnType<typeof notifyEndpoints>>;
+
+export function renderEndpoints(v: EndpointsView): string {
+  if (v.endpoints.length === 0) return 'No notify endpoint listed (paused ones by default; --all lists every endpoint on record).';
+  return table(['MERCHANT', 'URL', 'STATE', 'PAUSED AT', 'FAILING SINCE', 'HELD', 'LAST ERROR'], v.endpoints.map((e) => [
+    e.mercNo, e.url, e.state, time(e.pausedAt), time(e.failingSince), e.heldNotifications, e.lastError,
+  ]));
+}
+
+export function renderEndpointResume(r: ResumeOutcome & { actor: string }): string {
+  const lines = [`endpoint ${r.url} of ${r.mercNo} resumed by ${r.actor}: ${r.released.length} held notification(s) released, ` +
+    `${r.replayed.length} exhausted during the outage replayed`];
+  if (r.failed.length) lines.push('  not done now (resume again to retry):', table(['ORDER ID', 'REASON'], r.failed.map((f) => [f.orderId, f.reason])));
   return lines.join('\n');
 }

@@ -64,6 +64,11 @@ export class MerchantReceiver {
     return this;
   }
 
+  /** From now on, answers with this script instead (the endpoint recovers, or starts failing). */
+  answerWith(script: Behaviour[]): void {
+    this.script = [...script];
+  }
+
   /** Requests whose X-Notify-Id starts with the order id. */
   forOrder(orderId: string): Received[] {
     return this.received.filter((r) => String(r.headers['x-notify-id'] ?? '').startsWith(orderId));

@@ -50,6 +50,12 @@ interface Fake {
   /** Channels asked to create, in order, and the failovers between them. */
   creates?: string[];
   switches?: { from: string; to: string; result: string }[];
+  /** The next notification attempts find the merchant's endpoint paused (endpoint health): held, not sent. */
+  endpointPaused?: boolean[];
+  /** Held attempts (not sent). */
+  holds?: DeliveryRequest[];
+  /** Awaited by a held attempt before it answers (to signal while the activity runs). */
+  holdGate?: Promise<void>;
 }
 
 function fakeActivities(f: Fake): OrderActivities {
@@ -104,6 +110,11 @@ function fakeActivities(f: Fake): OrderActivities {
     openRefundReview: async () => undefined,
     setRefundNotifyState: async () => undefined,
     async deliverNotification(req) {
+      if (req.holdIfEndpointPaused && f.endpointPaused?.shift()) {
+        (f.holds ??= []).push(req);
+        await f.holdGate;
+        return { delivered: false, endpointPaused: true, httpStatus: null, latencyMs: 0, error: 'endpoint paused', notifyState: 'paused' };
+      }
       f.deliveries.push(req);
       const delivered = f.merchantAnswers.shift() ?? true;
       return {
@@ -368,6 +379,55 @@ describe('order workflow', () => {
       const state = await handle.result();
       expect(state.notify).toMatchObject({ state: 'delivered', attempts: 4 });
       expect(f.deliveries.map((d) => d.attempt)).toEqual([1, 2, 3, 4]);
+    });
+  });
+
+  it('endpoint health: a held notification uses no attempt, waits without a timer for the endpoint resume, then is attempted at once', async () => {
+    const f = newFake({ endpointPaused: [true], merchantAnswers: [true] });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, { timing: { notifyRetryScheduleMs: [20, 40] } }));
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
+      const held = await until(handle, (st) => st.notify.heldByEndpoint === true, 'the notification held');
+      expect(held.notify).toMatchObject({ state: 'paused', attempts: 0 });
+      expect(f.holds!.map((h) => [h.attempt, h.holdIfEndpointPaused])).toEqual([[1, true]]);
+      // An order-level resume is not the endpoint's: the hold stays.
+      await handle.signal(notifyControlSignal, { action: 'resume' });
+      expect((await handle.query(orderStateQuery)).notify.heldByEndpoint).toBe(true);
+      expect(f.deliveries).toHaveLength(0);
+      await handle.signal(notifyControlSignal, { action: 'endpoint-resume' });
+      const state = await handle.result();
+      expect(state.notify).toMatchObject({ state: 'delivered', attempts: 1, heldByEndpoint: false });
+      expect(f.deliveries.map((d) => d.attempt)).toEqual([1]);
+    });
+  });
+
+  it('endpoint health: a newer state while held replaces the held one; after the resume only the latest is delivered, once', async () => {
+    const f = newFake({ endpointPaused: [true, true], merchantAnswers: [true] });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, { timing: { notifyRetryScheduleMs: [20, 40] } }, 300));
+      await until(handle, (st) => st.payStatus === 'p0006' && st.notify.heldByEndpoint === true, 'the p0006 notification held');
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
+      await until(handle, (st) => st.payStatus === 'p0000' && st.notify.heldByEndpoint === true, 'the p0000 notification held');
+      expect(f.holds!.map((h) => h.payStatus)).toEqual(['p0006', 'p0000']);
+      await handle.signal(notifyControlSignal, { action: 'endpoint-resume' });
+      const state = await handle.result();
+      expect(state).toMatchObject({ payStatus: 'p0000', latePayment: true });
+      expect(f.deliveries.map((d) => [d.payStatus, d.attempt])).toEqual([['p0000', 1]]);
+    });
+  });
+
+  it('endpoint health: a resume that arrives while the held attempt is still running is not lost', async () => {
+    let open!: () => void;
+    const f = newFake({ endpointPaused: [true], merchantAnswers: [true], holdGate: new Promise<void>((r) => { open = r; }) });
+    await withWorker(f, async (mercNo) => {
+      const { handle } = await start(mercNo, input(mercNo, { timing: { notifyRetryScheduleMs: [20, 40] } }));
+      await handle.signal(channelReportSignal, { source: 'callback', result: { status: 'SUCCESS', paidAtMs: Date.now(), amountFen: 123 } });
+      for (let i = 0; i < 400 && !f.holds?.length; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(f.holds).toHaveLength(1);
+      await handle.signal(notifyControlSignal, { action: 'endpoint-resume' }); // the activity has not answered yet
+      open();
+      const state = await handle.result();
+      expect(state.notify).toMatchObject({ state: 'delivered', attempts: 1 });
     });
   });
 

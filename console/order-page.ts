@@ -1,0 +1,48 @@
+import { html, type SafeHtml } from './html';
+import { CONSOLE, layout, postButton, type PageContext } from './layout';
+import { statusText } from './pages';
+import type { OrderTimeline } from '../support/timeline';
+import type { ConsoleSession } from './session';
+import { REVIEW_DECISIONS } from '../domain/order-transitions';
+
+export interface OrderPageData {
+  t: OrderTimeline;
+  /** The order's open review (the human queue), if any. */
+  review: { kind: string; reason: string } | null;
+}
+
+function actions(s: ConsoleSession, t: OrderTimeline): SafeHtml {
+  const base = `${CONSOLE}/orders/${encodeURIComponent(t.order.orderId)}/notification`;
+  const open = t.workflow.status === 'RUNNING';
+  return html`<section aria-label="Notification"><h2>Notification</h2>
+<dl><dt>State</dt><dd id="notify-state">${t.order.notifyState}</dd><dt>Attempts</dt><dd>${t.order.notifyAttempts}</dd>
+<dt>Next attempt</dt><dd>${t.order.notifyNextAt ?? '—'}</dd><dt>URL</dt><dd>${t.order.notifyUrl}</dd></dl>
+<p>${postButton(s, `${base}/replay`, 'Replay now', { kind: 'primary' })}${open
+    ? html`${postButton(s, `${base}/pause`, 'Pause')}${postButton(s, `${base}/resume`, 'Resume')}`
+    : html`<span class="muted">pause and resume apply while the order's workflow is open</span>`}</p></section>`;
+}
+
+function resolveForm(s: ConsoleSession, orderId: string, review: { kind: string; reason: string }): SafeHtml {
+  return html`<section aria-label="Decision"><h2>Waiting for a decision</h2>
+<p><span class="badge">${review.kind}</span> ${review.reason}</p>
+<form method="post" action="${CONSOLE}/orders/${encodeURIComponent(orderId)}/resolve" class="stack">
+<input type="hidden" name="csrf" value="${s.csrf}">
+<label for="decision">Decision</label><select id="decision" name="decision" required>
+${REVIEW_DECISIONS.map((d) => html`<option value="${d}">${d === 'paid' ? 'paid: the money was taken' : 'unpaid: it was not'}</option>`)}</select>
+<label for="reason">What you checked</label><textarea id="reason" name="reason" required maxlength="500" rows="3"></textarea>
+<button type="submit" class="primary">Resolve</button></form></section>`;
+}
+
+export function orderPage(ctx: PageContext & { session: ConsoleSession }, { t, review }: OrderPageData): string {
+  const o = t.order;
+  return layout(ctx, `Order ${o.orderId}`, html`<section aria-label="Order"><dl>
+<dt>Merchant</dt><dd>${o.mercNo}</dd><dt>Merchant order</dt><dd>${o.mercOrderNo}</dd>
+<dt>Amount</dt><dd>¥${o.tradeAmt} ${o.feeType}</dd><dt>Status</dt><dd id="pay-status">${statusText(o.payStatus)}${o.latePayment ? ' (late payment)' : ''}</dd>
+<dt>Channel</dt><dd>${o.channel} ${o.channelOrderNo ?? ''}</dd><dt>Payway</dt><dd>${o.paywayCode} · ${o.sceneCode}</dd>
+<dt>Created</dt><dd>${o.createdAt}</dd><dt>Expires</dt><dd>${o.expireAt}</dd>
+<dt>Workflow</dt><dd>${t.workflow.workflowId} · <span id="workflow-status">${t.workflow.status}</span>${t.workflow.note ? html` · ${t.workflow.note}` : html``}</dd>
+</dl></section>
+${review ? resolveForm(ctx.session, o.orderId, review) : html``}
+${actions(ctx.session, t)}
+<h2>Timeline</h2><section><ol class="timeline">${t.timeline.map((e) => html`<li class="${e.source}"><span class="when">${e.at} · ${e.source.replace('_', ' ')}</span>${e.summary}</li>`)}</ol></section>`);
+}

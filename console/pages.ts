@@ -1,0 +1,85 @@
+import { html, type SafeHtml } from './html';
+import { CONSOLE, layout, postButton, type PageContext } from './layout';
+import type { ConsoleSession } from './session';
+import type { notifyEndpoints } from '../support/endpoint-health';
+import type { OrderMatch } from '../db/order-search';
+import type { ambiguousOrders } from '../support/reviews';
+import { formatFenAsYuan, parseFenColumn } from '../domain/money';
+import { STATUS_NAMES } from '../domain/order-transitions';
+import type { PayStatus } from '../domain/pay-status';
+
+export const statusText = (s: string) => `${s} ${STATUS_NAMES[s as PayStatus] ?? ''}`.trim();
+const orderLink = (orderId: string) => `${CONSOLE}/orders/${encodeURIComponent(orderId)}`;
+
+export function loginPage(ctx: PageContext): string {
+  return layout(ctx, 'Sign in', html`<section><form method="post" action="${CONSOLE}/login" class="stack">
+<label for="token">Your operator token (SUPPORT_OPERATORS)</label>
+<input type="password" id="token" name="token" autocomplete="current-password" required maxlength="256">
+<button type="submit" class="primary">Sign in</button></form>
+<p class="muted">Every action you take here is audited under your operator name.</p></section>`);
+}
+
+export function errorPage(ctx: PageContext, title: string, message: string): string {
+  return layout(ctx, title, html`<section><p>${message}</p><p><a href="${CONSOLE}">Back to the console</a></p></section>`);
+}
+
+function searchForm(q: string): SafeHtml {
+  return html`<form method="get" action="${CONSOLE}/find" class="search" role="search">
+<input type="search" name="q" value="${q}" maxlength="64" aria-label="Order number"
+ placeholder="orderId, merchant or channel order number" required>
+<button type="submit" class="primary">Find</button></form>`;
+}
+
+type Queue = Awaited<ReturnType<typeof ambiguousOrders>>;
+
+function queueList(queue: Queue): SafeHtml {
+  if (queue.orders.length === 0) return html`<p class="muted">No order is waiting for a decision.</p>`;
+  return html`<ul class="list">${queue.orders.map((o) => html`<li><a href="${orderLink(o.orderId)}">${o.orderId}</a>
+<span class="badge">${o.kind}</span> ${o.mercNo} / ${o.mercOrderNo} · ¥${formatFenAsYuan(parseFenColumn(o.tradeAmtFen))} · ${statusText(o.payStatus)}
+<span class="when">waiting since ${o.openedAt}: ${o.reason}</span></li>`)}</ul>`;
+}
+
+/** The start page: find an order by any number; what waits for a person. */
+export function homePage(ctx: PageContext, queue: Queue, extra: SafeHtml = html``): string {
+  return layout(ctx, 'Find an order', html`<section>${searchForm('')}
+<p class="muted">Any of its numbers: the platform orderId, a merchant's order number, the channel's order number.</p></section>
+<h2>Human queue (${queue.total})</h2><section>${queueList(queue)}</section>${extra}`);
+}
+
+export function findPage(ctx: PageContext, q: string, matches: OrderMatch[]): string {
+  const list = matches.length === 0
+    ? html`<p>No order has the number <b>${q}</b>.</p>`
+    : html`<ul class="list">${matches.map((m) => html`<li><a href="${orderLink(m.orderId)}">${m.orderId}</a>
+${m.mercNo} / ${m.mercOrderNo} · ${m.channel}${m.channelOrderNo ? html` ${m.channelOrderNo}` : html``} · ¥${formatFenAsYuan(m.amountFen)} · ${statusText(m.payStatus)}
+<span class="when">matched its ${m.matched}, created ${new Date(m.createdAtMs).toISOString()}</span></li>`)}</ul>`;
+  return layout(ctx, 'Find an order', html`<section>${searchForm(q)}</section><section>${list}</section>`);
+}
+
+export function queuePage(ctx: PageContext, queue: Queue): string {
+  return layout(ctx, `Human queue (${queue.total})`, html`<section>${queueList(queue)}
+<p class="muted">Open an order to decide it: the decision is applied and audited by its workflow.</p></section>`);
+}
+
+/** Reconciliation reports: the page is here; the reports come with the daily reconciliation (issue 14 part 2). */
+export function reconciliationPage(ctx: PageContext): string {
+  return layout(ctx, 'Reconciliation reports', html`<section id="reconciliation">
+<p>No reconciliation report yet: the daily statement reconciliation (one run per channel per day) is not built in
+this version. Its reports, per day and channel with their discrepancy counts, will be listed here.</p></section>`);
+}
+
+type Endpoints = Awaited<ReturnType<typeof notifyEndpoints>>;
+
+/** Endpoint health: the merchant notify endpoints paused for failing too long, each with its Resume button. */
+export function endpointsPage(ctx: PageContext & { session: ConsoleSession }, v: Endpoints): string {
+  const list = v.endpoints.length === 0
+    ? html`<p class="muted">No notify endpoint is paused.</p>`
+    : html`<ul class="list">${v.endpoints.map((e) => html`<li class="endpoint"><b>${e.mercNo}</b> ${e.url}
+<span class="when">paused ${e.pausedAt ?? '—'} after failing since ${e.failingSince ?? '—'}: ${e.lastError ?? ''}
+· ${e.heldNotifications} notification(s) held</span>
+${postButton(ctx.session, `${CONSOLE}/endpoints/resume`, 'Resume', {
+    kind: 'primary', fields: html`<input type="hidden" name="mercNo" value="${e.mercNo}"><input type="hidden" name="url" value="${e.url}">`,
+  })}</li>`)}</ul>`;
+  return layout(ctx, 'Paused notify endpoints', html`<section>${list}
+<p class="muted">Resuming sends each held notification now, and replays once every order whose notification ran out
+while the endpoint was failing: each order's latest state, once.</p></section>`);
+}
