@@ -113,7 +113,7 @@ export const WORKFLOW_PATHS: WorkflowPath[] = [
     name: 'unknown at expiry, escalated to the human queue, resolved by a person',
     async run(ctx) {
       const { stack, emulator } = ctx.ipaynow;
-      const o = await placeOrder(ctx, stack, { secondsToExpiry: 2 });
+      const o = await placeOrder(ctx, stack, { secondsToExpiry: 2, live: true });
       // IPayNow answers every order query "result unknown" and sends no N001: only a person can settle the order.
       emulator.controls.setFaults({ notify: { mode: 'never' }, unknownResult: { MQ002: true } });
       try {
