@@ -3,6 +3,9 @@ import { deliverChannelReport } from '../orders/channel-reports';
 import type { CallbackHeaders, CallbackReply, ChannelInbound } from '../channels/plugin';
 import { claimCallbackEffect, finishCallback, finishCallbackEffect, recordCallback, type NewCallback } from '../db/channel-callbacks';
 import { findOrderById } from '../db/orders';
+import { findRefundById } from '../db/refunds';
+import { refundCheckSignal } from '../workflows/definitions';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ChannelName } from '../domain/channels';
 import { PayStatus } from '../domain/pay-status';
 import { logThrottle } from '../observability/log-throttle';
@@ -27,7 +30,7 @@ const unverifiedLog = logThrottle(UNVERIFIED_LOG_INTERVAL_MS);
  *     is a duplicate (received, nothing changes); one that arrives while the first is still being handled is told to
  *     come again, so that a failed hand-over is never answered as received.
  *   - Handing over uses deliverChannelReport, which also covers an order whose workflow has closed (late payment).
- *   - A verified refund report (kind 'refund') is stored and acknowledged; nothing consumes it yet.
+ *   - A verified refund report (kind 'refund') wakes that refund's workflow (it queries the channel at once), is stored and acknowledged.
  * `source` is the sender's address (for the log line of a refused body).
  */
 export async function receiveChannelCallback(
@@ -57,9 +60,16 @@ export async function receiveChannelCallback(
     return again;
   }
   if (verdict.kind === 'refund') {
-    // No refund consumer yet (the refunds work hands these on): verified, stored and acknowledged.
+    // Handed to the refund's workflow as "ask the channel now" (its refund query decides, not this body); a refund we
+    // do not know, or one whose workflow has ended, is only recorded. Temporal unreachable: the channel sends it again.
     const { refundId, result } = verdict.refund;
-    await recordCallback(ctx.pool, { ...stored, outcome: 'accepted', reason: `refund ${refundId} ${result.status}: recorded`, dedupKey: `${channel}:${verdict.news}` });
+    const refund = await findRefundById(ctx.pool, refundId);
+    const handed = refund && refund.orderId === order.orderId ? await wakeRefund(ctx, refund.workflowId) : 'unknown refund';
+    if (handed === 'unreachable') {
+      await recordCallback(ctx.pool, { ...stored, outcome: 'rejected', reason: `refund ${refundId} ${result.status}: workflow not reachable, send again` });
+      return again;
+    }
+    await recordCallback(ctx.pool, { ...stored, outcome: 'accepted', reason: `refund ${refundId} ${result.status}: ${handed}`, dedupKey: `${channel}:${verdict.news}` });
     return received;
   }
   const { result } = verdict;
@@ -110,4 +120,14 @@ export function refuseUnverified(
     channel, reason: r.reason, detail: r.detail.slice(0, 120), orderId: r.orderId?.slice(0, 64) ?? null,
     bodyBytes: r.bodyBytes, source: r.source, ...(suppressed > 0 ? { suppressed } : {}),
   }, 'channel callback refused before it verified: not stored'));
+}
+
+/** Signals a refund's workflow to ask its channel now; a closed (or never started) workflow needs nothing. */
+async function wakeRefund(ctx: ApiContext, workflowId: string): Promise<'handed to its workflow' | 'workflow closed: recorded' | 'unreachable'> {
+  try {
+    await ctx.temporal.withDeadline(Date.now() + ctx.config.channels.reportTimeoutMs, () => ctx.temporal.workflow.getHandle(workflowId).signal(refundCheckSignal));
+    return 'handed to its workflow';
+  } catch (err) {
+    return err instanceof WorkflowNotFoundError ? 'workflow closed: recorded' : 'unreachable';
+  }
 }

@@ -154,5 +154,11 @@ export interface RefundResolution {
   reason: string;
   actor: string;
 }
+/**
+ * A channel says this refund changed (a verified refund callback, e.g. WeChat Pay REFUND.*): the refund workflow asks
+ * the channel now (a refund query with the same number) instead of at its next scheduled query. The callback's own
+ * content is not applied: the query's answer is.
+ */
+export const refundCheckSignal = defineSignal('refundCheck');
 /** Support: settles a refund waiting in the human queue; answered once the refund workflow has applied it. */
 export const resolveRefundUpdate = defineUpdate<ResolveAnswer, [RefundResolution]>('resolveRefund');

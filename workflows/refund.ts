@@ -1,6 +1,6 @@
 import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
-  notifyControlSignal, refundStateQuery, resolveRefundUpdate, type RefundResolution, type RefundStateView, type RefundWorkflowInput,
+  notifyControlSignal, refundCheckSignal, refundStateQuery, resolveRefundUpdate, type RefundResolution, type RefundStateView, type RefundWorkflowInput,
 } from './definitions';
 import { refundActivities } from './activity-options';
 import { applyControl, deliverUntilAcknowledged } from './notify-loop';
@@ -32,6 +32,9 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
     refundId, orderId, refundStatus: RefundStatus.SUBMITTED, notify: { state: NotifyState.NONE, attempts: 0, paused: false },
   };
   const replays = { requested: 0 };
+  /** Channel callbacks about this refund (refundCheckSignal): each one asks the channel at once. */
+  let checks = 0;
+  setHandler(refundCheckSignal, () => void checks++);
   setHandler(refundStateQuery, () => state);
   setHandler(notifyControlSignal, (control) => {
     if (applyControl(state.notify, control, sa)) replays.requested++;
@@ -68,7 +71,8 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
         state.review = { reason };
       }
       sa.flush();
-      await condition(() => resolutions.length > 0, timing.queryScheduleMs[Math.min(attempt, timing.queryScheduleMs.length - 1)]!);
+      const checksSeen = checks;
+      await condition(() => resolutions.length > 0 || checks > checksSeen, timing.queryScheduleMs[Math.min(attempt, timing.queryScheduleMs.length - 1)]!);
       decided = resolutions[0];
       if (decided) break;
       result = await acts.channelRefundQuery({ channel: input.channel, ref });

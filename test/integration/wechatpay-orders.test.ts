@@ -19,7 +19,8 @@ let s: WechatpayStack;
 const receivers: MerchantReceiver[] = [];
 
 beforeAll(async () => {
-  s = await startWechatpayStack({ POLL_SCHEDULE: '2s', NOTIFY_RETRY_SCHEDULE: '150ms,300ms,450ms' });
+  // REFUND_QUERY_SCHEDULE 1h: a refund settles within a test only when its REFUND.* callback wakes its workflow.
+  s = await startWechatpayStack({ POLL_SCHEDULE: '2s', NOTIFY_RETRY_SCHEDULE: '150ms,300ms,450ms', REFUND_QUERY_SCHEDULE: '1h' });
 });
 afterEach(async () => {
   s.emulator.faults.api = [];
@@ -281,12 +282,33 @@ describe('WeChat Pay accounts and refunds', () => {
     expect(await wechatpay.refund({ orderId, refundId: `${orderId}R1`, amountFen: 100 })).toMatchObject({ status: 'SUCCESS', amountFen: 100 });
     expect(await wechatpay.queryRefund({ orderId, refundId: `${orderId}R9` })).toMatchObject({ status: 'FAIL' });
     expect([...s.emulator.order(orderId)!.refunds.keys()]).toEqual([`${orderId}R1`]);
-    // The order stays paid (trade_state REFUND is a paid order); the refund notification is stored, not applied.
+    // The order stays paid (trade_state REFUND is a paid order); a refund callback about no refund of ours is only stored.
     await eventually(async () => (s.emulator.notifications(orderId).some((n) => n.eventType === 'REFUND.SUCCESS' && n.status === 204) ? true : null), 5_000, 'REFUND.SUCCESS');
     const refundRow = (await callbacksOf(s.stack, orderId)).find((c) => c.funcode === 'REFUND.SUCCESS');
-    expect(refundRow).toMatchObject({ outcome: 'accepted', statusCode: 'SUCCESS', reason: `refund ${orderId}R1 SUCCESS: recorded` });
+    expect(refundRow).toMatchObject({ outcome: 'accepted', statusCode: 'SUCCESS', reason: `refund ${orderId}R1 SUCCESS: unknown refund` });
     expect(refundRow!.fields).toMatchObject({ out_refund_no: `${orderId}R1`, 'amount.refund': '100' });
     expect(await wechatpay.query({ orderId })).toMatchObject({ status: 'SUCCESS', amountFen: 123 });
     expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0000');
+  });
+  it('a refund through the merchant API is settled by its REFUND.SUCCESS callback: the callback wakes the refund workflow, whose query decides', async () => {
+    const merchant = await live();
+    const { receiver, orderId, fields } = await placeOrder(merchant);
+    await payer(s.emulator.url, 'pay', { outTradeNo: orderId });
+    await receiver.waitFor(1);
+    const mercRefundNo = `WR${Date.now()}`;
+    const res = await merchantCall(s.stack.api.url, '/api/refund', merchant, { mercOrderNo: fields.mercOrderNo!, mercRefundNo, refundAmt: '0.50' });
+    expect(res.body.respCode, res.body.respDesc).toBe('000000');
+    const refundId = res.body.refundId!;
+    // WeChat answers PROCESSING; the next scheduled query is an hour away, so only the callback can settle it now.
+    const settled = await eventually(async () => {
+      const q = await merchantCall(s.stack.api.url, '/api/refund/query', merchant, { mercRefundNo });
+      return q.body.refundStatus === 'r0000' ? q.body : null;
+    }, 15_000, 'refund r0000');
+    expect(settled).toMatchObject({ refundId, refundAmt: '0.50' });
+    expect([...s.emulator.order(orderId)!.refunds.keys()]).toEqual([refundId]);
+    const row = (await callbacksOf(s.stack, orderId)).find((c) => c.funcode === 'REFUND.SUCCESS');
+    expect(row).toMatchObject({ outcome: 'accepted', reason: `refund ${refundId} SUCCESS: handed to its workflow` });
+    await eventually(async () => (receiver.forOrder(refundId).length > 0 ? true : null), 15_000, 'refund notification');
+    expect(receiver.forOrder(refundId)[0]!.body).toMatchObject({ notifyType: 'refund', refundStatus: 'r0000' });
   });
 });
