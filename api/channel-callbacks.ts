@@ -3,9 +3,7 @@ import { deliverChannelReport } from '../orders/channel-reports';
 import type { CallbackHeaders, CallbackReply, ChannelInbound } from '../channels/plugin';
 import { claimCallbackEffect, finishCallback, finishCallbackEffect, recordCallback, type NewCallback } from '../db/channel-callbacks';
 import { findOrderById } from '../db/orders';
-import { findRefundById } from '../db/refunds';
-import { refundCheckSignal } from '../workflows/definitions';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { deliverChannelRefundReport } from '../refunds/channel-refund-report';
 import type { ChannelName } from '../domain/channels';
 import { PayStatus } from '../domain/pay-status';
 import { logThrottle } from '../observability/log-throttle';
@@ -63,8 +61,7 @@ export async function receiveChannelCallback(
     // Handed to the refund's workflow as "ask the channel now" (its refund query decides, not this body); a refund we
     // do not know, or one whose workflow has ended, is only recorded. Temporal unreachable: the channel sends it again.
     const { refundId, result } = verdict.refund;
-    const refund = await findRefundById(ctx.pool, refundId);
-    const handed = refund && refund.orderId === order.orderId ? await wakeRefund(ctx, refund.workflowId) : 'unknown refund';
+    const handed = await deliverChannelRefundReport(ctx, order.orderId, refundId);
     if (handed === 'unreachable') {
       await recordCallback(ctx.pool, { ...stored, outcome: 'rejected', reason: `refund ${refundId} ${result.status}: workflow not reachable, send again` });
       return again;
@@ -122,12 +119,3 @@ export function refuseUnverified(
   }, 'channel callback refused before it verified: not stored'));
 }
 
-/** Signals a refund's workflow to ask its channel now; a closed (or never started) workflow needs nothing. */
-async function wakeRefund(ctx: ApiContext, workflowId: string): Promise<'handed to its workflow' | 'workflow closed: recorded' | 'unreachable'> {
-  try {
-    await ctx.temporal.withDeadline(Date.now() + ctx.config.channels.reportTimeoutMs, () => ctx.temporal.workflow.getHandle(workflowId).signal(refundCheckSignal));
-    return 'handed to its workflow';
-  } catch (err) {
-    return err instanceof WorkflowNotFoundError ? 'workflow closed: recorded' : 'unreachable';
-  }
-}

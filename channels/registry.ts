@@ -3,7 +3,7 @@ import { ConfigError } from '../config';
 import type { Pool, Queryable } from '../db/pool';
 import { findChannelRoutes } from '../db/channel-routes';
 import { CHANNEL_NAMES, type ChannelName, type ChannelRegistry, type LiveChannelName } from '../domain/channels';
-import type { OrderDraft, PaywayCode } from '../domain/order';
+import type { OrderDraft } from '../domain/order';
 import { ApiError } from '../domain/errors';
 import type { Mode } from '../domain/mode';
 import type { Keyring } from '../secrets/keyring';
@@ -68,11 +68,6 @@ export function createChannels(deps: { pool: Pool; config: AppConfig; log: Chann
   return { registry, built };
 }
 
-/** The channel's own requirement a unified order does not meet (ChannelPlugin.orderRequirement), or null. */
-export function unmetOrderRequirement(channel: ChannelName, order: Pick<OrderDraft, 'sceneCode' | 'paywayCode' | 'attach'>): { field: string; rule: string } | null {
-  return PLUGINS[channel].orderRequirement?.(order) ?? null;
-}
-
 /** Re-seals every channel's stored credentials under the keyring's current master key; how many per channel. */
 export async function resealChannelAccounts(db: Queryable, keyring: Keyring): Promise<Partial<Record<ChannelName, number>>> {
   const counts: Partial<Record<ChannelName, number>> = {};
@@ -96,14 +91,24 @@ export interface RoutingSettings {
  * always (and only where it is enabled). A live order: channel_routes (the payway's rows, else the merchant's '*'
  * rows), else the live default; never the sandbox. What cannot be served is ApiError 200002 naming the reason.
  */
-export async function routeChannels(db: Queryable, settings: RoutingSettings, mercNo: string, payway: PaywayCode, mode: Mode): Promise<[ChannelName, ...ChannelName[]]> {
+export async function routeChannels(
+  db: Queryable, settings: RoutingSettings, mercNo: string, order: Pick<OrderDraft, 'sceneCode' | 'paywayCode' | 'attach'>, mode: Mode,
+): Promise<[ChannelName, ...ChannelName[]]> {
+  const payway = order.paywayCode;
+  let channels: ChannelName[];
   if (mode === 'test') {
     if (!settings.sandboxEnabled) throw new ApiError('200002', 'test mode is not served by this deployment (the sandbox is off)', 'paywayCode');
-    return ['sandbox'];
+    channels = ['sandbox'];
+  } else {
+    const routed = await findChannelRoutes(db, mercNo, payway);
+    channels = routed.length > 0 ? routed : settings.defaultLiveChannel ? [settings.defaultLiveChannel] : [];
+    if (channels.length === 0) throw new ApiError('200002', `no channel is configured for paywayCode ${payway}`, 'paywayCode');
+    if (channels.includes('sandbox')) throw new ApiError('200002', 'live orders never reach the sandbox: use a test key, or route the payway to a real channel', 'paywayCode');
   }
-  const routed = await findChannelRoutes(db, mercNo, payway);
-  const channels = routed.length > 0 ? routed : settings.defaultLiveChannel ? [settings.defaultLiveChannel] : [];
-  if (channels.length === 0) throw new ApiError('200002', `no channel is configured for paywayCode ${payway}`, 'paywayCode');
-  if (channels.includes('sandbox')) throw new ApiError('200002', 'live orders never reach the sandbox: use a test key, or route the payway to a real channel', 'paywayCode');
-  return channels as [ChannelName, ...ChannelName[]];
+  // A channel whose own requirement the order does not meet (ChannelPlugin.orderRequirement: Alipay jspay without the
+  // payer) is left out; when none is left, the request is refused naming the field, before any order exists.
+  const unmet = channels.map((c) => PLUGINS[c].orderRequirement?.(order) ?? null);
+  const servable = channels.filter((_c, i) => !unmet[i]);
+  if (servable.length === 0) throw ApiError.invalidField(unmet[0]!.field, unmet[0]!.rule);
+  return servable as [ChannelName, ...ChannelName[]];
 }

@@ -24,12 +24,12 @@ function ignoreLostConnection(): void {
   // The statement that needed the connection rejects on its own and its caller handles that; nothing to do here.
 }
 
-/** Runs `fn` in one transaction; rolls back on any error. A client whose connection broke is discarded, not reused. */
+/**
+ * Runs `fn` in one transaction; rolls back on any error. A client whose connection broke is not queryable any more,
+ * and pg-pool discards such a client on release instead of keeping it (createPool's listener keeps the process up).
+ */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error) => (broken = err);
-  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -39,7 +39,6 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.off('error', onError);
-    client.release(broken);
+    client.release();
   }
 }

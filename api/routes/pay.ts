@@ -8,8 +8,7 @@ import { requestHash } from '../request-hash';
 import { withDeadline } from '../deadline';
 import { assertRoomForNewOrder } from '../open-order-cap';
 import { parseUnifiedOrder } from '../schemas/unified-order';
-import { routeChannels, unmetOrderRequirement } from '../../channels/registry';
-import type { ChannelName } from '../../domain/channels';
+import { routeChannels } from '../../channels/registry';
 import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { orderWorkflowId, type PayAnswer } from '../../domain/order';
@@ -45,15 +44,7 @@ export function payRoutes(ctx: ApiContext): Router {
     const draft = { ...parseUnifiedOrder(fields, signType, ctx.now()), livemode: mode === 'live' };
     if (!existing) await assertRoomForNewOrder(ctx, merchant.mercNo, draft.mercOrderNo);
 
-    // A channel whose own requirement the order does not meet (Alipay jspay without the payer) is left out of the
-    // route; when none is left, the request is refused naming the field, before any order exists.
-    const routed = await routeChannels(ctx.pool, ctx.config.channels, merchant.mercNo, draft.paywayCode, mode);
-    const servable = routed.filter((c) => !unmetOrderRequirement(c, draft));
-    if (servable.length === 0) {
-      const unmet = unmetOrderRequirement(routed[0]!, draft)!;
-      throw ApiError.invalidField(unmet.field, unmet.rule);
-    }
-    const [channel, ...fallbackChannels] = servable as [ChannelName, ...ChannelName[]];
+    const [channel, ...fallbackChannels] = await routeChannels(ctx.pool, ctx.config.channels, merchant.mercNo, draft, mode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
     // Assigned here, once: a workflow that starts is the only one that uses it (a repeat meets the existing one).
     // An order already in the read model keeps its id: if its workflow is gone (a Temporal server that lost its last
