@@ -3,6 +3,7 @@ import type { Logger } from '../config/logger';
 import { claimDuePolls, type DuePoll } from '../db/due-polls';
 import type { Pool } from '../db/pool';
 import { OPEN_STATUSES } from '../domain/pay-status';
+import { startClaimLoop, type ClaimLoopHandle } from '../worker/claim-loop';
 
 export interface PollerDeps {
   pool: Pool;
@@ -19,9 +20,7 @@ export interface PollerDeps {
   concurrency?: number;
 }
 
-export interface PollerHandle {
-  stop(): Promise<void>;
-}
+export type PollerHandle = ClaimLoopHandle;
 
 /**
  * Channel status polling for every open order, outside the workflows. Each tick claims the orders whose next poll is
@@ -33,8 +32,6 @@ export function startPoller(deps: PollerDeps): PollerHandle {
   const batchSize = deps.batchSize ?? 200;
   const concurrency = deps.concurrency ?? 16;
   const tickMs = Math.max(50, Math.min(1000, ...deps.scheduleMs));
-  let stopped = false;
-  let wake: (() => void) | undefined;
 
   async function pollOne(due: DuePoll): Promise<void> {
     const ref = { orderId: due.orderId, ...(due.channelOrderNo ? { channelOrderNo: due.channelOrderNo } : {}) };
@@ -46,44 +43,14 @@ export function startPoller(deps: PollerDeps): PollerHandle {
     if (result.status === 'SUCCESS' || (open && result.status === 'FAIL')) await deps.report(due, result);
   }
 
-  async function tick(): Promise<number> {
-    const due = await claimDuePolls(deps.pool, deps.scheduleMs, batchSize);
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, async () => {
-      while (next < due.length) {
-        const item = due[next++]!;
-        await pollOne(item).catch((err: unknown) => deps.log.warn({ orderId: item.orderId, err: (err as Error).message }, 'poll failed'));
-      }
-    }));
-    return due.length;
-  }
-
-  const loop = (async () => {
-    while (!stopped) {
-      let claimed = 0;
-      try {
-        claimed = await tick();
-      } catch (err) {
-        deps.log.warn({ err: (err as Error).message }, 'poller tick failed');
-      }
-      // A full batch means more may be due now: go again at once; otherwise wait for the next tick.
-      if (claimed < batchSize && !stopped) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, tickMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
-  })();
-
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
-    },
-  };
+  return startClaimLoop({
+    name: 'poller',
+    claim: (limit) => claimDuePolls(deps.pool, deps.scheduleMs, limit),
+    handle: pollOne,
+    describe: (item) => ({ orderId: item.orderId }),
+    batchSize,
+    concurrency,
+    tickMs,
+    log: deps.log,
+  });
 }

@@ -4,6 +4,7 @@ import type { Pool } from '../../db/pool';
 import type { ChannelReport } from '../../workflows/definitions';
 import { claimDueReports, markReportDelivered, markReportFailed, type ClaimedReport } from './report-outbox';
 import { nextReportDelayMs, reportClaimLeaseMs } from '../../domain/report-schedule';
+import { startClaimLoop, type ClaimLoopHandle } from '../../worker/claim-loop';
 
 export interface ReportSenderDeps {
   pool: Pool;
@@ -47,9 +48,7 @@ export async function attemptReport(deps: ReportSenderDeps, claimed: ClaimedRepo
   return 'delivered';
 }
 
-export interface DispatcherHandle {
-  stop(): Promise<void>;
-}
+export type DispatcherHandle = ClaimLoopHandle;
 
 /**
  * The sandbox's callback retries, in the worker process next to the poller: each tick claims the due reports of the
@@ -63,48 +62,17 @@ export function startReportDispatcher(
   const concurrency = deps.concurrency ?? 8;
   const tickMs = Math.max(50, Math.min(1000, ...deps.scheduleMs));
   const leaseMs = reportClaimLeaseMs(deps.reportTimeoutMs);
-  let stopped = false;
-  let wake: (() => void) | undefined;
-
-  async function tick(): Promise<number> {
-    const claimed = await claimDueReports(deps.pool, batchSize, { token: randomUUID(), leaseMs });
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, async () => {
-      while (next < claimed.length) {
-        const item = claimed[next++]!;
-        // A failure to record the outcome leaves the claim to lapse: the row is due again after the lease.
-        await attemptReport(deps, item).catch((err: unknown) =>
-          deps.log.warn({ orderId: item.orderId, err: (err as Error).message }, 'sandbox report attempt not recorded'));
-      }
-    }));
-    return claimed.length;
-  }
-
-  const loop = (async () => {
-    while (!stopped) {
-      let claimed = 0;
-      try {
-        claimed = await tick();
-      } catch (err) {
-        deps.log.warn({ err: (err as Error).message }, 'sandbox report dispatcher tick failed');
-      }
-      if (claimed < batchSize && !stopped) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, tickMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
-  })();
-
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+  return startClaimLoop({
+    name: 'sandbox report dispatcher',
+    claim: (limit) => claimDueReports(deps.pool, limit, { token: randomUUID(), leaseMs }),
+    // A failure to record the outcome leaves the claim to lapse: the row is due again after the lease.
+    handle: async (item) => {
+      await attemptReport(deps, item);
     },
-  };
+    describe: (item) => ({ orderId: item.orderId }),
+    batchSize,
+    concurrency,
+    tickMs,
+    log: deps.log,
+  });
 }
