@@ -105,8 +105,8 @@ async function main(): Promise<void> {
   console.log(`
   Payment orchestrator is running.
 
-    API            ${apiUrl}   (POST /api/pay, /api/query, /api/close; docs at /docs)
-    Admin          ${adminUrl}   (support API, /metrics, /readyz with details; docs at /docs; keep it internal)
+    API            ${apiUrl}   (POST /api/pay, /api/query, /api/close, /api/refund, /api/refund/query; docs at /docs)
+    Admin          ${adminUrl}   (support API, support console at /console, /metrics, /readyz with details; docs at /docs; keep it internal)
     Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
     Temporal UI    ${temporal.uiUrl ?? (devstack.temporalMode === 'server' ? '(none in server mode: TEMPORAL_MODE=dev has one)' : '(headless)')}
     Temporal gRPC  ${temporal.address}   (${describeTemporalMode(devstack)})
