@@ -95,6 +95,11 @@ export const EnvSchema = z.object({
   REFUND_QUERY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m,10m'),
   /** …and goes to the human queue once it has been unsettled this long. */
   REFUND_ESCALATE_AFTER: duration('1h'),
+  /**
+   * A refund still r0001 this long after it was recorded has no running workflow (the API died, or Temporal was
+   * unreachable, between recording it and starting it): the workers start it (refunds/start-recovery.ts).
+   */
+  REFUND_START_RECOVERY_AFTER: duration('1m'),
 
   /**
    * A channel report (callback, poll result, sandbox outbox) not handed to Temporal within this counts as not
@@ -175,6 +180,9 @@ export const EnvSchema = z.object({
   if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
   }
+  if (e.REFUND_START_RECOVERY_AFTER < 100 || e.REFUND_START_RECOVERY_AFTER > 86_400_000) {
+    ctx.addIssue({ code: 'custom', path: ['REFUND_START_RECOVERY_AFTER'], message: 'must be 100ms to 24h' });
+  }
   for (const name of ['CIRCUIT_FAILURE_WINDOW', 'CIRCUIT_OPEN_FOR'] as const) {
     if (e[name] < 100 || e[name] > 3_600_000) ctx.addIssue({ code: 'custom', path: [name], message: 'must be 100ms to 1h' });
   }
@@ -222,7 +230,7 @@ export interface AppConfig {
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
   /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
-  refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number };
+  refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number; startRecoveryAfterMs: number };
   /**
    * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
    * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
@@ -315,7 +323,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       escalateAfterMs: e.UNKNOWN_ESCALATE_AFTER,
       watchMarginMs: e.CHANNEL_WATCH_MARGIN,
     },
-    refunds: { windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER },
+    refunds: {
+      windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER,
+      startRecoveryAfterMs: e.REFUND_START_RECOVERY_AFTER,
+    },
     channels: {
       defaultLiveChannel: e.DEFAULT_CHANNEL,
       sandboxEnabled: e.SANDBOX_ENABLED ?? deployment === 'development',
