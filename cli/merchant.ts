@@ -197,7 +197,7 @@ async function runCertify(c: Credentials, o: Record<string, string | boolean | u
   const waitMs = wholeNumber('wait-ms', str('wait-ms'), DEFAULT_WAIT_MS)!;
   const relayPort = wholeNumber('relay-port', str('relay-port'));
   console.log(`certifying ${notifyUrl}: test-mode orders of merchant ${c.mercNo}, notifications signed ${signType}, answers within ${limitMs} ms…`);
-  const { results, passed } = await certify({ mercNo: c.mercNo, key: c.testKey ?? c.key, apiUrl: c.apiUrl }, {
+  const { results, passed, relayed, relayUrl } = await certify({ mercNo: c.mercNo, key: c.testKey ?? c.key, apiUrl: c.apiUrl }, {
     notifyUrl, signType, limitMs, waitMs,
     ...(relayPort !== undefined ? { relayPort } : {}),
     ...(str('relay-host') ? { relayHost: str('relay-host')! } : {}),
@@ -205,6 +205,10 @@ async function runCertify(c: Credentials, o: Record<string, string | boolean | u
   });
   console.log(`\n${formatTable(results)}\n`);
   console.log(passed ? 'PASSED: every case answered as the platform expects.' : 'FAILED: see the rows marked FAIL.');
+  if (relayed === 0) {
+    console.log(`No notification reached the relay at ${relayUrl}: the platform must be able to reach it (a local stack allows ` +
+      'loopback with NOTIFY_ALLOW_PRIVATE; otherwise pass --relay-host/--relay-url with an address the platform reaches).');
+  }
   return passed;
 }
 

@@ -23,6 +23,9 @@ export interface CertifyOptions {
 export interface Certification {
   results: CaseResult[];
   passed: boolean;
+  /** Where the platform sent the test orders' notifications, and how many arrived there. */
+  relayUrl: string;
+  relayed: number;
 }
 
 /**
@@ -50,7 +53,8 @@ export async function certify(c: MerchantCredentials, o: CertifyOptions): Promis
   });
   try {
     const results = await runCases({ call, apiUrl: c.apiUrl, relay, signType: o.signType, limitMs, waitMs: o.waitMs ?? DEFAULT_WAIT_MS });
-    return { results, passed: results.every((r) => r.checks.length > 0 && r.checks.every((k) => k.pass)) };
+    const passed = results.every((r) => r.checks.length > 0 && r.checks.every((k) => k.pass));
+    return { results, passed, relayUrl: relay.url, relayed: relay.relayed.length };
   } finally {
     await relay.stop();
   }
