@@ -80,7 +80,7 @@ export async function startWorker(opts: {
     },
   });
   // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
-  const refundStarts = startRefundStartRecovery({ pool, temporal, config, log });
+  const refundStarts = startRefundStartRecovery({ pool, temporal, config, log, onStarted: metrics.refundStartRecovered });
   // Channels' background work (the sandbox's callback retries from its report outbox).
   const deliver = async (orderId: string, report: Parameters<typeof deliverChannelReportById>[2]) => deliverChannelReportById({ temporal, pool, config }, orderId, report);
   const background = CHANNEL_NAMES.flatMap((name) => channels.built[name].startBackground?.({ deliver }) ?? []);

@@ -5,7 +5,7 @@ import { eventually, merchantCall, startStack, testMerchant, type TestMerchant, 
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { paidSandboxOrder, refundCall, refundReaches } from '../support/refunds';
 import { runEntryPoint, type ChildHandle } from '../../devstack/child';
-import { repoRoot } from '../../devstack/paths';
+import { freePort, repoRoot } from '../../devstack/paths';
 import { requestHash } from '../../api/request-hash';
 import { inTransaction } from '../../db/pool';
 import { claimUnstartedRefunds, findRefundByMercRefundNo, holdRefundable, insertRefund, refundLedgerOf } from '../../db/refunds';
@@ -20,8 +20,8 @@ let stack: TestStack;
 let merchant: TestMerchant;
 const workers: ChildHandle[] = [];
 
-function spawnWorker(): ChildHandle {
-  const w = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...stack.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') }, { silent: true });
+function spawnWorker(env: Record<string, string> = {}): ChildHandle {
+  const w = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...stack.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'), ...env }, { silent: true });
   workers.push(w);
   return w;
 }
@@ -42,8 +42,12 @@ const refundNo = () => `RS${Date.now()}${Math.floor(Math.random() * 1e6)}`;
 
 describe('refund start recovery', () => {
   it('a refund recorded but never started (the API died between the two) is started by the workers and completes', async () => {
-    const worker = spawnWorker();
+    const metricsPort = await freePort();
+    const worker = spawnWorker({ WORKER_HTTP_PORT: String(metricsPort) });
     await worker.ready;
+    const recoveries = async () => Number(/^paydurable_refund_start_recoveries_total (\d+)/m
+      .exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1] ?? NaN);
+    expect(await recoveries()).toBe(0);
     const receiver = await new MerchantReceiver().start();
     try {
       const { orderId, mercOrderNo } = await paidSandboxOrder(stack, merchant, '1.00', receiver.url);
@@ -73,6 +77,7 @@ describe('refund start recovery', () => {
       expect(note.headers['x-notify-id']).toBe(`${refundId}-r0000`);
       expect(await refundLedgerOf(stack.pool, orderId)).toEqual({ heldFen: 0, refundedFen: 30 });
       expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
+      expect(await recoveries()).toBeGreaterThanOrEqual(1);
       // The merchant's repeat of its request is the same refund (the row is the use case's), final now.
       const again = await refundCall(stack, merchant, request);
       expect(again.body).toMatchObject({ respCode: '000000', refundId, refundStatus: 'r0000' });
