@@ -74,6 +74,8 @@ export const EnvSchema = z.object({
   /** How long the unified-order call waits for its workflow to answer before replying 999999 (retry). */
   PAY_ANSWER_TIMEOUT: duration('10s'),
   CLOSE_ANSWER_TIMEOUT: duration('10s'),
+  /** How long a new refund's answer waits for its workflow to start (the refund is recorded first) before 999999. */
+  REFUND_ANSWER_TIMEOUT: duration('10s'),
 
   NOTIFY_RETRY_SCHEDULE: schedule(DEFAULT_NOTIFY_RETRY_SCHEDULE),
   NOTIFY_TIMEOUT: duration('5s'),
@@ -222,7 +224,7 @@ export interface AppConfig {
     tlsCaPath?: string;
     tlsServerName?: string;
   };
-  api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number };
+  api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number; refundAnswerTimeoutMs: number };
   /** The admin listener: support API, metrics, detailed readiness, internal docs (never the merchant-facing side). */
   admin: { host: string; port: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean; endpointPauseAfterMs: number };
@@ -311,6 +313,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, ''),
       payAnswerTimeoutMs: e.PAY_ANSWER_TIMEOUT,
       closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
+      refundAnswerTimeoutMs: e.REFUND_ANSWER_TIMEOUT,
     },
     admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT },
     notify: {

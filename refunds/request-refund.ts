@@ -15,6 +15,7 @@ import { PayStatus } from '../domain/pay-status';
 import { RefundStatus, refundWorkflowId } from '../domain/refund-status';
 import { parseCompactTime } from '../domain/time';
 import { startRefundWorkflow } from './start-refund';
+import { withDeadline } from '../api/deadline';
 
 /** What a stored mercRefundNo can be (the schema's rule); anything else cannot be a repeat. */
 const MERC_REFUND_NO = /^[\x21-\x7e]{1,32}$/;
@@ -89,12 +90,17 @@ async function repeat(ctx: ApiContext, refund: RefundRecord, hash: string, sched
   return refund;
 }
 
-/** Starts the refund's workflow (refunds/start-refund.ts); Temporal unreachable → 999999, and the workers' recovery starts it later. */
+const NOT_STARTED = 'the refund is recorded but not yet started; send the same request again';
+
+/**
+ * Starts the refund's workflow (refunds/start-refund.ts), waiting at most REFUND_ANSWER_TIMEOUT. Temporal unreachable
+ * or slow → 999999: the refund is recorded, a repeat starts it, and so do the workers' recovery (refunds/start-recovery.ts).
+ */
 async function startWorkflow(ctx: ApiContext, refund: RefundRecord, order: OrderRecord, notifyRetryScheduleMs: number[]): Promise<void> {
   try {
-    await startRefundWorkflow(ctx, refund, order, notifyRetryScheduleMs);
+    await withDeadline(startRefundWorkflow(ctx, refund, order, notifyRetryScheduleMs), ctx.config.api.refundAnswerTimeoutMs, NOT_STARTED);
   } catch (err) {
     ctx.log.warn({ workflowId: refund.workflowId, err: (err as Error).message }, 'refund workflow not started');
-    throw new ApiError('999999', 'the refund is recorded but not yet started; send the same request again');
+    throw err instanceof ApiError ? err : new ApiError('999999', NOT_STARTED);
   }
 }

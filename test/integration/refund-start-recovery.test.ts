@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { eventually, merchantCall, startStack, testMerchant, type TestMerchant, type TestStack } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
+import { TcpProxy } from '../support/tcp-proxy';
 import { paidSandboxOrder, refundCall, refundReaches } from '../support/refunds';
 import { runEntryPoint, type ChildHandle } from '../../devstack/child';
 import { freePort, repoRoot } from '../../devstack/paths';
@@ -18,6 +19,8 @@ import { RefundStatus, refundWorkflowId } from '../../domain/refund-status';
 // SIGKILL. The sandbox refunds after a delay (its refund is PENDING meanwhile), so a refund is in flight for a while.
 let stack: TestStack;
 let merchant: TestMerchant;
+/** The API reaches Temporal through this proxy (the workers directly): cut, the API cannot start workflows. */
+let proxy: TcpProxy;
 const workers: ChildHandle[] = [];
 
 function spawnWorker(env: Record<string, string> = {}): ChildHandle {
@@ -27,15 +30,17 @@ function spawnWorker(env: Record<string, string> = {}): ChildHandle {
 }
 
 beforeAll(async () => {
+  proxy = await new TcpProxy(inject('temporalAddress')).start();
   stack = await startStack({
     REFUND_START_RECOVERY_AFTER: '300ms', REFUND_QUERY_SCHEDULE: '200ms', SANDBOX_REFUND_MODE: 'delayed', SANDBOX_REFUND_DELAY: '1500ms',
-    POLL_SCHEDULE: '1h',
-  }, { worker: false });
+    POLL_SCHEDULE: '1h', REFUND_ANSWER_TIMEOUT: '1s',
+  }, { worker: false, apiTemporalAddress: proxy.address });
   merchant = await testMerchant(stack.pool, { notifyScheduleMs: [200, 200, 200] });
 });
 afterAll(async () => {
   await Promise.allSettled(workers.map((w) => w.stop('SIGKILL')));
   await stack?.stop();
+  await proxy?.stop();
 });
 
 const refundNo = () => `RS${Date.now()}${Math.floor(Math.random() * 1e6)}`;
@@ -82,6 +87,30 @@ describe('refund start recovery', () => {
       const again = await refundCall(stack, merchant, request);
       expect(again.body).toMatchObject({ respCode: '000000', refundId, refundStatus: 'r0000' });
     } finally {
+      await receiver.stop();
+      await worker.stop();
+    }
+  });
+
+  it('Temporal unreachable from the API when it starts a refund: answered 999999, recorded, and the workers start it', async () => {
+    const worker = spawnWorker();
+    await worker.ready;
+    const receiver = await new MerchantReceiver().start();
+    try {
+      const { orderId, mercOrderNo } = await paidSandboxOrder(stack, merchant, '1.00', receiver.url);
+      const mercRefundNo = refundNo();
+      await proxy.cut();
+      const refused = await refundCall(stack, merchant, { mercOrderNo, mercRefundNo, refundAmt: '0.60' });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ respCode: '999999', respDesc: expect.stringContaining('recorded but not yet started') });
+      // The API stays cut off from Temporal: only the workers can start it.
+      const refund = await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
+      expect(refund.refundAmt).toBe('0.60');
+      await eventually(async () => receiver.received.some((r) => r.body.mercRefundNo === mercRefundNo && r.body.refundStatus === 'r0000'), 10_000, 'refund notification');
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
+      expect(await refundLedgerOf(stack.pool, orderId)).toEqual({ heldFen: 0, refundedFen: 60 });
+    } finally {
+      await proxy.restore();
       await receiver.stop();
       await worker.stop();
     }
