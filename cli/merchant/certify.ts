@@ -39,7 +39,7 @@ export async function certify(c: MerchantCredentials, o: CertifyOptions): Promis
   // The key's mode first: a query of an order that cannot exist is answered (signed, with livemode) without side effects.
   const probe = await call('/api/query', { mercOrderNo: 'CERTIFY-MODE-PROBE' });
   if (probe.signature !== 'verified') {
-    throw new Error(`the API did not accept the key: HTTP ${probe.httpStatus} ${probe.body.respCode ?? ''} ${probe.body.respDesc ?? ''}`.trim());
+    throw new Error(`the API refused the certification's signed request: HTTP ${probe.httpStatus} ${probe.body.respCode ?? ''} ${probe.body.respDesc ?? ''}`.trim());
   }
   if (probe.body.livemode !== 'false') throw new Error('certify places and pays test-mode orders only: sign with the merchant\'s test key');
 
