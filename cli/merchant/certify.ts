@@ -7,6 +7,9 @@ import type { SignType } from '../../domain/signing';
 /** The platform counts a notification as delivered only when `success` comes back within 5 s (NOTIFY_TIMEOUT). */
 export const DEFAULT_ANSWER_LIMIT_MS = 5_000;
 export const DEFAULT_WAIT_MS = 30_000;
+const BUSY_RETRIES = 5;
+/** A second at least: the same raw-form request signed within the same second is a replay the API refuses. */
+const BUSY_RETRY_DELAY_MS = 1_000;
 
 export interface CertifyOptions {
   /** The merchant's notification endpoint under test. */
@@ -35,7 +38,15 @@ export interface Certification {
  */
 export async function certify(c: MerchantCredentials, o: CertifyOptions): Promise<Certification> {
   const limitMs = o.limitMs ?? DEFAULT_ANSWER_LIMIT_MS;
-  const call = (path: string, fields: Record<string, string>) => signedCall(c, path, fields, o.signType);
+  // 999999 means "send the same request again" (every interface is idempotent): a merchant does, and so does this.
+  const call = async (path: string, fields: Record<string, string>) => {
+    let answer = await signedCall(c, path, fields, o.signType);
+    for (let i = 0; i < BUSY_RETRIES && answer.body.respCode === '999999'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_DELAY_MS));
+      answer = await signedCall(c, path, fields, o.signType);
+    }
+    return answer;
+  };
   // The key's mode first: a query of an order that cannot exist is answered (signed, with livemode) without side effects.
   const probe = await call('/api/query', { mercOrderNo: 'CERTIFY-MODE-PROBE' });
   if (probe.signature !== 'verified') {
