@@ -111,8 +111,8 @@ async function paidDuplicateRefund(ctx: CertifyContext, record: Record_): Promis
 }
 
 async function expiredThenLate(ctx: CertifyContext, record: Record_): Promise<void> {
-  // orderPeriod is in whole minutes: a tradeTime 57 s ago with a 1-minute period expires in about 3 s.
-  const order = await placeOrder(ctx, 'EXP', '0.01', { tradeTimeMs: Date.now() - 57_000, periodMin: '1' });
+  // orderPeriod is in whole minutes: a tradeTime 56 s ago with a 1-minute period expires within about 4 s.
+  const order = await placeOrder(ctx, 'EXP', '0.01', { tradeTimeMs: Date.now() - 56_000, periodMin: '1' });
   const expired = await ctx.relay.waitFor(notificationOf(order.orderId, 'p0006'), ctx.waitMs + 3_000, 'p0006 notification of the expired order');
   record('expired', [answeredSuccess(expired.answer, ctx.limitMs)]);
 
