@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dataDir } from '../devstack/paths';
-import { sign, verifySignature } from '../domain/signing';
 import { formatCompactTime } from '../domain/time';
 import { startNotifyReceiver, type ReceivedNotification } from './merchant/notify-receiver';
+import { signedCall } from './merchant/signed-call';
+import { certify, DEFAULT_ANSWER_LIMIT_MS, DEFAULT_WAIT_MS, formatTable } from './merchant/certify';
+import { ALL_SIGN_TYPES, type SignType } from '../domain/signing';
 
 /**
  * A merchant's view of the platform from the command line: signs requests with the demo merchant's key (from
@@ -20,9 +22,13 @@ import { startNotifyReceiver, type ReceivedNotification } from './merchant/notif
  *   npm run merchant -- query <mercOrderNo> | --order-id <orderId>
  *   npm run merchant -- refund <mercOrderNo> | --order-id <orderId>  --amount 0.50 [--refund-no NO] [--reason TEXT] [--notify-url URL]
  *   npm run merchant -- refund-query <mercRefundNo> | --refund-id <refundId>
+ *   npm run merchant -- certify --notify-url URL [--sign-type HMAC-SHA256-RAW] [--limit-ms 5000] [--wait-ms 30000]
+ *                              [--relay-port N] [--relay-host H] [--relay-url URL]
+ *                                                     test-mode orders through every case against your notification
+ *                                                     endpoint (test key only); a pass/fail table, exit 0 if all pass
  */
 interface Credentials {
-  mercNo: string; key: string; apiUrl: string; ipaynowEmulatorUrl?: string | null; alipayEmulatorUrl?: string | null; wechatpayEmulatorUrl?: string | null;
+  mercNo: string; key: string; testKey?: string | null; apiUrl: string; ipaynowEmulatorUrl?: string | null; alipayEmulatorUrl?: string | null; wechatpayEmulatorUrl?: string | null;
 }
 
 function credentials(): Credentials {
@@ -37,19 +43,13 @@ function credentials(): Credentials {
   const ipaynowEmulatorUrl = process.env.IPAYNOW_EMULATOR_URL ?? stored?.ipaynowEmulatorUrl ?? null;
   const alipayEmulatorUrl = process.env.ALIPAY_EMULATOR_URL ?? stored?.alipayEmulatorUrl ?? null;
   const wechatpayEmulatorUrl = process.env.WECHATPAY_EMULATOR_URL ?? stored?.wechatpayEmulatorUrl ?? null;
-  return { mercNo, key, apiUrl, ipaynowEmulatorUrl, alipayEmulatorUrl, wechatpayEmulatorUrl };
+  const testKey = process.env.MERC_KEY ?? stored?.testKey ?? null;
+  return { mercNo, key, testKey, apiUrl, ipaynowEmulatorUrl, alipayEmulatorUrl, wechatpayEmulatorUrl };
 }
 
 async function call(c: Credentials, path: string, fields: Record<string, string>): Promise<Record<string, string>> {
-  const payload = { ...fields, mercNo: c.mercNo, signType: 'MD5' };
-  const res = await fetch(`${c.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ ...payload, signature: sign(payload, c.key, 'MD5') }),
-  });
-  const body = (await res.json()) as Record<string, string>;
-  const signed = body.signature ? verifySignature(body, c.key, 'MD5', body.signature) : false;
-  console.log(`HTTP ${res.status}  respCode ${body.respCode}  ${body.respDesc}  (answer signature ${signed ? 'verified' : body.signature ? 'INVALID' : 'absent'})`);
+  const { httpStatus, body, signature } = await signedCall(c, path, fields, 'MD5');
+  console.log(`HTTP ${httpStatus}  respCode ${body.respCode}  ${body.respDesc}  (answer signature ${signature === 'invalid' ? 'INVALID' : signature})`);
   return body;
 }
 
@@ -180,6 +180,38 @@ async function receive(c: Credentials, port: string | undefined): Promise<void> 
   await receiver.stop();
 }
 
+const wholeNumber = (name: string, v: string | undefined, fallback?: number): number | undefined => {
+  if (v === undefined) return fallback;
+  if (!/^\d{1,7}$/.test(v)) throw new Error(`--${name} must be a whole number`);
+  return Number(v);
+};
+
+/** `certify`: the certification run against the merchant's notification endpoint; true when every check passed. */
+async function runCertify(c: Credentials, o: Record<string, string | boolean | undefined>): Promise<boolean> {
+  const notifyUrl = o['notify-url'];
+  if (typeof notifyUrl !== 'string') throw new Error('certify needs --notify-url URL: your notification endpoint (test mode)');
+  const signType = (typeof o['sign-type'] === 'string' ? o['sign-type'] : 'HMAC-SHA256-RAW') as SignType;
+  if (!(ALL_SIGN_TYPES as readonly string[]).includes(signType)) throw new Error(`--sign-type must be one of ${ALL_SIGN_TYPES.join(', ')}`);
+  const str = (k: string) => (typeof o[k] === 'string' ? o[k] : undefined);
+  const limitMs = wholeNumber('limit-ms', str('limit-ms'), DEFAULT_ANSWER_LIMIT_MS)!;
+  const waitMs = wholeNumber('wait-ms', str('wait-ms'), DEFAULT_WAIT_MS)!;
+  const relayPort = wholeNumber('relay-port', str('relay-port'));
+  console.log(`certifying ${notifyUrl}: test-mode orders of merchant ${c.mercNo}, notifications signed ${signType}, answers within ${limitMs} ms…`);
+  const { results, passed, relayed, relayUrl } = await certify({ mercNo: c.mercNo, key: c.testKey ?? c.key, apiUrl: c.apiUrl }, {
+    notifyUrl, signType, limitMs, waitMs,
+    ...(relayPort !== undefined ? { relayPort } : {}),
+    ...(str('relay-host') ? { relayHost: str('relay-host')! } : {}),
+    ...(str('relay-url') ? { relayUrl: str('relay-url')! } : {}),
+  });
+  console.log(`\n${formatTable(results)}\n`);
+  console.log(passed ? 'PASSED: every case answered as the platform expects.' : 'FAILED: see the rows marked FAIL.');
+  if (relayed === 0) {
+    console.log(`No notification reached the relay at ${relayUrl}: the platform must be able to reach it (a local stack allows ` +
+      'loopback with NOTIFY_ALLOW_PRIVATE; otherwise pass --relay-host/--relay-url with an address the platform reaches).');
+  }
+  return passed;
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -187,6 +219,8 @@ async function main(): Promise<void> {
       amount: { type: 'string' }, payway: { type: 'string' }, scene: { type: 'string' },
       'notify-url': { type: 'string' }, 'order-no': { type: 'string' }, 'order-id': { type: 'string' }, port: { type: 'string' },
       'refund-no': { type: 'string' }, 'refund-id': { type: 'string' }, reason: { type: 'string' },
+      'sign-type': { type: 'string' }, 'limit-ms': { type: 'string' }, 'wait-ms': { type: 'string' },
+      'relay-port': { type: 'string' }, 'relay-host': { type: 'string' }, 'relay-url': { type: 'string' },
     },
   });
   const [command, arg] = positionals;
@@ -218,6 +252,9 @@ async function main(): Promise<void> {
       if (!arg && !values['refund-id']) throw new Error('usage: refund-query <mercRefundNo> | --refund-id <refundId>');
       show(await call(c, '/api/refund/query', values['refund-id'] ? { refundId: values['refund-id'] } : { mercRefundNo: arg! }), REFUND_FIELDS);
       break;
+    case 'certify':
+      process.exit(await runCertify(c, values) ? 0 : 1);
+      break;
     case 'demo': {
       // Without --notify-url the demo is its own merchant server: a receiver on this machine that verifies the
       // notification's signature (the API must be allowed to reach loopback: npm start sets NOTIFY_ALLOW_PRIVATE).
@@ -240,7 +277,7 @@ async function main(): Promise<void> {
       process.exit(ok ? 0 : 1);
     }
     default:
-      console.log('usage: npm run merchant -- demo [--notify-url URL] | receive [--port N] | pay --notify-url URL [--amount 1.23 --payway alipay --scene scan] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId> | refund <mercOrderNo> --amount 0.50 [--refund-no NO] [--reason TEXT] | refund-query <mercRefundNo>');
+      console.log('usage: npm run merchant -- demo [--notify-url URL] | receive [--port N] | pay --notify-url URL [--amount 1.23 --payway alipay --scene scan] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId> | refund <mercOrderNo> --amount 0.50 [--refund-no NO] [--reason TEXT] | refund-query <mercRefundNo> | certify --notify-url URL [--sign-type T]');
       process.exit(command ? 1 : 0);
   }
 }

@@ -74,6 +74,8 @@ export const EnvSchema = z.object({
   /** How long the unified-order call waits for its workflow to answer before replying 999999 (retry). */
   PAY_ANSWER_TIMEOUT: duration('10s'),
   CLOSE_ANSWER_TIMEOUT: duration('10s'),
+  /** How long a new refund's answer waits for its workflow to start (the refund is recorded first) before 999999. */
+  REFUND_ANSWER_TIMEOUT: duration('10s'),
 
   NOTIFY_RETRY_SCHEDULE: schedule(DEFAULT_NOTIFY_RETRY_SCHEDULE),
   NOTIFY_TIMEOUT: duration('5s'),
@@ -95,6 +97,11 @@ export const EnvSchema = z.object({
   REFUND_QUERY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m,10m'),
   /** …and goes to the human queue once it has been unsettled this long. */
   REFUND_ESCALATE_AFTER: duration('1h'),
+  /**
+   * A refund still r0001 this long after it was recorded has no running workflow (the API died, or Temporal was
+   * unreachable, between recording it and starting it): the workers start it (refunds/start-recovery.ts).
+   */
+  REFUND_START_RECOVERY_AFTER: duration('1m'),
 
   /**
    * A channel report (callback, poll result, sandbox outbox) not handed to Temporal within this counts as not
@@ -175,6 +182,9 @@ export const EnvSchema = z.object({
   if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
   }
+  if (e.REFUND_START_RECOVERY_AFTER < 100 || e.REFUND_START_RECOVERY_AFTER > 86_400_000) {
+    ctx.addIssue({ code: 'custom', path: ['REFUND_START_RECOVERY_AFTER'], message: 'must be 100ms to 24h' });
+  }
   for (const name of ['CIRCUIT_FAILURE_WINDOW', 'CIRCUIT_OPEN_FOR'] as const) {
     if (e[name] < 100 || e[name] > 3_600_000) ctx.addIssue({ code: 'custom', path: [name], message: 'must be 100ms to 1h' });
   }
@@ -214,7 +224,7 @@ export interface AppConfig {
     tlsCaPath?: string;
     tlsServerName?: string;
   };
-  api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number };
+  api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number; refundAnswerTimeoutMs: number };
   /** The admin listener: support API, metrics, detailed readiness, internal docs (never the merchant-facing side). */
   admin: { host: string; port: number };
   notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean; endpointPauseAfterMs: number };
@@ -222,7 +232,7 @@ export interface AppConfig {
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
   /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
-  refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number };
+  refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number; startRecoveryAfterMs: number };
   /**
    * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
    * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
@@ -303,6 +313,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, ''),
       payAnswerTimeoutMs: e.PAY_ANSWER_TIMEOUT,
       closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
+      refundAnswerTimeoutMs: e.REFUND_ANSWER_TIMEOUT,
     },
     admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT },
     notify: {
@@ -315,7 +326,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       escalateAfterMs: e.UNKNOWN_ESCALATE_AFTER,
       watchMarginMs: e.CHANNEL_WATCH_MARGIN,
     },
-    refunds: { windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER },
+    refunds: {
+      windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER,
+      startRecoveryAfterMs: e.REFUND_START_RECOVERY_AFTER,
+    },
     channels: {
       defaultLiveChannel: e.DEFAULT_CHANNEL,
       sandboxEnabled: e.SANDBOX_ENABLED ?? deployment === 'development',

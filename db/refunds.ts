@@ -166,3 +166,23 @@ export async function closeRefundReview(
   );
   return rowCount ?? 0;
 }
+
+/**
+ * Claims up to `limit` refunds still `submitted` (r0001: recorded, their workflow has not moved them) that were
+ * recorded at least `afterMs` ago and not claimed for that long, oldest first, and marks them claimed now. Concurrent
+ * workers claim disjoint refunds (SKIP LOCKED); a refund whose start fails is claimed again after `afterMs`.
+ */
+export async function claimUnstartedRefunds(db: Queryable, submitted: RefundStatus, afterMs: number, limit: number): Promise<RefundRecord[]> {
+  const { rows } = await db.query<Row>(
+    `WITH due AS (
+       SELECT refund_id FROM refunds
+       WHERE refund_status = $1 AND created_at <= now() - $2::int * interval '1 millisecond'
+         AND (start_checked_at IS NULL OR start_checked_at <= now() - $2::int * interval '1 millisecond')
+       ORDER BY created_at LIMIT $3
+       FOR UPDATE SKIP LOCKED)
+     UPDATE refunds r SET start_checked_at = now() FROM due WHERE r.refund_id = due.refund_id
+     RETURNING r.*`,
+    [submitted, afterMs, limit],
+  );
+  return rows.map(toRecord);
+}

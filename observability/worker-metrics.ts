@@ -7,6 +7,8 @@ export interface WorkerMetrics {
   registry: Registry;
   activities: ActivityMetrics;
   circuits: CircuitMetrics;
+  /** A refund recorded but never started, started by the workers' recovery (refunds/start-recovery.ts). */
+  refundStartRecovered: () => void;
 }
 
 /** The value of paydurable_channel_circuit_state for each state. */
@@ -78,8 +80,14 @@ export function createWorkerMetrics(): WorkerMetrics {
     help: 'Merchant notify endpoints paused for failing continuously past NOTIFY_ENDPOINT_PAUSE_AFTER (support resumes them)',
     registers,
   });
+  const refundStartRecoveries = new Counter({
+    name: `${METRIC_PREFIX}refund_start_recoveries_total`,
+    help: 'Refunds recorded by the API but never started (API killed or Temporal unreachable in between) whose workflow the workers started',
+    registers,
+  });
   return {
     registry,
+    refundStartRecovered: () => refundStartRecoveries.inc(),
     circuits: {
       circuitState: (channel, state, changed) => {
         if (changed) circuitTransitions.inc({ channel, to: state });

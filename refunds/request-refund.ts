@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ApiContext } from '../api/context';
 import type { AuthenticatedRequest } from '../api/merchant-auth';
 import { findMerchantOrder } from '../api/merchant-order';
@@ -8,7 +7,6 @@ import { parseRefundRequest } from '../api/schemas/refund';
 import { findOrderById, type OrderRecord } from '../db/orders';
 import { inTransaction } from '../db/pool';
 import { findRefundByMercRefundNo, holdRefundable, insertRefund, type RefundRecord } from '../db/refunds';
-import { isChannelName } from '../domain/channels';
 import { ApiError } from '../domain/errors';
 import { formatFenAsYuan } from '../domain/money';
 import { STATUS_NAMES } from '../domain/order-transitions';
@@ -16,8 +14,8 @@ import { newOrderId } from '../domain/order-id';
 import { PayStatus } from '../domain/pay-status';
 import { RefundStatus, refundWorkflowId } from '../domain/refund-status';
 import { parseCompactTime } from '../domain/time';
-import type { RefundWorkflowInput } from '../workflows/definitions';
-import type { refundWorkflow } from '../workflows/refund';
+import { startRefundWorkflow } from './start-refund';
+import { withDeadline } from '../api/deadline';
 
 /** What a stored mercRefundNo can be (the schema's rule); anything else cannot be a repeat. */
 const MERC_REFUND_NO = /^[\x21-\x7e]{1,32}$/;
@@ -28,7 +26,8 @@ const DAY_MS = 86_400_000;
  * parameters) is the same refund for its whole life; other parameters under that number are 100004. A new refund is
  * accepted only for a paid order (p0000), within the merchant's refund window, and only while the order's refundable
  * balance covers it: its amount is held on the order's row (db/refunds.ts holdRefundable) in the same transaction
- * that records the refund, so concurrent refunds never exceed the amount paid. Then its workflow is started.
+ * that records the refund, so concurrent refunds never exceed the amount paid. Then its workflow is started; if this
+ * process dies or Temporal is unreachable in between, the workers' start recovery starts it (refunds/start-recovery.ts).
  */
 export async function requestRefund(ctx: ApiContext, auth: AuthenticatedRequest): Promise<RefundRecord> {
   const { merchant, fields, mode } = auth;
@@ -75,7 +74,7 @@ export async function requestRefund(ctx: ApiContext, auth: AuthenticatedRequest)
     return repeat(ctx, winner, hash, schedule);
   }
   const stored = await findRefundByMercRefundNo(ctx.pool, merchant.mercNo, req.mercRefundNo);
-  await startRefundWorkflow(ctx, stored!, order, schedule);
+  await startWorkflow(ctx, stored!, order, schedule);
   return stored!;
 }
 
@@ -86,32 +85,22 @@ async function repeat(ctx: ApiContext, refund: RefundRecord, hash: string, sched
   // Recorded but maybe never started (Temporal unreachable at the first request): starting is idempotent.
   if (refund.refundStatus === RefundStatus.SUBMITTED) {
     const order = await findOrderById(ctx.pool, refund.orderId);
-    await startRefundWorkflow(ctx, refund, order!, schedule);
+    await startWorkflow(ctx, refund, order!, schedule);
   }
   return refund;
 }
 
-/** Starts the refund's workflow; one that exists already (running or closed) is the same refund. */
-async function startRefundWorkflow(ctx: ApiContext, refund: RefundRecord, order: OrderRecord, notifyRetryScheduleMs: number[]): Promise<void> {
-  if (!isChannelName(order.channel)) throw new Error(`order ${order.orderId} has an unknown channel`);
-  const input: RefundWorkflowInput = {
-    refundId: refund.refundId, mercNo: refund.mercNo, mercRefundNo: refund.mercRefundNo, orderId: refund.orderId,
-    channel: order.channel, ...(order.channelOrderNo ? { channelOrderNo: order.channelOrderNo } : {}), amountFen: refund.amountFen,
-    ...(refund.reason ? { reason: refund.reason } : {}),
-    timing: {
-      notifyRetryScheduleMs,
-      queryScheduleMs: ctx.config.refunds.queryScheduleMs,
-      escalateAfterMs: ctx.config.refunds.escalateAfterMs,
-    },
-  };
+const NOT_STARTED = 'the refund is recorded but not yet started; send the same request again';
+
+/**
+ * Starts the refund's workflow (refunds/start-refund.ts), waiting at most REFUND_ANSWER_TIMEOUT. Temporal unreachable
+ * or slow → 999999: the refund is recorded, a repeat starts it, and so do the workers' recovery (refunds/start-recovery.ts).
+ */
+async function startWorkflow(ctx: ApiContext, refund: RefundRecord, order: OrderRecord, notifyRetryScheduleMs: number[]): Promise<void> {
   try {
-    await ctx.temporal.workflow.start<typeof refundWorkflow>('refundWorkflow', {
-      workflowId: refund.workflowId, taskQueue: ctx.config.temporal.taskQueue, args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    await withDeadline(startRefundWorkflow(ctx, refund, order, notifyRetryScheduleMs), ctx.config.api.refundAnswerTimeoutMs, NOT_STARTED);
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
     ctx.log.warn({ workflowId: refund.workflowId, err: (err as Error).message }, 'refund workflow not started');
-    throw new ApiError('999999', 'the refund is recorded but not yet started; send the same request again');
+    throw err instanceof ApiError ? err : new ApiError('999999', NOT_STARTED);
   }
 }

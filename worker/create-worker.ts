@@ -13,6 +13,7 @@ import { deliverChannelReport, deliverChannelReportById } from '../orders/channe
 import { findOrderById } from '../db/orders';
 import { CHANNEL_NAMES, type ChannelName } from '../domain/channels';
 import { ChannelCircuits } from '../channels/circuits';
+import { startRefundStartRecovery } from '../refunds/start-recovery';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -78,6 +79,8 @@ export async function startWorker(opts: {
       if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', channel: due.channel as ChannelName, result });
     },
   });
+  // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
+  const refundStarts = startRefundStartRecovery({ pool, temporal, config, log, onStarted: metrics.refundStartRecovered });
   // Channels' background work (the sandbox's callback retries from its report outbox).
   const deliver = async (orderId: string, report: Parameters<typeof deliverChannelReportById>[2]) => deliverChannelReportById({ temporal, pool, config }, orderId, report);
   const background = CHANNEL_NAMES.flatMap((name) => channels.built[name].startBackground?.({ deliver }) ?? []);
@@ -88,7 +91,7 @@ export async function startWorker(opts: {
     metrics,
     opsUrl: ops?.url ?? null,
     async stop() {
-      await Promise.all([poller.stop(), ...background.map((b) => b.stop())]);
+      await Promise.all([poller.stop(), refundStarts.stop(), ...background.map((b) => b.stop())]);
       await circuits.stop();
       await clientConnection.close();
       await ops?.stop();

@@ -1,0 +1,51 @@
+import type { Logger } from '../config/logger';
+import { findMerchant } from '../db/merchants';
+import { findOrderById } from '../db/orders';
+import type { Pool } from '../db/pool';
+import { claimUnstartedRefunds, type RefundRecord } from '../db/refunds';
+import { RefundStatus } from '../domain/refund-status';
+import { startClaimLoop, type ClaimLoopHandle } from '../worker/claim-loop';
+import { startRefundWorkflow, type RefundStartDeps } from './start-refund';
+
+export interface RefundStartRecoveryDeps extends RefundStartDeps {
+  pool: Pool;
+  log: Logger;
+  /** Called for each refund whose workflow this recovery started (not one that existed already). */
+  onStarted?: (refund: RefundRecord) => void;
+  batchSize?: number;
+  concurrency?: number;
+}
+
+/**
+ * The workers' recovery of refunds recorded but never started. POST /api/refund records the refund (r0001, its amount
+ * held on the order) in one transaction, then starts its workflow; an API killed with SIGKILL, or a Temporal
+ * unreachable, between the two leaves the refund r0001 with no workflow to move it. Every worker claims refunds still
+ * r0001 REFUND_START_RECOVERY_AFTER after they were recorded (db/refunds.ts claimUnstartedRefunds: each one by one
+ * worker, once per interval) and starts their workflow with the same id and input the API would have used; one that
+ * exists already (it was started, and is waiting for a worker) is left as it is.
+ */
+export function startRefundStartRecovery(deps: RefundStartRecoveryDeps): ClaimLoopHandle {
+  const afterMs = deps.config.refunds.startRecoveryAfterMs;
+
+  async function recover(refund: RefundRecord): Promise<void> {
+    const order = await findOrderById(deps.pool, refund.orderId);
+    if (!order) throw new Error(`refund ${refund.refundId}: its order ${refund.orderId} is not in the read model`);
+    const merchant = await findMerchant(deps.pool, refund.mercNo);
+    const schedule = merchant?.notifyScheduleMs ?? deps.config.notify.retryScheduleMs;
+    if (await startRefundWorkflow(deps, refund, order, schedule) === 'started') {
+      deps.log.warn({ refundId: refund.refundId, workflowId: refund.workflowId }, 'refund start recovery: started the workflow of a refund recorded but never started');
+      deps.onStarted?.(refund);
+    }
+  }
+
+  return startClaimLoop({
+    name: 'refund start recovery',
+    claim: (limit) => claimUnstartedRefunds(deps.pool, RefundStatus.SUBMITTED, afterMs, limit),
+    handle: recover,
+    describe: (refund) => ({ refundId: refund.refundId }),
+    batchSize: deps.batchSize ?? 100,
+    concurrency: deps.concurrency ?? 4,
+    tickMs: Math.max(50, Math.min(1000, afterMs)),
+    log: deps.log,
+  });
+}
