@@ -33,7 +33,8 @@ const USAGE = `usage: npm run admin -- <command> [--json]
                                     live channels of a payway, tried in order (none: remove the payway's routes)
   channel-account <mercNo> <ipaynow|alipay|wechatpay> --file ACCOUNT.json
                                     the merchant's own account at a channel (the file's JSON, as in docs/admin-api.md)
-  limits <mercNo> [--max-open-orders N|default] [--refund-window-days N|default]
+  limits <mercNo> [--max-open-orders N|default] [--refund-window-days N|default] [--rate-limit-rps N|default]
+         [--rate-limit-burst N|default]      the merchant's own limits (default: the platform's)
 
 exit codes: 0 ok, 1 error`;
 
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
     options: {
       json: { type: 'boolean', default: false }, name: { type: 'string' }, 'sign-types': { type: 'string' },
       'notify-schedule': { type: 'string' }, 'max-open-orders': { type: 'string' }, 'refund-window-days': { type: 'string' },
-      'key-file': { type: 'string' }, reason: { type: 'string' }, mode: { type: 'string' }, overlap: { type: 'string' },
+      'rate-limit-rps': { type: 'string' }, 'rate-limit-burst': { type: 'string' }, 'key-file': { type: 'string' }, reason: { type: 'string' }, mode: { type: 'string' }, overlap: { type: 'string' },
       file: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -145,12 +146,15 @@ async function main(): Promise<number> {
     case 'limits': {
       const maxOpenOrders = orDefault('--max-open-orders', values['max-open-orders']);
       const refundWindowDays = orDefault('--refund-window-days', values['refund-window-days']);
-      if (maxOpenOrders === undefined && refundWindowDays === undefined) throw new UsageError('limits needs --max-open-orders and/or --refund-window-days');
-      const r = await adminRequest<{ maxOpenOrders: number | null; refundWindowDays: number | null }>(s, 'PUT', `${path}/limits`, {
-        ...(maxOpenOrders !== undefined ? { maxOpenOrders } : {}), ...(refundWindowDays !== undefined ? { refundWindowDays } : {}),
-      });
+      const rateLimitRps = orDefault('--rate-limit-rps', values['rate-limit-rps']);
+      const rateLimitBurst = orDefault('--rate-limit-burst', values['rate-limit-burst']);
+      const change = Object.fromEntries(Object.entries({ maxOpenOrders, refundWindowDays, rateLimitRps, rateLimitBurst }).filter(([, v]) => v !== undefined));
+      if (Object.keys(change).length === 0) throw new UsageError('limits needs at least one of --max-open-orders, --refund-window-days, --rate-limit-rps, --rate-limit-burst');
+      type Limits = { maxOpenOrders: number | null; refundWindowDays: number | null; rateLimitRps: number | null; rateLimitBurst: number | null };
+      const r = await adminRequest<Limits>(s, 'PUT', `${path}/limits`, change);
       const shown = (v: number | null) => (v === null ? 'platform default' : String(v));
-      print(r, `merchant ${mercNo}: max open orders ${shown(r.maxOpenOrders)}, refund window ${shown(r.refundWindowDays)} days`);
+      print(r, `merchant ${mercNo}: max open orders ${shown(r.maxOpenOrders)}, refund window ${shown(r.refundWindowDays)} days, `
+        + `request rate ${shown(r.rateLimitRps)}/s + burst ${shown(r.rateLimitBurst)}/10 s`);
       return 0;
     }
     default:

@@ -18,6 +18,10 @@ export interface Merchant {
   refundWindowDays: number | null;
   /** Cap on orders not yet final; null = the platform's MAX_OPEN_ORDERS_PER_MERCHANT, 0 = no cap. */
   maxOpenOrders: number | null;
+  /** Requests per second on the merchant interfaces; null = RATE_LIMIT_MERCHANT_RPS, 0 = no limit. */
+  rateLimitRps: number | null;
+  /** Requests per 10 s beyond that; null = RATE_LIMIT_MERCHANT_BURST. */
+  rateLimitBurst: number | null;
 }
 
 interface Row {
@@ -29,6 +33,8 @@ interface Row {
   sign_types: string[];
   refund_window_days: number | null;
   max_open_orders: number | null;
+  rate_limit_rps: number | null;
+  rate_limit_burst: number | null;
 }
 
 const toMerchant = (r: Row): Merchant => ({
@@ -40,6 +46,8 @@ const toMerchant = (r: Row): Merchant => ({
   signTypes: r.sign_types.filter((s): s is SignType => (ALL_SIGN_TYPES as readonly string[]).includes(s)),
   refundWindowDays: r.refund_window_days ?? null,
   maxOpenOrders: r.max_open_orders ?? null,
+  rateLimitRps: r.rate_limit_rps ?? null,
+  rateLimitBurst: r.rate_limit_burst ?? null,
 });
 
 export async function findMerchant(db: Queryable, mercNo: string): Promise<Merchant | null> {
@@ -131,12 +139,13 @@ export async function setMerchantNotifySchedule(db: Queryable, mercNo: string, s
   await db.query('UPDATE merchants SET notify_schedule_ms = $2 WHERE merc_no = $1', [mercNo, scheduleMs]);
 }
 
+export type MerchantLimits = Pick<Merchant, 'maxOpenOrders' | 'refundWindowDays' | 'rateLimitRps' | 'rateLimitBurst'>;
+
 /** The merchant's own limits; null = the platform default. */
-export async function setMerchantLimits(
-  db: Queryable, mercNo: string, limits: { maxOpenOrders: number | null; refundWindowDays: number | null },
-): Promise<void> {
-  await db.query('UPDATE merchants SET max_open_orders = $2, refund_window_days = $3 WHERE merc_no = $1',
-    [mercNo, limits.maxOpenOrders, limits.refundWindowDays]);
+export async function setMerchantLimits(db: Queryable, mercNo: string, limits: MerchantLimits): Promise<void> {
+  await db.query(
+    'UPDATE merchants SET max_open_orders = $2, refund_window_days = $3, rate_limit_rps = $4, rate_limit_burst = $5 WHERE merc_no = $1',
+    [mercNo, limits.maxOpenOrders, limits.refundWindowDays, limits.rateLimitRps, limits.rateLimitBurst]);
 }
 
 export { PayStatus, generateSignKey };

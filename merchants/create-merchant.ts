@@ -37,7 +37,7 @@ export async function createMerchantAccount(env: MerchantAdminEnv, m: NewMerchan
     if (created.liveKey === null || created.testKey === null) throw new SupportError('conflict', `merchant ${m.mercNo} exists already`, 'mercNo');
     let merchant = created.merchant;
     if (m.maxOpenOrders !== undefined || m.refundWindowDays !== undefined) {
-      const limits = { maxOpenOrders: m.maxOpenOrders ?? null, refundWindowDays: m.refundWindowDays ?? null };
+      const limits = { maxOpenOrders: m.maxOpenOrders ?? null, refundWindowDays: m.refundWindowDays ?? null, rateLimitRps: null, rateLimitBurst: null };
       await setMerchantLimits(tx, m.mercNo, limits);
       merchant = { ...merchant, ...limits };
     }

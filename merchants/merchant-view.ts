@@ -17,7 +17,7 @@ export async function merchantView(env: MerchantAdminEnv, mercNo: string, nowMs:
   const keys = await listVerifyingKeyIds(env.pool, mercNo, nowMs);
   return {
     mercNo: m.mercNo, name: m.name, status: m.status, signTypes: m.signTypes, notifyScheduleMs: m.notifyScheduleMs,
-    notifyStatuses: m.notifyStatuses, limits: { maxOpenOrders: m.maxOpenOrders, refundWindowDays: m.refundWindowDays },
+    notifyStatuses: m.notifyStatuses, limits: { maxOpenOrders: m.maxOpenOrders, refundWindowDays: m.refundWindowDays, rateLimitRps: m.rateLimitRps, rateLimitBurst: m.rateLimitBurst },
     keys: keys.map((k) => ({ keyId: k.keyId, mode: k.mode, createdAt: iso(k.createdAtMs), verifiesUntil: iso(k.expiresAtMs) })),
     routes: await listChannelRoutes(env.pool, mercNo),
     audit: await listAdminAudit(env.pool, mercNo, auditLimit),

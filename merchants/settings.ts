@@ -1,4 +1,4 @@
-import { setMerchantLimits, setMerchantNotifySchedule, setMerchantSignTypes } from '../db/merchants';
+import { setMerchantLimits, setMerchantNotifySchedule, setMerchantSignTypes, type MerchantLimits } from '../db/merchants';
 import type { SignType } from '../domain/signing';
 import { changeMerchant, type MerchantAdminEnv } from './admin-change';
 
@@ -23,20 +23,18 @@ export function setSignTypes(env: MerchantAdminEnv, mercNo: string, signTypes: S
   });
 }
 
-export interface LimitsChange {
-  /** Orders not yet final; null = the platform's MAX_OPEN_ORDERS_PER_MERCHANT, 0 = no cap; absent = unchanged. */
-  maxOpenOrders?: number | null;
-  /** Days after payment refunds are accepted; null = the platform's REFUND_WINDOW_DAYS; absent = unchanged. */
-  refundWindowDays?: number | null;
-}
+/**
+ * Each limit: a number, null = the platform default (MAX_OPEN_ORDERS_PER_MERCHANT, REFUND_WINDOW_DAYS,
+ * RATE_LIMIT_MERCHANT_RPS, RATE_LIMIT_MERCHANT_BURST), absent = unchanged. Takes effect on the next request.
+ */
+export type LimitsChange = { [K in keyof MerchantLimits]?: MerchantLimits[K] };
+
+const LIMIT_KEYS = ['maxOpenOrders', 'refundWindowDays', 'rateLimitRps', 'rateLimitBurst'] as const satisfies readonly (keyof MerchantLimits)[];
 
 export function setLimits(env: MerchantAdminEnv, mercNo: string, change: LimitsChange, actor: string) {
   return changeMerchant(env, mercNo, actor, 'limits.set', async (tx, m) => {
-    const before = { maxOpenOrders: m.maxOpenOrders, refundWindowDays: m.refundWindowDays };
-    const after = {
-      maxOpenOrders: change.maxOpenOrders === undefined ? m.maxOpenOrders : change.maxOpenOrders,
-      refundWindowDays: change.refundWindowDays === undefined ? m.refundWindowDays : change.refundWindowDays,
-    };
+    const before = Object.fromEntries(LIMIT_KEYS.map((k) => [k, m[k]])) as MerchantLimits;
+    const after = Object.fromEntries(LIMIT_KEYS.map((k) => [k, change[k] === undefined ? m[k] : change[k]])) as MerchantLimits;
     await setMerchantLimits(tx, mercNo, after);
     return { detail: { from: before, to: after }, result: { mercNo, ...after } };
   });

@@ -83,9 +83,9 @@ export const ADMIN_OPERATIONS: readonly OperationSpec[] = [
   },
   {
     ...common, method: 'put', path: '/admin/v1/merchants/:mercNo/limits', operationId: 'adminSetLimits',
-    summary: 'Set the merchant\'s own limits: its cap on open orders and its refund window',
+    summary: 'Set the merchant\'s own limits: its request rate and burst, its cap on open orders and its refund window',
     params: merchant, body: { name: 'AdminLimitsBody', schema: LimitsBodySchema },
-    answer: json('{mercNo, maxOpenOrders, refundWindowDays, actor}'), errors: adminErrors(),
+    answer: json('{mercNo, maxOpenOrders, refundWindowDays, rateLimitRps, rateLimitBurst, actor}'), errors: adminErrors(),
   },
   ...channelAccountAdmins().map(([channel, admin]): OperationSpec => ({
     ...common, method: 'put', path: `/admin/v1/merchants/:mercNo/channel-accounts/${channel}`,

@@ -77,6 +77,10 @@ export const RoutesBodySchema = z.object({
 export const LimitsBodySchema = z.object({
   maxOpenOrders: maxOpenOrders().nullable().optional().describe('The merchant\'s cap on orders not yet final (0 = none); null = the platform\'s MAX_OPEN_ORDERS_PER_MERCHANT; absent = unchanged.'),
   refundWindowDays: refundWindowDays().nullable().optional().describe('Days after payment refunds are accepted; null = the platform\'s REFUND_WINDOW_DAYS; absent = unchanged.'),
-}).strict().describe('Body of PUT /admin/v1/merchants/{mercNo}/limits. The request-rate limit is platform-wide (RATE_LIMIT_MERCHANT_RPS).');
+  rateLimitRps: int(0, 1_000_000).nullable().optional()
+    .describe('Requests per second the merchant may send to the merchant interfaces (0 = no limit); null = the platform\'s RATE_LIMIT_MERCHANT_RPS; absent = unchanged.'),
+  rateLimitBurst: int(0, 1_000_000).nullable().optional()
+    .describe('Requests per 10 s beyond rateLimitRps for short bursts; null = the platform\'s RATE_LIMIT_MERCHANT_BURST; absent = unchanged.'),
+}).strict().describe('Body of PUT /admin/v1/merchants/{mercNo}/limits: the merchant\'s own limits, each taking effect on its next request.');
 
 export type CreateMerchantBody = z.infer<typeof CreateMerchantBodySchema>;

@@ -204,6 +204,19 @@ describe('admin API: merchants', () => {
     expect((await listAdminAudit(stack.pool, m.mercNo, 1))[0]).toMatchObject({
       action: 'limits.set', detail: { from: { maxOpenOrders: null, refundWindowDays: 1 }, to: { maxOpenOrders: 0, refundWindowDays: 1 } },
     });
+
+    // Its own request rate: 2 per second and no burst (the platform's is 100 + 200 per 10 s).
+    const query = () => merchantCall(stack.api.url, '/api/query', m, { orderId: '20250101000000000001' });
+    expect((await admin('PUT', `/admin/v1/merchants/${m.mercNo}/limits`, { rateLimitRps: 2, rateLimitBurst: 0 })).body).toMatchObject({ rateLimitRps: 2, rateLimitBurst: 0 });
+    const burst = await Promise.all(Array.from({ length: 8 }, query));
+    const limited = burst.filter((a) => a.status === 429);
+    expect(burst.length - limited.length).toBeLessThanOrEqual(4); // 2 per 1-second window, the 8 spread over at most two
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]!.body).toMatchObject({ respCode: '100009' });
+    expect(limited[0]!.body.respDesc).toContain('at most 2 requests per second per merchant');
+    // Back to the platform's rate: 8 at once are served.
+    await admin('PUT', `/admin/v1/merchants/${m.mercNo}/limits`, { rateLimitRps: null, rateLimitBurst: null });
+    expect((await Promise.all(Array.from({ length: 8 }, query))).map((a) => a.body.respCode)).toEqual(Array(8).fill('100005'));
   });
 
   it('routes and a channel account: a live order goes to the merchant\'s own IPayNow app; without the route it is refused', async () => {

@@ -59,7 +59,7 @@ describe('admin CLI', () => {
 
     for (const args of [
       ['notify-schedule', mercNo, '200ms,1s'], ['sign-types', mercNo, 'HMAC-SHA256'], ['route', mercNo, '*', 'ipaynow,alipay'],
-      ['limits', mercNo, '--max-open-orders', 'default', '--refund-window-days', '30'], ['disable', mercNo, '--reason', 'test'],
+      ['limits', mercNo, '--max-open-orders', 'default', '--refund-window-days', '30', '--rate-limit-rps', '50'], ['disable', mercNo, '--reason', 'test'],
     ]) {
       const r = await cli(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -70,7 +70,7 @@ describe('admin CLI', () => {
     expect(account.code, account.stderr).toBe(0);
     expect(account.stdout).not.toContain('cli-app-key-000000001');
     expect(await findMerchant(stack.pool, mercNo)).toMatchObject({
-      status: 'disabled', notifyScheduleMs: [200, 1000], signTypes: ['HMAC-SHA256'], maxOpenOrders: null, refundWindowDays: 30,
+      status: 'disabled', notifyScheduleMs: [200, 1000], signTypes: ['HMAC-SHA256'], maxOpenOrders: null, refundWindowDays: 30, rateLimitRps: 50, rateLimitBurst: null,
     });
     expect(await listChannelRoutes(stack.pool, mercNo)).toEqual({ '*': ['ipaynow', 'alipay'] });
     expect(await findIpaynowAccount(stack.pool, stack.config.secrets.keyring, mercNo)).toMatchObject({ appId: 'CLIAPP0000000001', appKey: 'cli-app-key-000000001' });
