@@ -296,6 +296,7 @@ describe('admin API: credentials and input', () => {
       ['PUT', `/admin/v1/merchants/${m.mercNo}/routes`, { paywayCode: 'paypal', channels: [] }, 'paywayCode'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, { maxOpenOrders: 1.5 }, 'maxOpenOrders'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, { refundWindowDays: 0 }, 'refundWindowDays'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, undefined, 'request'], // no body: a required body, even where every field is optional
       ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/ipaynow`, { appId: 'A1' }, 'appKey'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/wechatpay`, { mchId: '1', appId: 'wx1', serialNo: 'S', privateKey: 'x', apiV3Key: 'k', platformKeys: [] }, 'privateKey'],
     ];
