@@ -152,9 +152,9 @@ async function main(): Promise<number> {
       if (Object.keys(change).length === 0) throw new UsageError('limits needs at least one of --max-open-orders, --refund-window-days, --rate-limit-rps, --rate-limit-burst');
       type Limits = { maxOpenOrders: number | null; refundWindowDays: number | null; rateLimitRps: number | null; rateLimitBurst: number | null };
       const r = await adminRequest<Limits>(s, 'PUT', `${path}/limits`, change);
-      const shown = (v: number | null) => (v === null ? 'platform default' : String(v));
-      print(r, `merchant ${mercNo}: max open orders ${shown(r.maxOpenOrders)}, refund window ${shown(r.refundWindowDays)} days, `
-        + `request rate ${shown(r.rateLimitRps)}/s + burst ${shown(r.rateLimitBurst)}/10 s`);
+      const shown = (v: number | null, unit = '') => (v === null ? 'the platform default' : `${v}${unit}`);
+      print(r, `merchant ${mercNo}: max open orders ${shown(r.maxOpenOrders)}, refund window ${shown(r.refundWindowDays, ' days')}, `
+        + `request rate ${shown(r.rateLimitRps, '/s')}, burst ${shown(r.rateLimitBurst, ' per 10 s')}`);
       return 0;
     }
     default:

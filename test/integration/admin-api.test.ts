@@ -11,6 +11,9 @@ import { supportCall } from '../support/support-call';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../../emulator/ipaynow';
 import { findOrderById } from '../../db/orders';
 import { listAdminAudit } from '../../db/admin-audit';
+import { findMerchant, setMerchantStatus } from '../../db/merchants';
+import { changeMerchant } from '../../merchants/admin-change';
+import { createMerchantAccount } from '../../merchants/create-merchant';
 
 // The admin API (/admin/v1 on the admin listener) end to end: real HTTP, the real API + worker over Temporal and
 // PostgreSQL, the sandbox and the IPayNow emulator, a real merchant notification endpoint.
@@ -254,6 +257,25 @@ describe('admin API: merchants', () => {
     const bad = await admin<AdminErrorAnswer>('PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/alipay`, { appId: '2021000000000001', privateKey: pem, alipayPublicKey: pem });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'invalid_request', field: 'privateKey' });
+  });
+});
+
+describe('admin changes are atomic', () => {
+  it('a change that fails after writing leaves neither the change nor an audit row; a create whose audit fails leaves no merchant', async () => {
+    const m = await createdMerchant();
+    const env = { pool: stack.pool, keyring: stack.config.secrets.keyring };
+    await expect(changeMerchant(env, m.mercNo, TEST_ADMIN_OPERATOR, 'merchant.disable', async (tx) => {
+      await setMerchantStatus(tx, m.mercNo, 'disabled');
+      throw new Error('the process died here');
+    })).rejects.toThrow('the process died here');
+    expect((await findMerchant(stack.pool, m.mercNo))?.status).toBe('active');
+    expect((await listAdminAudit(stack.pool, m.mercNo, 5)).map((a) => a.action)).toEqual(['merchant.create']);
+
+    // The audit row is written in the create's transaction: an actor the table refuses (NULL) undoes the merchant.
+    const mercNo = newMercNo();
+    await expect(createMerchantAccount(env, { mercNo, name: 'never' }, null as unknown as string)).rejects.toThrow();
+    expect(await findMerchant(stack.pool, mercNo)).toBeNull();
+    expect((await stack.pool.query('SELECT 1 FROM merchant_keys WHERE merc_no = $1', [mercNo])).rowCount).toBe(0);
   });
 });
 
