@@ -16,8 +16,8 @@ const INTERFACE_BY_PATH: Record<string, InterfaceCode> = {
  */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    // The support API answers plain JSON errors, not the merchant respCode format.
-    if (req.path === '/support' || req.path.startsWith('/support/')) return sendSupportError(res, err, log, req.path);
+    // The support and admin APIs answer plain JSON errors, not the merchant respCode format.
+    if (/^\/(support|admin)(\/|$)/.test(req.path)) return sendSupportError(res, err, log, req.path);
     const interfaceCode = INTERFACE_BY_PATH[req.path];
     let error: ApiError;
     let status: number | undefined;

@@ -108,15 +108,20 @@ export async function authenticate(deps: AuthDeps, req: Request, res: Response):
 /**
  * The entry of every merchant interface: authenticates the request, keeps the merchant for the answer (every error
  * from here on is signed), then counts the request against the merchant's rate limit: over it, 100009 (HTTP 429)
- * with `Retry-After`.
+ * with `Retry-After`. The limit is the merchant's own (merchants.rate_limit_rps / rate_limit_burst, admin API) where set,
+ * else RATE_LIMIT_MERCHANT_RPS + RATE_LIMIT_MERCHANT_BURST.
  */
 export async function authenticateMerchantRequest(ctx: ApiContext, req: Request, res: Response): Promise<AuthenticatedRequest> {
   const auth = await authenticate(authDeps(ctx), req, res);
   res.locals.auth = auth;
-  const limit = await ctx.limits.merchantRequests.consume(auth.merchant.mercNo);
+  const m = auth.merchant;
+  const own = m.rateLimitRps !== null || m.rateLimitBurst !== null
+    ? { perSecond: m.rateLimitRps ?? ctx.config.limits.merchantRps, burst: m.rateLimitBurst ?? ctx.config.limits.merchantBurst }
+    : undefined;
+  const limit = await ctx.limits.merchantRequests.consume(m.mercNo, own);
   if (!limit.ok) {
     ctx.metrics.rateLimited('merchant_rps');
-    const { merchantRps, merchantBurst } = ctx.config.limits;
+    const { perSecond: merchantRps, burst: merchantBurst } = own ?? { perSecond: ctx.config.limits.merchantRps, burst: ctx.config.limits.merchantBurst };
     const burst = merchantBurst > 0 ? ` (plus ${merchantBurst} per ${MERCHANT_BURST_WINDOW_S} s in bursts)` : '';
     throw ApiError.tooManyRequests(
       `request rate limit: at most ${merchantRps} requests per second per merchant${burst}; send it again after ${limit.retryAfterSeconds} s`,

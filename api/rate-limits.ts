@@ -18,17 +18,31 @@ export interface KeyLimiter {
   consume(key: string): Promise<LimitVerdict>;
 }
 
+/** A merchant's own request-rate limit (merchants.rate_limit_rps / rate_limit_burst, set by the admin API). */
+export interface MerchantRate {
+  perSecond: number;
+  burst: number;
+}
+
+/** Distinct per-merchant rates this process keeps limiters for; beyond them, the platform's numbers apply (logged). */
+const MAX_MERCHANT_RATES = 256;
+
 /** The request-rate limits of the API process (the caps on open orders and bulk jobs are counted in their tables). */
 export interface RateLimits {
-  /** Merchant interfaces, keyed by the authenticated mercNo: RATE_LIMIT_MERCHANT_RPS (+ burst). */
-  merchantRequests: KeyLimiter;
+  /**
+   * Merchant interfaces, keyed by the authenticated mercNo: RATE_LIMIT_MERCHANT_RPS (+ burst), or the merchant's own
+   * rate when it has one (`own`).
+   */
+  merchantRequests: { consume(mercNo: string, own?: MerchantRate): Promise<LimitVerdict> };
   /** IPayNow N001 endpoint, keyed by the source address: RATE_LIMIT_N001_RPS. */
   n001Sources: KeyLimiter;
 }
 
 interface LimiterSpec {
-  /** Prefix of the keys in rate_limits, and the name in logs and metrics. */
+  /** Prefix of the keys in rate_limits, and the name in logs and metrics (unless `label`). */
   name: string;
+  /** The name in logs and metrics when it differs from the key prefix (per-merchant rates: 'merchant'). */
+  label?: string;
   /** Requests per second; 0 = no limit. */
   perSecond: number;
   /** Extra requests per MERCHANT_BURST_WINDOW_S once the per-second budget is used up. */
@@ -47,8 +61,25 @@ interface LimiterSpec {
  */
 export function createRateLimits(deps: { config: AppConfig; pool: Pool; log: Logger; metrics: ApiMetrics }): RateLimits {
   const { limits } = deps.config;
+  const platform = keyLimiter(deps, { name: 'merchant', perSecond: limits.merchantRps, burst: limits.merchantBurst });
+  // One limiter per distinct merchant rate (its own key prefix in rate_limits, so budgets of different rates never mix).
+  const byRate = new Map<string, KeyLimiter>();
+  const limiterOf = (own: MerchantRate | undefined): KeyLimiter => {
+    if (!own || (own.perSecond === limits.merchantRps && own.burst === limits.merchantBurst)) return platform;
+    const id = `merchant-${own.perSecond}-${own.burst}`;
+    let limiter = byRate.get(id);
+    if (!limiter) {
+      if (byRate.size >= MAX_MERCHANT_RATES) {
+        deps.log.warn({ rates: byRate.size }, 'too many distinct per-merchant request rates: the platform rate applies to the others');
+        return platform;
+      }
+      limiter = keyLimiter(deps, { name: id, label: 'merchant', perSecond: own.perSecond, burst: own.burst });
+      byRate.set(id, limiter);
+    }
+    return limiter;
+  };
   return {
-    merchantRequests: keyLimiter(deps, { name: 'merchant', perSecond: limits.merchantRps, burst: limits.merchantBurst }),
+    merchantRequests: { consume: (mercNo, own) => limiterOf(own).consume(mercNo) },
     n001Sources: keyLimiter(deps, { name: 'n001', perSecond: limits.n001Rps }),
   };
 }
@@ -87,10 +118,10 @@ function keyLimiter(deps: { pool: Pool; log: Logger; metrics: ApiMetrics }, spec
       } catch (err) {
         const refused = verdict(err);
         if (refused) return refused;
-        deps.metrics.rateLimitStoreError(spec.name);
+        deps.metrics.rateLimitStoreError(spec.label ?? spec.name);
         if (Date.now() - lastWarningAt > STORE_WARNING_INTERVAL_MS) {
           lastWarningAt = Date.now();
-          deps.log.warn({ limiter: spec.name, err: (err as Error)?.message }, 'rate-limit store failed: limiting in this process only');
+          deps.log.warn({ limiter: spec.label ?? spec.name, err: (err as Error)?.message }, 'rate-limit store failed: limiting in this process only');
         }
       }
       try {

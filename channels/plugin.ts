@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { z } from 'zod';
 import type { AppConfig } from '../config';
 import type { Logger } from '../config/logger';
 import type { Pool, Queryable } from '../db/pool';
@@ -35,6 +36,21 @@ export interface ChannelPlugin<S = unknown, N extends ChannelName = ChannelName>
   orderRequirement?(order: Pick<OrderDraft, 'sceneCode' | 'paywayCode' | 'attach'>): { field: string; rule: string } | null;
   /** Re-seals the channel's stored credentials under the keyring's current master key; returns how many changed. */
   resealAccounts?(db: Queryable, keyring: Keyring): Promise<number>;
+  /** How the admin API sets a merchant's own account at this channel (absent = the channel has no per-merchant accounts). */
+  accountAdmin?: ChannelAccountAdmin;
+}
+
+/**
+ * A merchant's account at a channel, as the admin API takes it (PUT /admin/v1/merchants/{mercNo}/channel-accounts/<name>).
+ * The body schema states every rule a JSON Schema can; `problem` checks the rest (keys that must parse) after the
+ * merchant is known. `save` stores it sealed inside the caller's transaction; `describe` is what the audit row and the
+ * answer may show: identifiers only, never a key.
+ */
+export interface ChannelAccountAdmin<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- each channel's own account type
+  readonly schema: z.ZodType<T>;
+  problem?(account: T): { field: string; rule: string } | null;
+  save(db: Queryable, keyring: Keyring, mercNo: string, account: T): Promise<void>;
+  describe(account: T): Record<string, unknown>;
 }
 
 export type ChannelEnv = Readonly<Record<string, string | undefined>>;

@@ -8,7 +8,7 @@ import { ApiError } from '../domain/errors';
 import type { Mode } from '../domain/mode';
 import type { Keyring } from '../secrets/keyring';
 import type { AppConfig } from '../config';
-import type { BuiltChannel, ChannelDeps, ChannelPlugin } from './plugin';
+import type { BuiltChannel, ChannelAccountAdmin, ChannelDeps, ChannelPlugin } from './plugin';
 import { sandboxPlugin } from './sandbox/plugin';
 import { ipaynowPlugin } from './ipaynow/plugin';
 import { alipayPlugin } from './alipay/plugin';
@@ -76,6 +76,14 @@ export async function resealChannelAccounts(db: Queryable, keyring: Keyring): Pr
     if (reseal) counts[name] = await reseal(db, keyring);
   }
   return counts;
+}
+
+/** The channels whose per-merchant accounts the admin API sets, with how (ChannelPlugin.accountAdmin). */
+export function channelAccountAdmins(): [ChannelName, ChannelAccountAdmin][] {
+  return CHANNEL_NAMES.flatMap((name) => {
+    const admin = PLUGINS[name].accountAdmin;
+    return admin ? [[name, admin] as [ChannelName, ChannelAccountAdmin]] : [];
+  });
 }
 
 /** What routing needs from the configuration: the live default, and whether this deployment runs the sandbox. */

@@ -5,6 +5,7 @@ import { isLiveChannelName, LIVE_CHANNEL_NAMES, type LiveChannelName } from '../
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../domain/report-schedule';
 import { parseSupportOperators, type SupportOperator } from './support-operators';
+import { parseAdminOperators, sharedToken, type AdminOperator } from './admin-operators';
 import type { CircuitSettings } from '../domain/circuit-breaker';
 
 /**
@@ -158,6 +159,20 @@ export const EnvSchema = z.object({
   }),
 
   /**
+   * Admin API credentials (/admin/v1 on the admin listener: merchants, keys, routes, accounts, limits), one per
+   * operator: `name:token` or `name:sha256:<64 hex>` (the SHA-256 of the token, so the environment holds no secret),
+   * comma-separated. Admin operators may use the support API too. Unset = the admin API is off (503 not_configured).
+   */
+  ADMIN_OPERATORS: z.string().optional().transform((text, ctx) => {
+    try {
+      return parseAdminOperators(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+
+  /**
    * Rate limits (docs/SECURITY.md "Rate limits"), counted in PostgreSQL so that they hold across API replicas.
    * Merchant interfaces: requests per second per mercNo, plus this many more per 10 s for short bursts; 0 = no limit.
    */
@@ -187,6 +202,10 @@ export const EnvSchema = z.object({
   }
   for (const name of ['CIRCUIT_FAILURE_WINDOW', 'CIRCUIT_OPEN_FOR'] as const) {
     if (e[name] < 100 || e[name] > 3_600_000) ctx.addIssue({ code: 'custom', path: [name], message: 'must be 100ms to 1h' });
+  }
+  const shared = sharedToken(e.SUPPORT_OPERATORS, e.ADMIN_OPERATORS);
+  if (shared) {
+    ctx.addIssue({ code: 'custom', path: ['ADMIN_OPERATORS'], message: `admin operator ${shared.admin} has the token of support operator ${shared.support}: each role needs its own token` });
   }
   if (e.MASTER_KEYS !== undefined && e.MASTER_KEYS_FILE !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['MASTER_KEYS_FILE'], message: 'set MASTER_KEYS or MASTER_KEYS_FILE, not both' });
@@ -225,8 +244,11 @@ export interface AppConfig {
     tlsServerName?: string;
   };
   api: { host: string; port: number; publicBaseUrl: string; payAnswerTimeoutMs: number; closeAnswerTimeoutMs: number; refundAnswerTimeoutMs: number };
-  /** The admin listener: support API, metrics, detailed readiness, internal docs (never the merchant-facing side). */
-  admin: { host: string; port: number };
+  /**
+   * The admin listener: support API, admin API, metrics, detailed readiness, internal docs (never the merchant-facing
+   * side). `operators`: who may use the admin API (ADMIN_OPERATORS); empty = the admin API is not configured (503).
+   */
+  admin: { host: string; port: number; operators: AdminOperator[] };
   notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean; endpointPauseAfterMs: number };
   pollScheduleMs: number[];
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
@@ -315,7 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       closeAnswerTimeoutMs: e.CLOSE_ANSWER_TIMEOUT,
       refundAnswerTimeoutMs: e.REFUND_ANSWER_TIMEOUT,
     },
-    admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT },
+    admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT, operators: e.ADMIN_OPERATORS },
     notify: {
       retryScheduleMs: e.NOTIFY_RETRY_SCHEDULE, timeoutMs: e.NOTIFY_TIMEOUT, allowPrivateAddresses: e.NOTIFY_ALLOW_PRIVATE,
       endpointPauseAfterMs: e.NOTIFY_ENDPOINT_PAUSE_AFTER,

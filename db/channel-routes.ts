@@ -34,16 +34,28 @@ export async function setChannelRoute(db: Pool, mercNo: string, payway: RoutePay
 
 /** Replaces the channels of a merchant's payway (or '*') with `channels`, tried in this order. */
 export async function setChannelRoutes(db: Pool, mercNo: string, payway: RoutePayway, channels: readonly ChannelName[]): Promise<void> {
+  await inTransaction(db, (tx) => replaceChannelRoutes(tx, mercNo, payway, channels));
+}
+
+/** setChannelRoutes inside the caller's transaction (`tx` must be one: the delete and the insert go together). */
+export async function replaceChannelRoutes(tx: Queryable, mercNo: string, payway: RoutePayway, channels: readonly ChannelName[]): Promise<void> {
   if (channels.length === 0 || channels.length > MAX_ROUTE_CHANNELS) throw new Error(`a route lists 1 to ${MAX_ROUTE_CHANNELS} channels`);
   if (new Set(channels).size !== channels.length) throw new Error('a route lists a channel once');
-  await inTransaction(db, async (tx) => {
-    await tx.query('DELETE FROM channel_routes WHERE merc_no = $1 AND payway_code = $2', [mercNo, payway]);
-    await tx.query(
-      `INSERT INTO channel_routes (merc_no, payway_code, channel, position)
-       SELECT $1, $2, channel, (position - 1)::smallint FROM unnest($3::text[]) WITH ORDINALITY AS t(channel, position)`,
-      [mercNo, payway, channels],
-    );
-  });
+  await tx.query('DELETE FROM channel_routes WHERE merc_no = $1 AND payway_code = $2', [mercNo, payway]);
+  await tx.query(
+    `INSERT INTO channel_routes (merc_no, payway_code, channel, position)
+     SELECT $1, $2, channel, (position - 1)::smallint FROM unnest($3::text[]) WITH ORDINALITY AS t(channel, position)`,
+    [mercNo, payway, channels],
+  );
+}
+
+/** Every route of a merchant: payway ('*' included) → its channels in order. */
+export async function listChannelRoutes(db: Queryable, mercNo: string): Promise<Record<string, ChannelName[]>> {
+  const { rows } = await db.query<{ payway_code: string; channel: ChannelName }>(
+    'SELECT payway_code, channel FROM channel_routes WHERE merc_no = $1 ORDER BY payway_code, position', [mercNo]);
+  const routes: Record<string, ChannelName[]> = {};
+  for (const r of rows) (routes[r.payway_code] ??= []).push(r.channel);
+  return routes;
 }
 
 export async function deleteChannelRoute(db: Queryable, mercNo: string, payway: RoutePayway): Promise<void> {

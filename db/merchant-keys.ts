@@ -62,3 +62,16 @@ export async function rotateMerchantKey(db: Queryable, keyring: Keyring, mercNo:
 /** Re-seals every merchant key under the keyring's current master key (plaintext rows, or rows of an older key). */
 export const resealMerchantKeys = (db: Queryable, keyring: Keyring): Promise<number> =>
   resealColumn(db, keyring, { table: 'merchant_keys', idColumn: 'key_id', secretColumn: 'secret', purpose: PURPOSE });
+
+/** A merchant key without its secret: what the admin API shows. */
+export type MerchantKeyInfo = Omit<MerchantKey, 'secret'>;
+
+/** The merchant's keys that verify at `nowMs`, newest first, without opening their secrets. */
+export async function listVerifyingKeyIds(db: Queryable, mercNo: string, nowMs: number): Promise<MerchantKeyInfo[]> {
+  const { rows } = await db.query<Omit<Row, 'secret'>>(
+    `SELECT key_id, merc_no, mode, created_at, expires_at FROM merchant_keys
+     WHERE merc_no = $1 AND (expires_at IS NULL OR expires_at > to_timestamp($2 / 1000.0)) ORDER BY created_at DESC, key_id`,
+    [mercNo, nowMs],
+  );
+  return rows.map((r) => ({ keyId: r.key_id, mode: r.mode, createdAtMs: r.created_at.getTime(), expiresAtMs: r.expires_at ? r.expires_at.getTime() : null }));
+}

@@ -16,6 +16,12 @@ export interface Merchant {
   signTypes: SignType[];
   /** Days after payment within which refunds are accepted; null = the platform default (REFUND_WINDOW_DAYS). */
   refundWindowDays: number | null;
+  /** Cap on orders not yet final; null = the platform's MAX_OPEN_ORDERS_PER_MERCHANT, 0 = no cap. */
+  maxOpenOrders: number | null;
+  /** Requests per second on the merchant interfaces; null = RATE_LIMIT_MERCHANT_RPS, 0 = no limit. */
+  rateLimitRps: number | null;
+  /** Requests per 10 s beyond that; null = RATE_LIMIT_MERCHANT_BURST. */
+  rateLimitBurst: number | null;
 }
 
 interface Row {
@@ -26,6 +32,9 @@ interface Row {
   notify_statuses: string[];
   sign_types: string[];
   refund_window_days: number | null;
+  max_open_orders: number | null;
+  rate_limit_rps: number | null;
+  rate_limit_burst: number | null;
 }
 
 const toMerchant = (r: Row): Merchant => ({
@@ -36,6 +45,9 @@ const toMerchant = (r: Row): Merchant => ({
   notifyStatuses: r.notify_statuses.filter((s): s is PayStatus => (FINAL_STATUSES as readonly string[]).includes(s)),
   signTypes: r.sign_types.filter((s): s is SignType => (ALL_SIGN_TYPES as readonly string[]).includes(s)),
   refundWindowDays: r.refund_window_days ?? null,
+  maxOpenOrders: r.max_open_orders ?? null,
+  rateLimitRps: r.rate_limit_rps ?? null,
+  rateLimitBurst: r.rate_limit_burst ?? null,
 });
 
 export async function findMerchant(db: Queryable, mercNo: string): Promise<Merchant | null> {
@@ -108,12 +120,32 @@ export async function ensureDemoMerchant(db: Queryable, keyring: Keyring, nowMs 
   return { ...(await findMerchant(db, DEMO_MERC_NO))!, keys };
 }
 
+/** The merchant's row locked for an administrative change (the transaction's first statement), or null. */
+export async function lockMerchant(db: Queryable, mercNo: string): Promise<Merchant | null> {
+  const { rows } = await db.query<Row>('SELECT * FROM merchants WHERE merc_no = $1 FOR UPDATE', [mercNo]);
+  return rows[0] ? toMerchant(rows[0]) : null;
+}
+
 export async function setMerchantStatus(db: Queryable, mercNo: string, status: Merchant['status']): Promise<void> {
   await db.query('UPDATE merchants SET status = $2 WHERE merc_no = $1', [mercNo, status]);
 }
 
 export async function setMerchantSignTypes(db: Queryable, mercNo: string, signTypes: SignType[]): Promise<void> {
   await db.query('UPDATE merchants SET sign_types = $2 WHERE merc_no = $1', [mercNo, signTypes]);
+}
+
+/** The merchant's notification retry delays (ms); null = the platform's NOTIFY_RETRY_SCHEDULE. Orders placed from now on. */
+export async function setMerchantNotifySchedule(db: Queryable, mercNo: string, scheduleMs: number[] | null): Promise<void> {
+  await db.query('UPDATE merchants SET notify_schedule_ms = $2 WHERE merc_no = $1', [mercNo, scheduleMs]);
+}
+
+export type MerchantLimits = Pick<Merchant, 'maxOpenOrders' | 'refundWindowDays' | 'rateLimitRps' | 'rateLimitBurst'>;
+
+/** The merchant's own limits; null = the platform default. */
+export async function setMerchantLimits(db: Queryable, mercNo: string, limits: MerchantLimits): Promise<void> {
+  await db.query(
+    'UPDATE merchants SET max_open_orders = $2, refund_window_days = $3, rate_limit_rps = $4, rate_limit_burst = $5 WHERE merc_no = $1',
+    [mercNo, limits.maxOpenOrders, limits.refundWindowDays, limits.rateLimitRps, limits.rateLimitBurst]);
 }
 
 export { PayStatus, generateSignKey };

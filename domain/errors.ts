@@ -33,12 +33,14 @@ export class ApiError extends Error {
 }
 
 /**
- * Support API error codes. Each maps onto the merchant respCode with the same HTTP status, so the merchant table stays
+ * Support and admin API error codes. Each maps onto the merchant respCode with the same HTTP status, so the merchant table stays
  * the only table of statuses; the support API renders `{error: {code, message}}` instead of respCode/respDesc.
  */
 export const SUPPORT_ERROR_CODES = {
   invalid_request: '100001',
   unauthorized: '100002',
+  /** Authenticated, but the operator's role does not allow it (a support-only operator on the admin API). */
+  forbidden: '100003',
   not_found: '100005',
   conflict: '100006',
   too_many_requests: '100009',

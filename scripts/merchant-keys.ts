@@ -3,8 +3,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
-import { findMerchant, setMerchantSignTypes } from '../db/merchants';
-import { resealMerchantKeys, rotateMerchantKey } from '../db/merchant-keys';
+import { findMerchant } from '../db/merchants';
+import { resealMerchantKeys } from '../db/merchant-keys';
+import { rotateKey } from '../merchants/rotate-key';
+import { setSignTypes } from '../merchants/settings';
+import { userInfo } from 'node:os';
 import { resealChannelAccounts } from '../channels/registry';
 import { parseDuration } from '../domain/durations';
 import { MODES, type Mode } from '../domain/mode';
@@ -12,7 +15,8 @@ import { parseSignTypes } from './merchant-keys-args';
 import { assertNewKeyFile, writeKeyFile } from './key-file';
 
 /**
- * Operator tool for merchant keys (DATABASE_URL and MASTER_KEYS as the services have them):
+ * Operator tool for merchant keys (DATABASE_URL and MASTER_KEYS as the services have them). rotate and sign-types
+ * are the admin API's use cases (merchants/), audited as `script:<OS user>`; `npm run admin` does them over HTTP.
  *   rotate <mercNo> --mode live|test [--overlap 24h] [--key-file PATH]
  *       a new key of that mode becomes current; the old one keeps verifying for the overlap (0 = revoked now).
  *       The new key goes once into a new 0600 file, never to stdout.
@@ -37,6 +41,9 @@ async function main(): Promise<void> {
       console.log(`sealed under master key ${config.secrets.keyring.current.id}: ${[`${merchants} merchant keys`, ...channels].join(', ')}`);
       return;
     }
+    // The same use cases as the admin API (merchants/), audited as `script:<OS user>`.
+    const env = { pool, keyring: config.secrets.keyring };
+    const actor = `script:${userInfo().username}`;
     if (!mercNo || !(await findMerchant(pool, mercNo))) throw new Error(`usage: rotate|sign-types <mercNo> …, rekey (merchant ${mercNo ?? '?'} not found)`);
     if (command === 'rotate') {
       const mode = values.mode as Mode;
@@ -44,14 +51,14 @@ async function main(): Promise<void> {
       const overlapMs = values.overlap === '0' ? 0 : parseDuration(values.overlap ?? '24h');
       const keyFile = resolve(values['key-file'] ?? `${mercNo}.${mode}-key.json`);
       assertNewKeyFile(keyFile);
-      const key = await rotateMerchantKey(pool, config.secrets.keyring, mercNo, mode, overlapMs);
-      writeKeyFile(keyFile, { mercNo, mode, keyId: key.keyId, key: key.secret });
+      const key = await rotateKey(env, mercNo, mode, overlapMs, actor, Date.now());
+      writeKeyFile(keyFile, { mercNo, mode, keyId: key.keyId, key: key.key });
       console.log(`merchant ${mercNo}: new ${mode} key ${key.keyId} in ${keyFile} (mode 0600); the previous ${mode} key verifies for ${values.overlap ?? '24h'} more`);
       return;
     }
     if (command === 'sign-types') {
       const types = parseSignTypes(arg ?? '');
-      await setMerchantSignTypes(pool, mercNo, types);
+      await setSignTypes(env, mercNo, types, actor);
       console.log(`merchant ${mercNo}: sign types ${types.join(', ')}`);
       return;
     }

@@ -10,6 +10,7 @@ import { migrate } from '../db/migrate';
 import { ensureDemoMerchant } from '../db/merchants';
 import { prepareDemoChannel } from '../devstack/demo-channel';
 import { ensureSupportAdmin } from '../devstack/support-admin';
+import { ensureLocalAdminOperator } from '../devstack/admin-operator';
 import { ensureLocalMasterKeys } from '../devstack/master-keys';
 
 /**
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   await pool.end();
 
   const support = ensureSupportAdmin(env); // the support API's operator credential: generated into .data/ on the first start
+  const adminOperator = ensureLocalAdminOperator(env); // the admin API's: the same, the API gets only its SHA-256
   const childEnv: Record<string, string> = {
     DATABASE_URL: pg.url,
     TEMPORAL_ADDRESS: temporal.address,
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     ...demo.env,
     ...masterKeys.env,
     SUPPORT_OPERATORS: support.operators,
+    ADMIN_OPERATORS: adminOperator.operators,
   };
   const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, WORKER_HTTP_PORT: workerHttpPort });
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
@@ -102,11 +105,12 @@ async function main(): Promise<void> {
     { mode: 0o600 },
   );
   support.save(adminUrl);
+  adminOperator.save(adminUrl);
   console.log(`
   Payment orchestrator is running.
 
     API            ${apiUrl}   (POST /api/pay, /api/query, /api/close, /api/refund, /api/refund/query; docs at /docs)
-    Admin          ${adminUrl}   (support API, support console at /console, /metrics, /readyz with details; docs at /docs; keep it internal)
+    Admin          ${adminUrl}   (support API, admin API, support console at /console, /metrics, /readyz with details; docs at /docs; keep it internal)
     Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
     Temporal UI    ${temporal.uiUrl ?? (devstack.temporalMode === 'server' ? '(none in server mode: TEMPORAL_MODE=dev has one)' : '(headless)')}
     Temporal gRPC  ${temporal.address}   (${describeTemporalMode(devstack)})
@@ -118,6 +122,8 @@ async function main(): Promise<void> {
 
     Support API    ${adminUrl}/support/v1   Authorization: Bearer <token>
                    ${support.display}
+    Admin API      ${adminUrl}/admin/v1   merchants, keys, routes, accounts, limits (npm run admin)
+                   ${adminOperator.display}
 
   Try it in another terminal:
     npm run merchant -- demo           # place an order, pay it (sandbox or emulator), query it

@@ -7,6 +7,7 @@ import { MERCHANT_OPERATIONS, type CallbackSpec, type NamedSchema, type Operatio
 import { CHANNEL_CALLBACK_OPERATIONS, PAYER_OPERATIONS, SANDBOX_OPERATIONS } from './channel-operations';
 import { ADMIN_OPS_OPERATIONS, MERCHANT_OPS_OPERATIONS } from './ops-operations';
 import { SUPPORT_OPERATIONS, SUPPORT_SECURITY_SCHEMES } from './support-operations';
+import { ADMIN_OPERATIONS } from './admin-operations';
 import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, PathItemObject, ResponseObject } from './types';
 
 /**
@@ -15,7 +16,7 @@ import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, Pat
  * internal operations (support API, metrics, detailed readiness).
  */
 export const MERCHANT_LISTENER_OPERATIONS: readonly OperationSpec[] = [...MERCHANT_OPERATIONS, ...CHANNEL_CALLBACK_OPERATIONS, ...PAYER_OPERATIONS, ...MERCHANT_OPS_OPERATIONS];
-export const ADMIN_LISTENER_OPERATIONS: readonly OperationSpec[] = [...SUPPORT_OPERATIONS, ...ADMIN_OPS_OPERATIONS];
+export const ADMIN_LISTENER_OPERATIONS: readonly OperationSpec[] = [...SUPPORT_OPERATIONS, ...ADMIN_OPERATIONS, ...ADMIN_OPS_OPERATIONS];
 
 /** Which listener's document: the merchant API's, or the admin listener's internal one. */
 export type DocumentAudience = 'merchant' | 'admin';
@@ -26,6 +27,7 @@ const RESP_CODE_LIST = (Object.keys(RESP_CODES) as RespCode[]).sort();
 const TAGS = [
   { name: 'merchant', description: 'Merchant API: signed JSON requests and answers (every value a string).' },
   { name: 'support', description: 'Support API: find, explain and replay orders (named operator credentials).' },
+  { name: 'admin', description: 'Admin API: create and disable merchants, rotate their keys, set their schedules, sign types, routes, channel accounts and limits (admin operators; every change audited).' },
   { name: 'channels', description: 'Payment channel callbacks: what a channel sends to the platform (its own protocol).' },
   { name: 'payer', description: 'Pages the payer opens (links from the unified order\'s answer).' },
   { name: 'sandbox', description: 'The sandbox channel\'s payer side (test mode; only where the sandbox runs).' },
@@ -224,6 +226,11 @@ function adminIntroduction(): string {
     '**Credentials:** every support route takes `Authorization: Bearer <token>` with the token of one named operator',
     '(SUPPORT_OPERATORS, `name:token,…`); every audit record a support action writes names that operator as its actor,',
     'and the answers that show history (order events, jobs, reviews) carry it.',
+    '',
+    '**Admin API** (`/admin/v1`): merchant administration for the operators of ADMIN_OPERATORS (`name:token` or',
+    '`name:sha256:<hex>`; a support-only token gets 403 forbidden, and without ADMIN_OPERATORS the admin API answers 503',
+    'not_configured). Every change is one transaction with one admin_audit row (actor, action, merchant, a detail that',
+    'never holds a key). New keys appear once, in the answer that made them.',
   ].join('\n');
 }
 

@@ -10,7 +10,7 @@ import {
 import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
 
 /** Support errors: `{error: {code, message, field?}}` (api/routes/support/errors.ts) with the HTTP status of the code. */
-const SupportErrorAnswerSchema = z.object({
+export const SupportErrorAnswerSchema = z.object({
   error: z.object({
     code: z.enum([...(Object.keys(SUPPORT_ERROR_CODES) as SupportErrorCode[]), 'internal']),
     message: z.string(),
@@ -18,9 +18,10 @@ const SupportErrorAnswerSchema = z.object({
   }),
 });
 
-const MEANINGS: Record<SupportErrorCode, string> = {
+export const MEANINGS: Record<SupportErrorCode, string> = {
   invalid_request: 'a parameter or body field is invalid (the message names the field and the rule)',
-  unauthorized: 'operator token missing or not the token of an operator in SUPPORT_OPERATORS',
+  unauthorized: 'operator token missing or not the token of an operator in SUPPORT_OPERATORS or ADMIN_OPERATORS',
+  forbidden: 'the operator\'s role does not allow it (a support-only operator on the admin API)',
   not_found: 'no such order, job or route',
   conflict: 'not possible in the current state (e.g. the order has no notification, or its workflow has closed)',
   too_many_requests: 'MAX_CONCURRENT_BULK_JOBS bulk jobs are running: start this one once one has finished',
@@ -151,6 +152,10 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
 export const SUPPORT_SECURITY_SCHEMES: Record<string, Record<string, string>> = {
   operatorToken: {
     type: 'http', scheme: 'bearer',
-    description: 'The token of one named operator in SUPPORT_OPERATORS (`name:token,…`): `Authorization: Bearer <token>`. The operator is the actor of every audit record the request writes.',
+    description: 'The token of one named operator in SUPPORT_OPERATORS (`name:token,…`) or ADMIN_OPERATORS: `Authorization: Bearer <token>`. The operator is the actor of every audit record the request writes.',
+  },
+  adminToken: {
+    type: 'http', scheme: 'bearer',
+    description: 'The token of one named admin operator in ADMIN_OPERATORS (`name:token` or `name:sha256:<hex of SHA-256(token)>`): `Authorization: Bearer <token>`. A support-only operator\'s token is refused with 403 forbidden. The operator is the actor of every admin_audit row the request writes.',
   },
 };

@@ -42,7 +42,7 @@ export function payRoutes(ctx: ApiContext): Router {
     if (existing && existing.requestHash !== hash) return answer({ kind: 'conflict' });
     if (existing?.payAnswer) return answer(existing.payAnswer);
     const draft = { ...parseUnifiedOrder(fields, signType, ctx.now()), livemode: mode === 'live' };
-    if (!existing) await assertRoomForNewOrder(ctx, merchant.mercNo, draft.mercOrderNo);
+    if (!existing) await assertRoomForNewOrder(ctx, merchant, draft.mercOrderNo);
 
     const [channel, ...fallbackChannels] = await routeChannels(ctx.pool, ctx.config.channels, merchant.mercNo, draft, mode);
     const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);

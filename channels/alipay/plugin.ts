@@ -1,3 +1,4 @@
+import { alipayAccountAdmin } from './account-admin';
 import { findOrderById } from '../../db/orders';
 import { linkToken } from '../../secrets/link-token';
 import type { ChannelPlugin } from '../plugin';
@@ -39,4 +40,5 @@ export const alipayPlugin: ChannelPlugin<AlipaySettings, 'alipay'> = {
     ? { field: 'attach', rule: 'must name the payer for Alipay jspay: {"alipayBuyerId":"2088…"} (16 digits) or {"alipayOpenId":"…"}' }
     : null,
   resealAccounts: resealAlipayAccounts,
+  accountAdmin: alipayAccountAdmin,
 };

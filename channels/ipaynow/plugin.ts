@@ -1,3 +1,4 @@
+import { ipaynowAccountAdmin } from './account-admin';
 import { findOrderById } from '../../db/orders';
 import type { Queryable } from '../../db/pool';
 import { SCENE_CODES, type SceneCode } from '../../domain/order';
@@ -33,6 +34,7 @@ export const ipaynowPlugin: ChannelPlugin<IpaynowSettings, 'ipaynow'> = {
     };
   },
   resealAccounts: resealIpaynowAccounts,
+  accountAdmin: ipaynowAccountAdmin,
 };
 
 async function orderContextOf(db: Queryable, orderId: string): Promise<IpaynowOrderContext | null> {

@@ -1,3 +1,4 @@
+import { wechatpayAccountAdmin } from './account-admin';
 import { findOrderById } from '../../db/orders';
 import { linkToken } from '../../secrets/link-token';
 import type { ChannelPlugin } from '../plugin';
@@ -40,4 +41,5 @@ export const wechatpayPlugin: ChannelPlugin<WechatpaySettings, 'wechatpay'> = {
     ? { field: 'attach', rule: 'must name the payer for WeChat Pay jspay: {"wechatOpenId":"…"} (the openid under the account\'s appid)' }
     : null,
   resealAccounts: resealWechatpayAccounts,
+  accountAdmin: wechatpayAccountAdmin,
 };

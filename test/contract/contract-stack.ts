@@ -1,4 +1,4 @@
-import { startStackOn, testMerchant, TEST_OPERATOR_TOKEN, type StackBase, type TestMerchant, type TestStack } from '../support/stack-core';
+import { startStackOn, testMerchant, TEST_ADMIN_TOKEN, type StackBase, type TestMerchant, type TestStack } from '../support/stack-core';
 import { runSchemathesis, type ContractRun, type ContractTarget } from './schemathesis';
 
 /**
@@ -31,11 +31,14 @@ export async function endFuzzedJobs(stack: TestStack, sinceMs: number): Promise<
   return rows.length;
 }
 
-/** The two targets: the merchant listener (requests signed by the hook) and the admin listener (an operator token). */
+/**
+ * The two targets: the merchant listener (requests signed by the hook) and the admin listener (an admin operator's
+ * token, which opens the support API and the admin API alike).
+ */
 export function contractTargets(stack: TestStack, merchant: TestMerchant): { merchant: ContractTarget; admin: ContractTarget } {
   return {
     merchant: { name: 'merchant listener', url: stack.api.url, merchant: { mercNo: merchant.mercNo, key: merchant.signKey } },
-    admin: { name: 'admin listener', url: stack.api.adminUrl, headers: { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } },
+    admin: { name: 'admin listener', url: stack.api.adminUrl, headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } },
   };
 }
 

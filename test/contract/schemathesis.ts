@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,18 @@ export interface ContractTarget {
   merchant?: { mercNo: string; key: string };
 }
 
+/**
+ * A real RSA key pair for the admin API's channel accounts: the schema states a PEM block, the server also checks that
+ * the key parses, which no schema can say; the hook puts these keys where a generated case has a PEM-shaped value.
+ */
+function contractKeyPair(): { CONTRACT_PEM_PRIVATE: string; CONTRACT_PEM_PUBLIC: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    CONTRACT_PEM_PRIVATE: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    CONTRACT_PEM_PUBLIC: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
 export interface ContractRun {
   exitCode: number;
   output: string;
@@ -79,6 +92,7 @@ export async function runSchemathesis(target: ContractTarget, extraArgs: readonl
     SCHEMATHESIS_HOOKS: 'paydurable_hooks',
     CONTRACT_MERC_NO: target.merchant?.mercNo ?? '',
     CONTRACT_MERC_KEY: target.merchant?.key ?? '',
+    ...contractKeyPair(),
   };
   try {
     return await new Promise<ContractRun>((resolve, reject) => {

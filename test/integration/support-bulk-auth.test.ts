@@ -139,8 +139,8 @@ describe('support: operator credentials', () => {
     expect((await supportCall(stack.api.adminUrl, 'GET', path)).status).toBe(200);
   });
 
-  it('answers 503 "not configured" when SUPPORT_OPERATORS is unset', async () => {
-    const bare = await startStack({ SUPPORT_OPERATORS: '' }, { worker: false });
+  it('answers 503 "not configured" when SUPPORT_OPERATORS (and ADMIN_OPERATORS, whose operators may use it too) are unset', async () => {
+    const bare = await startStack({ SUPPORT_OPERATORS: '', ADMIN_OPERATORS: '' }, { worker: false });
     try {
       const r = await supportCall<SupportErrorAnswer>(bare.api.adminUrl, 'GET', path);
       expect(r.status).toBe(503);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, TEST_OPERATOR_TOKEN, type TestStack } from '../support/stack';
+import { startStack, TEST_OPERATOR_TOKEN, TEST_ADMIN_TOKEN, type TestStack } from '../support/stack';
 import { startApi } from '../../api/server';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../config/logger';
@@ -17,11 +17,15 @@ afterAll(async () => {
 });
 
 const bearer = { Authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+const adminBearer = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 const INTERNAL = [
   ['GET', '/support/v1/notifications/exhausted'],
   ['GET', '/support/v1/ambiguous'],
   ['POST', '/support/v1/notifications/replay'],
   ['GET', '/support/v1/orders/12345678901234567890'],
+  ['POST', '/admin/v1/merchants'],
+  ['GET', '/admin/v1/merchants/ORG1000000000001'],
+  ['POST', '/admin/v1/merchants/ORG1000000000001/keys/rotate'],
   ['GET', '/metrics'],
 ] as const;
 
@@ -29,7 +33,7 @@ describe('internal endpoints are not on the merchant listener', () => {
   it('every support route and /metrics is 404 on the merchant port, with or without a valid token', async () => {
     expect(stack.api.adminUrl).not.toBe(stack.api.url);
     for (const [method, path] of INTERNAL) {
-      for (const headers of [{}, bearer]) {
+      for (const headers of [{}, bearer, adminBearer]) {
         const res = await fetch(`${stack.api.url}${path}`, {
           method, headers: { ...headers, 'Content-Type': 'application/json' }, ...(method === 'POST' ? { body: '{"filter":{},"dryRun":true}' } : {}),
         });

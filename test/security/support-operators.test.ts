@@ -103,8 +103,8 @@ describe('named support operators', () => {
     for (const operator of Object.keys(TEST_OPERATORS) as TestOperator[]) expect((await as(operator, 'GET', '/notifications/exhausted')).status).toBe(200);
   });
 
-  it('without SUPPORT_OPERATORS the support API is off (503), whatever ADMIN_TOKENS says', async () => {
-    const bare = await startStack({ SUPPORT_OPERATORS: '', ADMIN_TOKENS: 'test-admin-token-0123456789abcdef' }, { worker: false });
+  it('without SUPPORT_OPERATORS (nor ADMIN_OPERATORS, whose operators may use it too) the support API is off (503), whatever ADMIN_TOKENS says', async () => {
+    const bare = await startStack({ SUPPORT_OPERATORS: '', ADMIN_OPERATORS: '', ADMIN_TOKENS: 'test-admin-token-0123456789abcdef' }, { worker: false });
     try {
       const r = await supportCall<SupportErrorAnswer>(bare.api.adminUrl, 'GET', '/support/v1/ambiguous', { token: 'test-admin-token-0123456789abcdef' });
       expect(r.status).toBe(503);

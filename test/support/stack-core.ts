@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { loadConfig, type AppConfig } from '../../config';
 import { createLogger } from '../../config/logger';
 import { createPool, type Pool } from '../../db/pool';
@@ -25,6 +25,13 @@ export type TestOperator = keyof typeof TEST_OPERATORS;
 export const TEST_OPERATOR: TestOperator = 'ops-alice';
 export const TEST_OPERATOR_TOKEN = TEST_OPERATORS[TEST_OPERATOR];
 export const TEST_SUPPORT_OPERATORS = Object.entries(TEST_OPERATORS).map(([name, token]) => `${name}:${token}`).join(',');
+/**
+ * The admin operator of every test stack (ADMIN_OPERATORS), given hashed as production would: `name:sha256:<hex>`.
+ * Its token opens the admin API (/admin/v1) and the support API.
+ */
+export const TEST_ADMIN_OPERATOR = 'admin-carol';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-carol-0123456789';
+export const TEST_ADMIN_OPERATORS = `${TEST_ADMIN_OPERATOR}:sha256:${createHash('sha256').update(TEST_ADMIN_TOKEN).digest('hex')}`;
 /** Every test stack seals merchant and channel keys at rest under this master key (MASTER_KEYS). */
 export const TEST_MASTER_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 export const testKeyring = () => parseMasterKeys(TEST_MASTER_KEYS);
@@ -65,6 +72,7 @@ export async function startStackOn(
     POLL_SCHEDULE: '200ms',
     NOTIFY_RETRY_SCHEDULE: '100ms,200ms,300ms',
     SUPPORT_OPERATORS: TEST_SUPPORT_OPERATORS,
+    ADMIN_OPERATORS: TEST_ADMIN_OPERATORS,
     NOTIFY_ALLOW_PRIVATE: 'true', // the merchant receivers listen on loopback
     MASTER_KEYS: TEST_MASTER_KEYS,
     // No channel circuit breaker unless a test asks for one: stacks share one database, and each stack's poller asks

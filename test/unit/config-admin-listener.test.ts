@@ -6,12 +6,12 @@ const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
 describe('ADMIN_HOST / ADMIN_PORT (the admin listener)', () => {
   it('defaults to loopback:8081, beside the merchant listener', () => {
     const config = loadConfig(base);
-    expect(config.admin).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(config.admin).toEqual({ host: '127.0.0.1', port: 8081, operators: [] });
     expect(config.api.port).toBe(8080);
   });
 
   it('takes a host and a port; 0 = any free port', () => {
-    expect(loadConfig({ ...base, ADMIN_HOST: '10.0.0.5', ADMIN_PORT: '9000' }).admin).toEqual({ host: '10.0.0.5', port: 9000 });
+    expect(loadConfig({ ...base, ADMIN_HOST: '10.0.0.5', ADMIN_PORT: '9000' }).admin).toEqual({ host: '10.0.0.5', port: 9000, operators: [] });
     expect(loadConfig({ ...base, ADMIN_PORT: '0', API_PORT: '0' }).admin.port).toBe(0);
   });
 

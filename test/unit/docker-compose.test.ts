@@ -118,7 +118,7 @@ describe('docker-compose.yml', () => {
   it('publishes the API on every interface; its admin listener, the worker metrics, the Temporal frontend and the UI on loopback', () => {
     const api = env('api');
     expect(service('api').ports).toEqual([`${api.API_PORT}:${api.API_PORT}`, `127.0.0.1:${api.ADMIN_PORT}:${api.ADMIN_PORT}`]);
-    expect(loadConfig(api).admin).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(loadConfig(api).admin).toEqual({ host: '0.0.0.0', port: 8081, operators: [] });
     expect(service('worker').ports).toEqual([`127.0.0.1:${env('worker').WORKER_HTTP_PORT}:${env('worker').WORKER_HTTP_PORT}`]);
     expect(service('temporal').ports).toEqual(['127.0.0.1:7233:7233']);
     expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8233:8080']);

@@ -137,10 +137,11 @@ describe('OpenAPI documents: routes of each listener', () => {
     for (const route of [...routes, ...documented('merchant')]) expect(route).not.toMatch(/ \/(support|metrics)\b/);
   });
 
-  it('the admin listener documents every /support route and serves every documented one; no merchant interface', () => {
+  it('the admin listener documents every /support and /admin route and serves every documented one; no merchant interface', () => {
     const routes = listRoutes(createAdminApp(ctx, metrics));
-    const supportRoutes = routes.filter((r) => / \/support\//.test(r));
+    const supportRoutes = routes.filter((r) => / \/(support|admin)\//.test(r));
     expect(supportRoutes.length).toBeGreaterThan(5);
+    expect(supportRoutes).toEqual(expect.arrayContaining(['POST /admin/v1/merchants', 'POST /admin/v1/merchants/:mercNo/keys/rotate']));
     for (const route of supportRoutes) expect(documented('admin'), `${route} is not in the admin document`).toContain(route);
     for (const route of documented('admin')) expect(routes, `${route} is documented but not served`).toContain(route);
     expect(routes).toContain('GET /metrics');

@@ -30,7 +30,7 @@ export function supportRoutes(ctx: ApiContext): Router {
   v1.use(supportEndpointRoutes(env));
 
   const router = Router();
-  router.use('/support', operatorAuth(ctx.config.support.operators), express.json({ limit: '16kb' }));
+  router.use('/support', operatorAuth({ support: ctx.config.support.operators, admin: ctx.config.admin.operators }), express.json({ limit: '16kb' }));
   router.use('/support/v1', v1);
   router.use('/support', methodNotAllowed(v1, (req, res, allow) => void res.json({
     error: { code: 'invalid_request', message: `method ${req.method} is not allowed on this route (Allow: ${allow})` },
