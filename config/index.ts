@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isLiveChannelName, LIVE_CHANNEL_NAMES, type LiveChannelName } from '../domain/channels';
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../domain/report-schedule';
+import { parseYuanToFen } from '../domain/money';
 import { parseSupportOperators, type SupportOperator } from './support-operators';
 import type { CircuitSettings } from '../domain/circuit-breaker';
 
@@ -95,6 +96,22 @@ export const EnvSchema = z.object({
   REFUND_QUERY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m,10m'),
   /** …and goes to the human queue once it has been unsettled this long. */
   REFUND_ESCALATE_AFTER: duration('1h'),
+
+  /** Payouts (tradeType 02/03): a merchant's accepted payouts per day (Asia/Shanghai), unless merchants.payout_daily_limit_fen says otherwise. */
+  PAYOUT_DAILY_LIMIT: z.string().default('50000.00').transform((text, ctx) => {
+    const fen = parseYuanToFen(text);
+    if (!fen.ok && !/^0+(\.0{1,2})?$/.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `must be a yuan amount (${fen.rule})` });
+      return z.NEVER;
+    }
+    return fen.ok ? fen.fen : 0;
+  }),
+  /** A payout whose transfer is not final at the channel is queried after each delay (the last repeats)… */
+  PAYOUT_QUERY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m,10m'),
+  /** …and goes to the human queue once it has been unsettled this long. */
+  PAYOUT_ESCALATE_AFTER: duration('1h'),
+  /** The one transfer call: past this without an answer it counts as lost (unknown, settled by queries). */
+  PAYOUT_TRANSFER_TIMEOUT: duration('60s'),
 
   /**
    * A channel report (callback, poll result, sandbox outbox) not handed to Temporal within this counts as not
@@ -223,6 +240,8 @@ export interface AppConfig {
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
   /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
   refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number };
+  /** Payouts: the default daily limit (fen), how an unsettled transfer is queried and escalated, and the transfer call's bound. */
+  payouts: { defaultDailyLimitFen: number; queryScheduleMs: number[]; escalateAfterMs: number; transferTimeoutMs: number };
   /**
    * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
    * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
@@ -316,6 +335,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       watchMarginMs: e.CHANNEL_WATCH_MARGIN,
     },
     refunds: { windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER },
+    payouts: {
+      defaultDailyLimitFen: e.PAYOUT_DAILY_LIMIT, queryScheduleMs: e.PAYOUT_QUERY_SCHEDULE, escalateAfterMs: e.PAYOUT_ESCALATE_AFTER,
+      transferTimeoutMs: e.PAYOUT_TRANSFER_TIMEOUT,
+    },
     channels: {
       defaultLiveChannel: e.DEFAULT_CHANNEL,
       sandboxEnabled: e.SANDBOX_ENABLED ?? deployment === 'development',
