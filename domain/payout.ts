@@ -37,3 +37,8 @@ export const PAYOUT_CHANNELS = ['sandbox', 'alipay'] as const;
 export type PayoutApprovalState = 'not_required' | 'pending' | 'approved' | 'rejected';
 export type PayoutApprovalDecision = 'approve' | 'reject';
 export const PAYOUT_APPROVAL_DECISIONS: readonly PayoutApprovalDecision[] = ['approve', 'reject'];
+
+/** A payee account as support tools show it: the first 3 and last 4 characters (a card's last four digits). */
+export function maskPayeeAccount(account: string): string {
+  return account.length <= 7 ? `${account.slice(0, 1)}***` : `${account.slice(0, 3)}***${account.slice(-4)}`;
+}

@@ -40,6 +40,17 @@ export function renderTimeline(t: OrderTimeline): string {
     ...(t.lateReport ? [['late payment', `${t.lateReport.workflowId}  ${t.lateReport.status}`] as [string, Cell]] : []),
     ...(liveText(t) ? [['live state', liveText(t)] as [string, Cell]] : []),
   ]));
+  if (t.payout) {
+    const p = t.payout;
+    out.push('', `Payout (tradeType ${p.tradeType})`);
+    out.push(fields([
+      ['payee', `${p.payeeName}  ${p.payeeAccountType} ${p.payeeAccount}${p.bankCode ? ` (${p.bankCode})` : ''}`],
+      ['approval', `${p.approval}${p.approvalActor ? ` by ${p.approvalActor}: ${p.approvalReason ?? ''}` : ''}`],
+      ['daily limit', `${p.limitDay}${p.countsOnLimit ? '' : ' (given back)'}`],
+      ['channel', p.channelTransferNo ? `transfer ${p.channelTransferNo}` : null],
+      ...(p.failReason ? [['failed', p.failReason] as [string, Cell]] : []),
+    ]));
+  }
   if (t.refunds.length) {
     out.push('', `Refunds (refunded ${t.refundedAmt})`);
     out.push(table(['REFUND ID', 'MERC REFUND NO', 'AMOUNT', 'STATUS', 'NOTIFICATION', 'ACCEPTED', 'REFUNDED / REASON'], t.refunds.map((r) => [

@@ -1,4 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../../devstack/paths';
+import { TEST_OPERATOR_TOKEN } from '../support/stack-core';
 import { eventually, merchantCall, startStack, testMerchant, type TestStack } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { supportCall } from '../support/support-call';
@@ -13,18 +17,20 @@ import { verifySignature } from '../../domain/signing';
 let stack: TestStack;
 let unknown: TestStack;
 let failing: TestStack;
+let delayed: TestStack;
 const receivers: MerchantReceiver[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ POLL_SCHEDULE: '1h', PAYOUT_QUERY_SCHEDULE: '100ms' });
   unknown = await startStack({ POLL_SCHEDULE: '1h', SANDBOX_PAYOUT_MODE: 'unknown', PAYOUT_QUERY_SCHEDULE: '100ms' });
   failing = await startStack({ POLL_SCHEDULE: '1h', SANDBOX_PAYOUT_MODE: 'failing' });
+  delayed = await startStack({ POLL_SCHEDULE: '1h', SANDBOX_PAYOUT_MODE: 'delayed', SANDBOX_PAYOUT_DELAY: '600ms', PAYOUT_QUERY_SCHEDULE: '100ms' });
 });
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.stop()));
 });
 afterAll(async () => {
-  await Promise.all([stack, unknown, failing].filter(Boolean).map((s) => s.stop()));
+  await Promise.all([stack, unknown, failing, delayed].filter(Boolean).map((s) => s.stop()));
 });
 
 const receiver = async () => {
@@ -32,6 +38,14 @@ const receiver = async () => {
   receivers.push(r);
   return r;
 };
+/** `npm run support -- <args>` as support staff run it: its own process against the stack's admin listener. */
+function supportCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli/support.ts'), ...args], {
+      cwd: repoRoot, env: { ...process.env, SUPPORT_ADMIN_URL: stack.api.adminUrl, SUPPORT_TOKEN: TEST_OPERATOR_TOKEN }, timeout: 60_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
 const transfersAt = async (s: TestStack, orderId: string) => {
   const { rows } = await s.pool.query<{ requests: number; amount_fen: string }>('SELECT requests, amount_fen FROM sandbox_transfers WHERE out_biz_no = $1', [orderId]);
   return rows;
@@ -147,6 +161,16 @@ describe('payouts through the sandbox', () => {
     expect(await transfersAt(stack, approvedId)).toEqual([{ requests: 1, amount_fen: '300' }]);
     const twice = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${approvedId}/payout-approval`, { body: { decision: 'reject', reason: 'late' } });
     expect(twice.status).toBe(409);
+    // `npm run support -- show` tells the payout's story: payee (masked), approval, limit day, each step.
+    const shown = await supportCli(['show', approvedId]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Payout (tradeType 02)');
+    expect(shown.stdout).toContain('alipay_logon_id pay***.com');
+    expect(shown.stdout).not.toContain('payee@example.com');
+    expect(shown.stdout).toContain('approved by ops-alice: payee checked');
+    for (const step of ['payout_accepted', 'payout_approved', 'payout_sent p0001→p0002', 'sandbox transfer → SUCCESS', 'paid p0002→p0000']) {
+      expect(shown.stdout).toContain(step);
+    }
 
     // 2.00 left today: 2.01 does not fit; 2.00 does, and rejecting it makes room for 2.00 again.
     expect((await payoutCall(stack, merchant, payoutFields({ tradeAmt: '2.01' }))).body.respCode).toBe('100012');
@@ -177,6 +201,19 @@ describe('sandbox payout modes', () => {
     expect(calls.filter((c) => c.op === 'transfer')).toHaveLength(1);
     expect(calls.at(-1)).toMatchObject({ op: 'transfer_query', status: 'SUCCESS' });
     expect(await transfersAt(unknown, orderId)).toEqual([{ requests: 1, amount_fen: '100' }]);
+  });
+
+  it('delayed: sent (p0002) while the sandbox says pending, p0000 once a query finds it final', async () => {
+    const merchant = await testMerchant(delayed.pool);
+    const res = await payoutCall(delayed, merchant, payoutFields({ tradeAmt: '1.00' }));
+    const orderId = res.body.orderId!;
+    await orderReaches(delayed, orderId, 'p0002');
+    await orderReaches(delayed, orderId, 'p0000');
+    const calls = await listChannelCalls(delayed.pool, orderId);
+    expect(calls[0]).toMatchObject({ op: 'transfer', status: 'PENDING' });
+    expect(calls.filter((c) => c.op === 'transfer')).toHaveLength(1);
+    expect(calls.at(-1)).toMatchObject({ op: 'transfer_query', status: 'SUCCESS' });
+    expect(await transfersAt(delayed, orderId)).toEqual([{ requests: 1, amount_fen: '100' }]);
   });
 
   it('failing: p0004 with the sandbox\'s reason, notified p0004, its amount given back to the day\'s limit', async () => {
