@@ -111,3 +111,22 @@ export async function setPayoutSettings(db: Queryable, mercNo: string, s: { dail
   if (s.dailyLimitFen !== undefined) await db.query('UPDATE merchants SET payout_daily_limit_fen = $2 WHERE merc_no = $1', [mercNo, s.dailyLimitFen]);
   if (s.approvalRequired !== undefined) await db.query('UPDATE merchants SET payout_approval_required = $2 WHERE merc_no = $1', [mercNo, s.approvalRequired]);
 }
+
+/** Payouts waiting for a support operator's approval, longest waiting first (with the total count). */
+export async function listPendingApprovals(db: Queryable, q: { limit: number; mercNo?: string }): Promise<{
+  total: number; payouts: (PayoutRecord & { mercOrderNo: string; tradeType: string; amountFen: number; createdAtMs: number })[];
+}> {
+  const { rows } = await db.query<Row & { merc_order_no: string; trade_type: string; trade_amt_fen: string; accepted_at: Date; total: string }>(
+    `SELECT p.*, to_char(p.limit_day, 'YYYY-MM-DD') AS limit_day, o.merc_order_no, o.trade_type, o.trade_amt_fen, p.created_at AS accepted_at,
+            count(*) OVER () AS total
+       FROM payouts p JOIN orders o USING (order_id)
+      WHERE p.approval = 'pending' AND ($2::text IS NULL OR p.merc_no = $2)
+      ORDER BY p.created_at LIMIT $1`,
+    [q.limit, q.mercNo ?? null]);
+  return {
+    total: rows[0] ? Number(rows[0].total) : 0,
+    payouts: rows.map((r) => ({
+      ...toRecord(r), mercOrderNo: r.merc_order_no, tradeType: r.trade_type, amountFen: parseFenColumn(r.trade_amt_fen), createdAtMs: r.accepted_at.getTime(),
+    })),
+  };
+}

@@ -1,7 +1,9 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { isWorkflowGone, type SupportEnv } from './temporal';
 import { findOrderById, type OrderRecord } from '../db/orders';
-import { findPayout, type PayoutRecord } from '../db/payouts';
+import { findPayout, listPendingApprovals, type PayoutRecord } from '../db/payouts';
+import { formatFenAsYuan } from '../domain/money';
+import { maskPayeeAccount } from '../domain/payout';
 import { SupportError } from '../domain/errors';
 import { payoutApprovalUpdate, type PayoutApproval } from '../workflows/definitions';
 
@@ -22,4 +24,17 @@ export async function decidePayout(env: SupportEnv, order: OrderRecord, approval
     throw err;
   }
   return { order: (await findOrderById(env.pool, order.orderId)) ?? order, payout: (await findPayout(env.pool, order.orderId)) ?? payout };
+}
+
+/** Payouts waiting for approval, longest waiting first: what an operator decides on (payee account masked). */
+export async function pendingApprovals(env: SupportEnv, q: { limit: number; mercNo?: string }) {
+  const { total, payouts } = await listPendingApprovals(env.pool, q);
+  return {
+    total,
+    payouts: payouts.map((p) => ({
+      orderId: p.orderId, mercNo: p.mercNo, mercOrderNo: p.mercOrderNo, tradeType: p.tradeType, tradeAmt: formatFenAsYuan(p.amountFen),
+      payeeName: p.payee.name, payeeAccount: maskPayeeAccount(p.payee.account), payeeAccountType: p.payee.accountType,
+      ...(p.payee.bankCode ? { bankCode: p.payee.bankCode } : {}), acceptedAt: new Date(p.createdAtMs).toISOString(),
+    })),
+  };
 }

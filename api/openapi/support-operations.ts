@@ -113,6 +113,12 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     errors: supportErrors('not_found', 'conflict'),
   },
   {
+    ...common, method: 'get', path: '/support/v1/payouts/pending-approval', operationId: 'supportPendingPayoutApprovals',
+    summary: 'Payouts waiting for a support operator\'s approval, longest waiting first (payee account masked)',
+    query: { name: 'SupportPendingApprovalsQuery', schema: AmbiguousQuerySchema }, answer: json('{total, payouts}'),
+    errors: supportErrors(),
+  },
+  {
     ...common, method: 'post', path: '/support/v1/orders/:orderId/payout-approval', operationId: 'supportPayoutApproval',
     summary: 'Approve or reject a payout waiting for approval (merchants with payout approval): applied by its workflow, audited with the operator as the actor',
     params: { name: 'SupportPayoutApprovalParams', schema: OrderIdParamsSchema },

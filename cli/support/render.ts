@@ -108,6 +108,21 @@ export function renderAmbiguous(v: AmbiguousView): string {
   ].join('\n');
 }
 
+export interface PendingApprovalsView {
+  total: number;
+  payouts: { orderId: string; mercNo: string; mercOrderNo: string; tradeType: string; tradeAmt: string; payeeName: string; payeeAccount: string; payeeAccountType: string; acceptedAt: string }[];
+}
+
+export function renderPendingApprovals(v: PendingApprovalsView): string {
+  if (v.payouts.length === 0) return 'No payout is waiting for approval.';
+  return [
+    `${v.total} payout(s) waiting for approval${v.total > v.payouts.length ? ` (showing ${v.payouts.length})` : ''}`,
+    table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'TYPE', 'AMOUNT', 'PAYEE', 'ACCEPTED'], v.payouts.map((p) => [
+      p.orderId, p.mercNo, p.mercOrderNo, p.tradeType, p.tradeAmt, `${p.payeeName} ${p.payeeAccountType} ${p.payeeAccount}`, time(p.acceptedAt),
+    ])),
+  ].join('\n');
+}
+
 export function renderJob(j: JobView): string {
   const lines = [
     `Job ${j.id}: ${j.state}, ${j.done} done, ${j.failed} failed, ${j.pending} pending of ${j.total} (${j.ratePerSecond}/s)`,

@@ -152,6 +152,9 @@ describe('payouts through the sandbox', () => {
     // Waiting: nothing sent, p0001.
     await eventually(async () => ((await findPayout(stack.pool, approvedId))?.approval === 'pending' ? true : null), 5_000, 'pending approval');
     expect((await merchantCall(stack.api.url, '/api/query', merchant, { orderId: approvedId })).body.payStatus).toBe('p0001');
+    // Listed for operators, payee account masked.
+    const pending = await supportCall<{ total: number; payouts: Record<string, string>[] }>(stack.api.adminUrl, 'GET', `/support/v1/payouts/pending-approval?mercNo=${merchant.mercNo}`);
+    expect(pending.body).toEqual({ total: 1, payouts: [expect.objectContaining({ orderId: approvedId, tradeAmt: '3.00', payeeAccount: 'pay***.com', payeeName: '张三' })] });
     expect(await transfersAt(stack, approvedId)).toEqual([]);
 
     const approved = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${approvedId}/payout-approval`, { body: { decision: 'approve', reason: 'payee checked' } });
@@ -178,9 +181,12 @@ describe('payouts through the sandbox', () => {
     expect(second.body.respCode).toBe('000000');
     const rejectedId = second.body.orderId!;
     await eventually(async () => ((await findPayout(stack.pool, rejectedId))?.approval === 'pending' ? true : null), 5_000, 'pending approval');
-    const rejected = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${rejectedId}/payout-approval`, { body: { decision: 'reject', reason: 'payee unknown to us' } });
-    expect(rejected.status).toBe(200);
-    expect(rejected.body).toMatchObject({ payStatus: 'p0004', approval: 'rejected', actor: 'ops-alice' });
+    // Rejected through the support CLI (`npm run support -- reject`), as an operator would.
+    const listed = await supportCli(['approvals', '--merc-no', merchant.mercNo]);
+    expect(listed.stdout).toContain(rejectedId);
+    const rejected = await supportCli(['reject', rejectedId, '--reason', 'payee unknown to us', '--json']);
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(JSON.parse(rejected.stdout)).toMatchObject({ payStatus: 'p0004', approval: 'rejected', actor: 'ops-alice' });
     expect(await transfersAt(stack, rejectedId)).toEqual([]);
     await eventually(async () => (r.forOrder(rejectedId).length > 0 ? true : null), 15_000, 'rejection notified');
     expect(r.forOrder(rejectedId)[0]!.body).toMatchObject({ payStatus: 'p0004', tradeType: '02' });
