@@ -20,14 +20,17 @@ export interface Payee {
   bankCode?: string;
 }
 
-/** The rule each account type's account must meet, as a pattern and the words of the 100001 answer. */
+/**
+ * The rule each account type's account must meet, as a pattern (also in the OpenAPI document, so ASCII classes, never
+ * \d) and the words of the 100001 answer.
+ */
 export const PAYEE_ACCOUNT_RULES: Record<PayeeAccountType, { pattern: RegExp; rule: string }> = {
   alipay_logon_id: {
-    pattern: /^(?:1\d{10}|[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,63}\.[A-Za-z]{2,24})$/,
+    pattern: /^(?:1[0-9]{10}|[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,63}\.[A-Za-z]{2,24})$/,
     rule: 'must be an Alipay logon id: a mobile number (11 digits starting with 1) or an e-mail address',
   },
-  alipay_user_id: { pattern: /^2088\d{12}$/, rule: 'must be an Alipay user id: 16 digits starting with 2088' },
-  bank_card: { pattern: /^\d{12,30}$/, rule: 'must be a bank card number: 12 to 30 digits' },
+  alipay_user_id: { pattern: /^2088[0-9]{12}$/, rule: 'must be an Alipay user id: 16 digits starting with 2088' },
+  bank_card: { pattern: /^[0-9]{12,30}$/, rule: 'must be a bank card number: 12 to 30 digits' },
 };
 
 /** The channels that make payouts (a channel's `transfer`); a live payout routed to none of them answers 200002. */
