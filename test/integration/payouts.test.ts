@@ -46,6 +46,14 @@ function supportCli(args: string[]): Promise<{ code: number; stdout: string; std
     }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
   });
 }
+/** `npm run merchant -- <args>` as the merchant's test key. */
+function merchantCli(m: { mercNo: string; signKey: string }, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli/merchant.ts'), ...args], {
+      cwd: repoRoot, env: { ...process.env, MERC_NO: m.mercNo, MERC_KEY: m.signKey, API_URL: stack.api.url }, timeout: 60_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
 const transfersAt = async (s: TestStack, orderId: string) => {
   const { rows } = await s.pool.query<{ requests: number; amount_fen: string }>('SELECT requests, amount_fen FROM sandbox_transfers WHERE out_biz_no = $1', [orderId]);
   return rows;
@@ -83,6 +91,15 @@ describe('payouts through the sandbox', () => {
     const timeline = await supportCall<{ events: { type: string }[]; channelCalls: { op: string }[] }>(stack.api.adminUrl, 'GET', `/support/v1/orders/${orderId}`);
     expect(timeline.status).toBe(200);
     expect(timeline.body.events.map((e) => e.type)).toEqual(expect.arrayContaining(['created', 'payout_accepted', 'payout_sent', 'paid']));
+  });
+
+  it('the merchant CLI makes a payout and follows it to p0000', async () => {
+    const merchant = await testMerchant(stack.pool);
+    const run = await merchantCli(merchant, ['payout', '--notify-url', 'http://127.0.0.1:9/n', '--payee-account', '13800000000', '--payee-name', 'CLI payee', '--amount', '0.50']);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/respCode 000000 .*answer signature verified/);
+    expect(run.stdout).toMatch(/tradeType\s+02/);
+    expect(run.stdout).toMatch(/payStatus\s+p0000/);
   });
 
   it('tradeType 03 (withdrawal) to a bank card with bankCode', async () => {
