@@ -22,6 +22,11 @@ interface Row {
   approval_reason: string | null; channel_transfer_no: string | null; fail_reason: string | null;
 }
 
+/** The payouts row with its day as text (a DATE column would come back as a local-midnight Date). */
+const COLUMNS = `p.order_id, p.merc_no, p.payee_account, p.payee_name, p.payee_account_type, p.bank_code,
+  to_char(p.limit_day, 'YYYY-MM-DD') AS limit_day, p.reserved, p.approval, p.approval_actor, p.approval_reason, p.channel_transfer_no,
+  p.fail_reason`;
+
 const toRecord = (r: Row): PayoutRecord => ({
   orderId: r.order_id, mercNo: r.merc_no,
   payee: { account: r.payee_account, name: r.payee_name, accountType: r.payee_account_type, ...(r.bank_code ? { bankCode: r.bank_code } : {}) },
@@ -30,7 +35,7 @@ const toRecord = (r: Row): PayoutRecord => ({
 });
 
 export async function findPayout(db: Queryable, orderId: string): Promise<PayoutRecord | null> {
-  const { rows } = await db.query<Row>(`SELECT *, to_char(limit_day, 'YYYY-MM-DD') AS limit_day FROM payouts WHERE order_id = $1`, [orderId]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM payouts p WHERE order_id = $1`, [orderId]);
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
@@ -117,7 +122,7 @@ export async function listPendingApprovals(db: Queryable, q: { limit: number; me
   total: number; payouts: (PayoutRecord & { mercOrderNo: string; tradeType: string; amountFen: number; createdAtMs: number })[];
 }> {
   const { rows } = await db.query<Row & { merc_order_no: string; trade_type: string; trade_amt_fen: string; accepted_at: Date; total: string }>(
-    `SELECT p.*, to_char(p.limit_day, 'YYYY-MM-DD') AS limit_day, o.merc_order_no, o.trade_type, o.trade_amt_fen, p.created_at AS accepted_at,
+    `SELECT ${COLUMNS}, o.merc_order_no, o.trade_type, o.trade_amt_fen, p.created_at AS accepted_at,
             count(*) OVER () AS total
        FROM payouts p JOIN orders o USING (order_id)
       WHERE p.approval = 'pending' AND ($2::text IS NULL OR p.merc_no = $2)
