@@ -50,6 +50,15 @@ describe('Alipay payouts', () => {
     expect((await merchantCall(s.stack.api.url, '/api/close', merchant, { orderId })).body.respCode).toBe('100006');
   });
 
+  it('a test-key payout only reaches the sandbox, never Alipay', async () => {
+    const merchant = await testMerchant(s.stack.pool, { mode: 'test' });
+    const res = await payoutCall(s.stack, merchant, payoutFields({ tradeAmt: '1.00' }));
+    expect(res.body).toMatchObject({ respCode: '000000', livemode: 'false' });
+    const order = await orderReaches(s.stack, res.body.orderId!, 'p0000');
+    expect(order.channel).toBe('sandbox');
+    expect(s.emulator.transferRequests(res.body.orderId!)).toBe(0);
+  });
+
   it('uni.transfer to a bank card (TRANS_BANKCARD_NO_PWD) after a support operator approved it', async () => {
     const merchant = await testMerchant(s.stack.pool, { mode: 'live' });
     await payoutSettings(s.stack.pool, merchant, { approvalRequired: true });
