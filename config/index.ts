@@ -97,8 +97,13 @@ export const EnvSchema = z.object({
   /** …and goes to the human queue once it has been unsettled this long. */
   REFUND_ESCALATE_AFTER: duration('1h'),
 
-  /** Payouts (tradeType 02/03): a merchant's accepted payouts per day (Asia/Shanghai), unless merchants.payout_daily_limit_fen says otherwise. */
-  PAYOUT_DAILY_LIMIT: z.string().default('50000.00').transform((text, ctx) => {
+  /**
+   * Payouts (tradeType 02/03): a merchant's accepted payouts per day (Asia/Shanghai), in yuan, unless
+   * merchants.payout_daily_limit_fen says otherwise. Default: 50000.00 in development, 0 (no payouts until a merchant
+   * is given a limit of its own, or this is set) in production.
+   */
+  PAYOUT_DAILY_LIMIT: z.string().optional().transform((text, ctx) => {
+    if (text === undefined) return undefined;
     const fen = parseYuanToFen(text);
     if (!fen.ok && !/^0+(\.0{1,2})?$/.test(text)) {
       ctx.addIssue({ code: 'custom', message: `must be a yuan amount (${fen.rule})` });
@@ -336,7 +341,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     refunds: { windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER },
     payouts: {
-      defaultDailyLimitFen: e.PAYOUT_DAILY_LIMIT, queryScheduleMs: e.PAYOUT_QUERY_SCHEDULE, escalateAfterMs: e.PAYOUT_ESCALATE_AFTER,
+      defaultDailyLimitFen: e.PAYOUT_DAILY_LIMIT ?? (deployment === 'development' ? 5_000_000 : 0), queryScheduleMs: e.PAYOUT_QUERY_SCHEDULE, escalateAfterMs: e.PAYOUT_ESCALATE_AFTER,
       transferTimeoutMs: e.PAYOUT_TRANSFER_TIMEOUT,
     },
     channels: {
