@@ -103,6 +103,10 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
       if (input.notify && typeof input.notify === 'object') Object.assign(faults.notify, input.notify as Partial<NotifyFaults>);
       return json(200, faults);
     }
+    if (u.pathname === '/_emulator/transfers') {
+      const outBizNo = u.searchParams.get('outBizNo') ?? '';
+      return json(200, { transfer: transfers.findByOutBizNo(outBizNo) ?? null, requests: transfers.requests.get(outBizNo) ?? 0 });
+    }
     if (u.pathname === '/_emulator/notifications') return json(200, notifier.attempts.filter((a) => a.outTradeNo === u.searchParams.get('outTradeNo')));
     send(404, 'text/plain', 'not found');
   };

@@ -42,6 +42,9 @@ describe('Alipay payouts', () => {
     expect(s.emulator.transfer(orderId)).toMatchObject({ amount: '12.34', identity: '2088000000000099', identityType: 'ALIPAY_USER_ID', name: '张三', productCode: 'TRANS_ACCOUNT_NO_PWD' });
     expect(s.emulator.transferRequests(orderId)).toBe(1);
     expect((await findPayout(s.stack.pool, orderId))!.channelTransferNo).toBe(s.emulator.transfer(orderId)!.orderId);
+    // The same facts over the emulator's HTTP control (for the demo and scripts).
+    const seen = (await (await fetch(`${s.emulator.url}/_emulator/transfers?outBizNo=${orderId}`)).json()) as { transfer: { amount: string }; requests: number };
+    expect(seen).toMatchObject({ transfer: { amount: '12.34' }, requests: 1 });
     await eventually(async () => (r.forOrder(orderId).length > 0 ? true : null), 15_000, 'notified');
     expect(r.forOrder(orderId)[0]!.body).toMatchObject({ orderId, payStatus: 'p0000', tradeType: '02', tradeAmt: '12.34', livemode: 'true' });
     expect((await payoutCall(s.stack, merchant, fields)).body).toMatchObject({ respCode: '000000', orderId });
