@@ -1,7 +1,8 @@
 import type { ActivityDeps } from './deps';
 import {
   ChannelRetryableError, type ChannelCreateResult, type ChannelName, type ChannelOrderRef, type ChannelOrderRequest, type ChannelRefundRef,
-  type ChannelRefundRequest, type ChannelRefundStatus, type ChannelStatus,
+  type ChannelRefundRequest, type ChannelRefundStatus, type ChannelStatus, type ChannelTransferRef, type ChannelTransferRequest,
+  type ChannelTransferStatus,
 } from '../domain/channels';
 import { recordChannelCall, type ChannelOp } from '../db/channel-calls';
 
@@ -20,7 +21,7 @@ export function createChannelActivities({ channels, log, pool, circuits }: Activ
     return (err as Error).message || 'channel call failed';
   };
   /** Runs one channel call and records it in channel_calls (best effort: a failed record never fails the call). */
-  async function recorded<T extends ChannelCreateResult | ChannelStatus | ChannelRefundStatus>(
+  async function recorded<T extends ChannelCreateResult | ChannelStatus | ChannelRefundStatus | ChannelTransferStatus>(
     op: ChannelOp, channel: ChannelName, orderId: string, call: () => Promise<T>, onError: (reason: string) => T,
     refused: (retryAt: string) => T = (retryAt) => onError(`${channel} circuit open until ${retryAt}: not asked`),
   ): Promise<T> {
@@ -28,7 +29,7 @@ export function createChannelActivities({ channels, log, pool, circuits }: Activ
     const started = performance.now();
     // A refund is asked once and only ever settled by queries afterwards: an open circuit must not turn it into a
     // request that was never sent, so it always goes out (and tells the breaker how the channel answered).
-    const permit = (op === 'refund' ? undefined : circuits?.acquire(channel, op)) ?? { allowed: true, probe: false };
+    const permit = (op === 'refund' || op === 'transfer' ? undefined : circuits?.acquire(channel, op)) ?? { allowed: true, probe: false };
     let result: T;
     if (!permit.allowed) {
       result = refused(new Date(permit.retryAtMs).toISOString());
@@ -75,6 +76,22 @@ export function createChannelActivities({ channels, log, pool, circuits }: Activ
     },
     async channelRefundQuery(a: { channel: ChannelName; ref: ChannelRefundRef }): Promise<ChannelRefundStatus> {
       return recorded<ChannelRefundStatus>('refund_query', a.channel, a.ref.orderId, () => channels[a.channel].queryRefund(a.ref),
+        (reason) => ({ status: 'UNKNOWN', reason }));
+    },
+    /**
+     * Asks the channel to pay out. The payout workflow runs this once (no retry: a lost attempt is settled by
+     * transfer queries with the same out_biz_no, which the channel deduplicates), so it is never sent twice by us.
+     */
+    async channelTransfer(a: { channel: ChannelName; req: ChannelTransferRequest }): Promise<ChannelTransferStatus> {
+      const channel = channels[a.channel];
+      return recorded<ChannelTransferStatus>('transfer', a.channel, a.req.orderId,
+        () => (channel.transfer ? channel.transfer(a.req) : Promise.resolve({ status: 'UNSUPPORTED', reason: `${a.channel} makes no payouts` })),
+        (reason) => ({ status: 'UNKNOWN', reason }));
+    },
+    async channelTransferQuery(a: { channel: ChannelName; ref: ChannelTransferRef }): Promise<ChannelTransferStatus> {
+      const channel = channels[a.channel];
+      return recorded<ChannelTransferStatus>('transfer_query', a.channel, a.ref.orderId,
+        () => (channel.queryTransfer ? channel.queryTransfer(a.ref) : Promise.resolve({ status: 'UNSUPPORTED', reason: `${a.channel} makes no payouts` })),
         (reason) => ({ status: 'UNKNOWN', reason }));
     },
   };

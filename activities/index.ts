@@ -3,6 +3,7 @@ import { createChannelActivities } from './channel-calls';
 import { createNotifyActivities } from './notify-delivery';
 import { createOrderRecordActivities } from './order-records';
 import { createRefundRecordActivities } from './refund-records';
+import { createPayoutRecordActivities } from './payout-records';
 import { createSupportJobActivities, type SupportJobActivities } from './support-jobs';
 import { withMetrics } from './instrumented';
 
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withMetrics({
       ...createOrderRecordActivities(deps),
       ...createRefundRecordActivities(deps),
+      ...createPayoutRecordActivities(deps),
       ...createChannelActivities(deps),
       ...createNotifyActivities(deps),
     }, deps),

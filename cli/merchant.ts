@@ -26,6 +26,9 @@ import { ALL_SIGN_TYPES, type SignType } from '../domain/signing';
  *                              [--relay-port N] [--relay-host H] [--relay-url URL]
  *                                                     test-mode orders through every case against your notification
  *                                                     endpoint (test key only); a pass/fail table, exit 0 if all pass
+ *   npm run merchant -- payout --notify-url URL --payee-account ACCOUNT --payee-name NAME [--payee-type alipay_logon_id]
+ *                      [--bank-code ICBC] [--amount 1.00] [--trade-type 02|03] [--order-no NO]
+ *                                                     a payout (tradeType 02/03); then queries it until it is final
  */
 interface Credentials {
   mercNo: string; key: string; testKey?: string | null; apiUrl: string; ipaynowEmulatorUrl?: string | null; alipayEmulatorUrl?: string | null; wechatpayEmulatorUrl?: string | null;
@@ -130,6 +133,32 @@ async function payAsPayer(c: Credentials, placed: Record<string, string>): Promi
   return sandboxPay(c, placed.codeUrl ?? placed.mwebUrl ?? '');
 }
 
+/** `payout`: a payout (tradeType 02/03) to the payee given; then queries it until it is final (or 10 s have passed). */
+async function payout(c: Credentials, opts: {
+  amount?: string; 'notify-url'?: string; 'order-no'?: string; 'payee-account'?: string; 'payee-name'?: string; 'payee-type'?: string;
+  'bank-code'?: string; 'trade-type'?: string;
+}) {
+  if (!opts['notify-url']) throw new Error(NOTIFY_URL_NEEDED);
+  if (!opts['payee-account'] || !opts['payee-name']) throw new Error('payout needs --payee-account and --payee-name');
+  const now = Date.now();
+  const body = await call(c, '/api/pay', {
+    mercOrderNo: opts['order-no'] ?? `PO${formatCompactTime(now)}${Math.floor(Math.random() * 1000)}`, subject: 'Demo payout',
+    tradeType: opts['trade-type'] ?? '02', tradeAmt: opts.amount ?? '1.00', feeType: 'CNY', tradeTime: formatCompactTime(now), orderPeriod: '30',
+    notifyUrl: opts['notify-url'], returnUrl: `${c.apiUrl}/healthz`, termType: 'pc', paywayCode: 'alipay', sceneCode: 'scan', ip: '127.0.0.1',
+    payeeAccount: opts['payee-account'], payeeName: opts['payee-name'], payeeAccountType: opts['payee-type'] ?? 'alipay_logon_id',
+    ...(opts['bank-code'] ? { bankCode: opts['bank-code'] } : {}),
+  });
+  show(body, ['mercOrderNo', 'orderId', 'tradeType', 'tradeAmt']);
+  if (body.respCode !== '000000') return body;
+  let last: Record<string, string> = { payStatus: 'p0001' };
+  for (let i = 0; i < 50 && (last.payStatus === 'p0001' || last.payStatus === 'p0002'); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    last = await call(c, '/api/query', { orderId: body.orderId! });
+  }
+  show(last, ['payStatus', 'tradeEndTime', 'notifyState']);
+  return body;
+}
+
 async function query(c: Credentials, ref: Record<string, string>) {
   const body = await call(c, '/api/query', ref);
   show(body, ['mercOrderNo', 'orderId', 'tradeAmt', 'payStatus', 'tradeEndTime', 'notifyState', 'notifyAttempts', 'notifyNextTime', 'refundedAmt']);
@@ -221,6 +250,8 @@ async function main(): Promise<void> {
       'refund-no': { type: 'string' }, 'refund-id': { type: 'string' }, reason: { type: 'string' },
       'sign-type': { type: 'string' }, 'limit-ms': { type: 'string' }, 'wait-ms': { type: 'string' },
       'relay-port': { type: 'string' }, 'relay-host': { type: 'string' }, 'relay-url': { type: 'string' },
+      'payee-account': { type: 'string' }, 'payee-name': { type: 'string' }, 'payee-type': { type: 'string' }, 'bank-code': { type: 'string' },
+      'trade-type': { type: 'string' },
     },
   });
   const [command, arg] = positionals;
@@ -247,6 +278,9 @@ async function main(): Promise<void> {
     case 'refund':
       if (!arg && !values['order-id']) throw new Error('usage: refund <mercOrderNo> | --order-id <orderId>  --amount 0.50 [--refund-no NO] [--reason TEXT]');
       if ((await refund(c, values['order-id'] ? { orderId: values['order-id'] } : { mercOrderNo: arg! }, values)).respCode !== '000000') process.exit(1);
+      break;
+    case 'payout':
+      if ((await payout(c, values)).respCode !== '000000') process.exit(1);
       break;
     case 'refund-query':
       if (!arg && !values['refund-id']) throw new Error('usage: refund-query <mercRefundNo> | --refund-id <refundId>');
@@ -277,7 +311,7 @@ async function main(): Promise<void> {
       process.exit(ok ? 0 : 1);
     }
     default:
-      console.log('usage: npm run merchant -- demo [--notify-url URL] | receive [--port N] | pay --notify-url URL [--amount 1.23 --payway alipay --scene scan] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId> | refund <mercOrderNo> --amount 0.50 [--refund-no NO] [--reason TEXT] | refund-query <mercRefundNo> | certify --notify-url URL [--sign-type T]');
+      console.log('usage: npm run merchant -- demo [--notify-url URL] | receive [--port N] | pay --notify-url URL [--amount 1.23 --payway alipay --scene scan] | sandbox-pay <payLink> | emulator-pay <orderId> | query <mercOrderNo> | query --order-id <orderId> | refund <mercOrderNo> --amount 0.50 [--refund-no NO] [--reason TEXT] | refund-query <mercRefundNo> | certify --notify-url URL [--sign-type T] | payout --notify-url URL --payee-account ACCOUNT --payee-name NAME [--payee-type alipay_logon_id|alipay_user_id|bank_card] [--bank-code CODE] [--amount 1.00]');
       process.exit(command ? 1 : 0);
   }
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { supportRequest, supportSettings, type SupportSettings } from './support/client';
 import { progressLine } from './support/progress';
 import {
-  renderAmbiguous, renderEndpointResume, renderEndpoints, renderExhausted, renderJob, renderTimeline, type AmbiguousView, type EndpointsView,
+  renderAmbiguous, renderEndpointResume, renderPendingApprovals, type PendingApprovalsView, renderEndpoints, renderExhausted, renderJob, renderTimeline, type AmbiguousView, type EndpointsView,
   type ExhaustedView,
 } from './support/render';
 import type { ResumeOutcome } from '../support/endpoint-health';
@@ -35,6 +35,10 @@ const USAGE = `usage: npm run support -- <command> [--json]
   resolve <orderId> --decision paid|unpaid --reason TEXT
                                     decide an order in the human queue (applied and audited by its workflow,
                                     with you — the operator whose token this is — as the actor)
+  approvals [--merc-no M] [--limit N]           payouts waiting for a support operator's approval
+  approve <orderId> --reason TEXT | reject <orderId> --reason TEXT
+                                    decide a payout waiting for approval (applied by its workflow: approve sends it,
+                                    reject fails it p0004; audited with you as the actor)
   endpoints [--merc-no M] [--all] [--limit N]   merchant notify endpoints paused for failing too long (--all: every one)
   resume-endpoint <mercNo> <url>    resume a paused endpoint: its held notifications are sent now and orders
                                     exhausted during the outage replayed, each once with its latest state
@@ -120,6 +124,23 @@ async function main(): Promise<number> {
       const a = await supportRequest<{ orderId: string; payStatus: string; review: { decision: string; actor: string } }>(
         s, 'POST', `/orders/${orderId}/resolve`, { decision: values.decision, reason: values.reason });
       print(a, () => `order ${a.orderId} resolved as ${a.review.decision} by ${a.review.actor}: now ${a.payStatus}`);
+      return 0;
+    }
+    case 'approvals': {
+      const q = new URLSearchParams();
+      if (values['merc-no']) q.set('mercNo', values['merc-no']);
+      if (values.limit) q.set('limit', values.limit);
+      const v = await supportRequest<PendingApprovalsView>(s, 'GET', `/payouts/pending-approval${q.size ? `?${q}` : ''}`);
+      print(v, () => renderPendingApprovals(v));
+      return 0;
+    }
+    case 'approve':
+    case 'reject': {
+      const orderId = orderArg();
+      if (!values.reason) throw new UsageError(`${command} needs --reason`);
+      const a = await supportRequest<{ orderId: string; payStatus: string; approval: string; actor: string }>(
+        s, 'POST', `/orders/${orderId}/payout-approval`, { decision: command, reason: values.reason });
+      print(a, () => `payout ${a.orderId} ${a.approval} by ${a.actor}: now ${a.payStatus}`);
       return 0;
     }
     case 'endpoints': {

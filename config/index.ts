@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isLiveChannelName, LIVE_CHANNEL_NAMES, type LiveChannelName } from '../domain/channels';
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../domain/report-schedule';
+import { parseYuanToFen } from '../domain/money';
 import { parseSupportOperators, type SupportOperator } from './support-operators';
 import { parseAdminOperators, sharedToken, type AdminOperator } from './admin-operators';
 import type { CircuitSettings } from '../domain/circuit-breaker';
@@ -103,6 +104,27 @@ export const EnvSchema = z.object({
    * unreachable, between recording it and starting it): the workers start it (refunds/start-recovery.ts).
    */
   REFUND_START_RECOVERY_AFTER: duration('1m'),
+
+  /**
+   * Payouts (tradeType 02/03): a merchant's accepted payouts per day (Asia/Shanghai), in yuan, unless
+   * merchants.payout_daily_limit_fen says otherwise. Default: 50000.00 in development, 0 (no payouts until a merchant
+   * is given a limit of its own, or this is set) in production.
+   */
+  PAYOUT_DAILY_LIMIT: z.string().optional().transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    const fen = parseYuanToFen(text);
+    if (!fen.ok && !/^0+(\.0{1,2})?$/.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `must be a yuan amount (${fen.rule})` });
+      return z.NEVER;
+    }
+    return fen.ok ? fen.fen : 0;
+  }),
+  /** A payout whose transfer is not final at the channel is queried after each delay (the last repeats)… */
+  PAYOUT_QUERY_SCHEDULE: schedule('5s,10s,30s,1m,2m,5m,10m'),
+  /** …and goes to the human queue once it has been unsettled this long. */
+  PAYOUT_ESCALATE_AFTER: duration('1h'),
+  /** The one transfer call: past this without an answer it counts as lost (unknown, settled by queries). */
+  PAYOUT_TRANSFER_TIMEOUT: duration('60s'),
 
   /**
    * A channel report (callback, poll result, sandbox outbox) not handed to Temporal within this counts as not
@@ -255,6 +277,8 @@ export interface AppConfig {
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
   /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
   refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number; startRecoveryAfterMs: number };
+  /** Payouts: the default daily limit (fen), how an unsettled transfer is queried and escalated, and the transfer call's bound. */
+  payouts: { defaultDailyLimitFen: number; queryScheduleMs: number[]; escalateAfterMs: number; transferTimeoutMs: number };
   /**
    * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
    * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
@@ -351,6 +375,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refunds: {
       windowDays: e.REFUND_WINDOW_DAYS, queryScheduleMs: e.REFUND_QUERY_SCHEDULE, escalateAfterMs: e.REFUND_ESCALATE_AFTER,
       startRecoveryAfterMs: e.REFUND_START_RECOVERY_AFTER,
+    },
+    payouts: {
+      defaultDailyLimitFen: e.PAYOUT_DAILY_LIMIT ?? (deployment === 'development' ? 5_000_000 : 0), queryScheduleMs: e.PAYOUT_QUERY_SCHEDULE, escalateAfterMs: e.PAYOUT_ESCALATE_AFTER,
+      transferTimeoutMs: e.PAYOUT_TRANSFER_TIMEOUT,
     },
     channels: {
       defaultLiveChannel: e.DEFAULT_CHANNEL,

@@ -1,6 +1,6 @@
 import type { Queryable } from './pool';
 
-export type ChannelOp = 'create' | 'query' | 'close' | 'refund' | 'refund_query';
+export type ChannelOp = 'create' | 'query' | 'close' | 'refund' | 'refund_query' | 'transfer' | 'transfer_query';
 
 /** One call to an upstream channel (table channel_calls): outcome and latency only, never credentials or payloads. */
 export interface ChannelCall {

@@ -1,4 +1,5 @@
 import type { PayCredential, PaywayCode, SceneCode, TermType } from './order';
+import type { Payee } from './payout';
 
 /**
  * The channels of this build, by name. A channel is one folder, `channels/<name>/`, registered by one line in
@@ -83,6 +84,34 @@ export type ChannelRefundStatus =
   | { status: 'UNKNOWN'; reason: string }
   | { status: 'UNSUPPORTED'; reason: string };
 
+/**
+ * A payout we ask a channel to make. `outBizNo` is our orderId: the channel deduplicates by it (a repeat answers the
+ * first transfer and moves no money), so one payout moves money at most once whatever happens to our side.
+ */
+export interface ChannelTransferRequest {
+  orderId: string;
+  outBizNo: string;
+  amountFen: number;
+  payee: Payee;
+  title: string;
+}
+
+export interface ChannelTransferRef {
+  orderId: string;
+  outBizNo: string;
+  /** The payee's account type (Alipay's query names the product). */
+  payee: Pick<Payee, 'accountType'>;
+}
+
+/** A transfer's state at the channel: the same closed-union rule as ChannelStatus (UNKNOWN is asked again). */
+export type ChannelTransferStatus =
+  | { status: 'SUCCESS'; transferredAtMs: number; amountFen: number; channelTransferNo?: string }
+  /** Refused, nothing moved. `notFound`: a query found no transfer of this number — after a lost request this proves nothing. */
+  | { status: 'FAIL'; reason: string; notFound?: boolean }
+  | { status: 'PENDING' }
+  | { status: 'UNKNOWN'; reason: string }
+  | { status: 'UNSUPPORTED'; reason: string };
+
 /** The outbound side every channel offers: the calls the order workflow's activities and the poller make. */
 export interface Channel {
   readonly name: ChannelName;
@@ -93,6 +122,9 @@ export interface Channel {
   /** Asks the channel to refund (at most once per refundId at the channel). */
   refund(req: ChannelRefundRequest): Promise<ChannelRefundStatus>;
   queryRefund(ref: ChannelRefundRef): Promise<ChannelRefundStatus>;
+  /** Pays out (at most once per outBizNo at the channel); absent = the channel makes no payouts (domain/payout.ts PAYOUT_CHANNELS). */
+  transfer?(req: ChannelTransferRequest): Promise<ChannelTransferStatus>;
+  queryTransfer?(ref: ChannelTransferRef): Promise<ChannelTransferStatus>;
   /**
    * Until when an order that we closed or expired must still be asked about (epoch ms): for a channel whose close is
    * only local and which can still take the money until its own order timeout (IPayNow), or which can take money after

@@ -26,13 +26,19 @@ export const ORDER_EVENTS = [
   'resolved_paid',
   /** A person resolved an order in the human queue as not paid. */
   'resolved_unpaid',
+  /** Payouts: the transfer is being sent to the channel (its one request, deduplicated by out_biz_no). */
+  'payout_sent',
+  /** Payouts: a support operator rejected a payout waiting for approval (nothing was sent). */
+  'payout_rejected',
+  /** Payouts: a person resolved a payout in the human queue as not transferred. */
+  'resolved_not_transferred',
 ] as const;
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
 
 /** The audit event type written with a transition. */
 export type AuditType =
   | 'channel_created' | 'channel_declined' | 'paid' | 'late_payment' | 'failed' | 'cancelled' | 'expired'
-  | 'resolved_paid' | 'resolved_unpaid';
+  | 'resolved_paid' | 'resolved_unpaid' | 'payout_sent' | 'payout_rejected';
 
 export interface TransitionRule {
   to: PayStatus;
@@ -57,6 +63,9 @@ const open = (): Row => ({
   expiry_confirmed: { to: PayStatus.EXPIRED, audit: 'expired' },
   resolved_paid: resolvedPaid,
   resolved_unpaid: { to: PayStatus.EXPIRED, audit: 'resolved_unpaid' },
+  payout_sent: { to: PayStatus.PAYING, audit: 'payout_sent' },
+  payout_rejected: { to: PayStatus.FAILED, audit: 'payout_rejected' },
+  resolved_not_transferred: { to: PayStatus.FAILED, audit: 'resolved_unpaid' },
 });
 
 /** Final but unpaid: only money taken (late payment, or a person's decision that it was paid) changes it. */
@@ -69,14 +78,19 @@ const finalUnpaid = (): Row => ({
   expiry_confirmed: null,
   resolved_paid: { ...resolvedPaid, late: true },
   resolved_unpaid: null,
+  payout_sent: null,
+  payout_rejected: null,
+  resolved_not_transferred: null,
 });
 
 export const TRANSITIONS: Record<PayStatus, Row> = {
   [PayStatus.SUBMITTED]: open(),
-  [PayStatus.PAYING]: { ...open(), channel_created: null },
+  // A payout is rejected only before it is sent (p0001).
+  [PayStatus.PAYING]: { ...open(), channel_created: null, payout_sent: null, payout_rejected: null },
   [PayStatus.PAID]: {
     channel_created: null, channel_declined: null, channel_success: null, channel_fail: null, close_confirmed: null,
-    expiry_confirmed: null, resolved_paid: null, resolved_unpaid: null,
+    expiry_confirmed: null, resolved_paid: null, resolved_unpaid: null, payout_sent: null, payout_rejected: null,
+    resolved_not_transferred: null,
   },
   [PayStatus.FAILED]: finalUnpaid(),
   [PayStatus.CANCELLED]: finalUnpaid(),

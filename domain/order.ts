@@ -1,6 +1,7 @@
 import type { PayStatus, NotifyState } from './pay-status';
 import type { SignType } from './signing';
 import type { ReviewKind } from './order-transitions';
+import type { Payee, PayoutTradeType } from './payout';
 
 /** The three interface enums of the unified order (merchant-api.md §1). Pure: safe in workflow code. */
 export const TERM_TYPES = ['wap', 'pc', 'app'] as const;
@@ -16,7 +17,8 @@ export interface OrderDraft {
   mercOrderNo: string;
   subject?: string;
   body?: string;
-  tradeType: '01';
+  /** 01 pay; 02/03 payouts (domain/payout.ts), which carry their payee. */
+  tradeType: '01' | PayoutTradeType;
   amountFen: number;
   feeType: 'CNY';
   tradeTime: string;
@@ -40,6 +42,8 @@ export interface OrderDraft {
   mchAppId?: string;
   bankCode?: string;
   payType?: string;
+  /** Payouts only: who receives the money. */
+  payee?: Payee;
   signType: SignType;
   /** false = a test order (test key, sandbox only); absent in drafts from before modes = live. */
   livemode?: boolean;

@@ -13,6 +13,7 @@ export const RESP_CODES = {
   '100009': { httpStatus: 429, desc: '请求过于频繁', meaning: 'too many requests: a rate limit or cap of the merchant (respDesc names which); retry later' },
   '100010': { httpStatus: 409, desc: '退款金额超过可退金额', meaning: 'refund amount exceeds what is still refundable on the order (paid minus refunded and refunds in progress)' },
   '100011': { httpStatus: 409, desc: '超过退款期限', meaning: "the order's refund window (days after payment) has passed" },
+  '100012': { httpStatus: 409, desc: '超过代付日限额', meaning: "payout amount exceeds what is left of the merchant's daily payout limit today (Asia/Shanghai; failed and rejected payouts give theirs back)" },
   '200001': { httpStatus: 502, desc: '渠道错误', meaning: 'channel error' },
   '200002': { httpStatus: 422, desc: '支付方式或场景不支持', meaning: 'payway/scene (or trade type) not supported' },
   '999999': { httpStatus: 503, desc: '系统繁忙,请稍后重试', meaning: 'system busy: retry the same request' },

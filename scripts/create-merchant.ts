@@ -6,6 +6,8 @@ import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { parseSchedule } from '../domain/durations';
 import { createMerchantAccount } from '../merchants/create-merchant';
+import { parseYuanToFen } from '../domain/money';
+import { setPayoutSettings } from '../db/payouts';
 import { parseSignTypes } from './merchant-keys-args';
 import { assertNewKeyFile, writeKeyFile } from './key-file';
 
@@ -17,16 +19,20 @@ import { assertNewKeyFile, writeKeyFile } from './key-file';
  * With the API running, `npm run admin -- create` does the same over HTTP.
  *   npx tsx scripts/create-merchant.ts --merc-no ORG1520825458796 --name "Shop" [--notify-schedule 10s,10s]
  *     [--sign-types HMAC-SHA256-RAW,HMAC-SHA256,MD5] [--key-file PATH]
+ *     [--payout-daily-limit 20000.00] [--payout-approval]
+ * Payouts (tradeType 02/03): --payout-daily-limit is the merchant's own daily payout limit in yuan (0 = no payouts;
+ * default: the platform's PAYOUT_DAILY_LIMIT); --payout-approval makes every payout wait for a support operator.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'merc-no': { type: 'string' }, name: { type: 'string' }, 'notify-schedule': { type: 'string' }, 'key-file': { type: 'string' },
-      'sign-types': { type: 'string' },
+      'sign-types': { type: 'string' }, 'payout-daily-limit': { type: 'string' }, 'payout-approval': { type: 'boolean' },
     },
   });
   const mercNo = values['merc-no'];
   if (!mercNo) throw new Error('usage: DATABASE_URL=… tsx scripts/create-merchant.ts --merc-no NO [--name NAME] [--notify-schedule 10s,10s] [--sign-types …]');
+  const payoutLimitFen = values['payout-daily-limit'] === undefined ? undefined : parsePayoutLimit(values['payout-daily-limit']);
   const config = loadConfig(process.env);
   const keyFile = resolve(values['key-file'] ?? `${mercNo}.key.json`);
   assertNewKeyFile(keyFile);
@@ -40,11 +46,24 @@ async function main(): Promise<void> {
       ...(values['sign-types'] ? { signTypes: parseSignTypes(values['sign-types']) } : {}),
     }, `script:${userInfo().username}`);
     const m = created.merchant;
+    if (payoutLimitFen !== undefined || values['payout-approval']) {
+      await setPayoutSettings(pool, m.mercNo, {
+        ...(payoutLimitFen !== undefined ? { dailyLimitFen: payoutLimitFen } : {}), ...(values['payout-approval'] ? { approvalRequired: true } : {}),
+      });
+    }
     writeKeyFile(keyFile, { mercNo: m.mercNo, liveKey: created.liveKey, testKey: created.testKey, signTypes: m.signTypes });
     console.log(`merchant ${m.mercNo} created (sign types ${m.signTypes.join(', ')}); its live and test keys are in ${keyFile} (mode 0600). Hand them over securely and delete the file.`);
   } finally {
     await pool.end();
   }
+}
+
+/** A daily payout limit in yuan (two decimals at most), as fen; 0 means no payouts. */
+function parsePayoutLimit(text: string): number {
+  if (/^0+(\.0{1,2})?$/.test(text)) return 0;
+  const parsed = parseYuanToFen(text);
+  if (!parsed.ok) throw new Error(`--payout-daily-limit ${parsed.rule}`);
+  return parsed.fen;
 }
 
 main().catch((err: unknown) => {

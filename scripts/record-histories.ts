@@ -26,6 +26,8 @@ const TIMING = {
   CHANNEL_WATCH_MARGIN: '1s',
   REFUND_QUERY_SCHEDULE: '200ms',
   REFUND_ESCALATE_AFTER: '600ms',
+  PAYOUT_QUERY_SCHEDULE: '200ms',
+  PAYOUT_ESCALATE_AFTER: '600ms',
 };
 const say = (m: string) => console.log(`[histories] ${m}`);
 

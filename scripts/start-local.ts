@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   console.log(`
   Payment orchestrator is running.
 
-    API            ${apiUrl}   (POST /api/pay, /api/query, /api/close, /api/refund, /api/refund/query; docs at /docs)
+    API            ${apiUrl}   (POST /api/pay — tradeType 02/03: payouts —, /api/query, /api/close, /api/refund, /api/refund/query; docs at /docs)
     Admin          ${adminUrl}   (support API, admin API, support console at /console, /metrics, /readyz with details; docs at /docs; keep it internal)
     Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
     Temporal UI    ${temporal.uiUrl ?? (devstack.temporalMode === 'server' ? '(none in server mode: TEMPORAL_MODE=dev has one)' : '(headless)')}
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     npm run merchant -- demo           # place an order, pay it (sandbox or emulator), query it
     npm run merchant -- receive        # a local notification endpoint; then, in another terminal:
     npm run merchant -- pay --notify-url <its URL>   # place an order and print its pay link
+    npm run merchant -- payout --notify-url <its URL> --payee-account 13800000000 --payee-name Payee   # a payout
     npm run support -- show <orderId>  # an order's timeline: audit, channel calls, notification attempts
 
   Ctrl-C stops everything; orders are kept for the next start.

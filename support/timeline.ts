@@ -4,6 +4,8 @@ import { listChannelCalls } from '../db/channel-calls';
 import { listAttempts } from '../db/notify-attempts';
 import { listEvents, type OrderRecord } from '../db/orders';
 import { listRefundsOfOrder } from '../db/refunds';
+import { findPayout } from '../db/payouts';
+import { maskPayeeAccount } from '../domain/payout';
 import { formatFenAsYuan } from '../domain/money';
 import { lateReportWorkflowId, type OrderStateView } from '../domain/order';
 import { orderStateQuery } from '../workflows/definitions';
@@ -19,7 +21,7 @@ export interface TimelineEntry {
 
 /** Everything support needs to explain one order: read model, audit, channel traffic, notifications, live state. */
 export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
-  const [events, calls, callbacks, attempts, workflow, lateReport, refunds] = await Promise.all([
+  const [events, calls, callbacks, attempts, workflow, lateReport, refunds, payout] = await Promise.all([
     listEvents(env.pool, order.orderId),
     listChannelCalls(env.pool, order.orderId),
     channelCallbacks(env, order.orderId),
@@ -27,6 +29,7 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
     liveWorkflow(env, order.workflowId),
     order.latePayment ? lateReportStatus(env, order) : Promise.resolve(null),
     listRefundsOfOrder(env.pool, order.orderId),
+    order.tradeType === '01' ? Promise.resolve(null) : findPayout(env.pool, order.orderId),
   ]);
   const entries: (Omit<TimelineEntry, 'at'> & { ms: number })[] = [
     ...events.map((e) => ({
@@ -80,6 +83,13 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
       notifyState: r.notifyState, notifyAttempts: r.notifyAttempts, createdAt: iso(r.createdAtMs),
     })),
     refundedAmt: formatFenAsYuan(order.refundedFen),
+    /** A payout's payee (account masked), approval, limit day and what the channel said; null for a payment. */
+    payout: payout ? {
+      tradeType: order.tradeType, payeeName: payout.payee.name, payeeAccount: maskPayeeAccount(payout.payee.account),
+      payeeAccountType: payout.payee.accountType, bankCode: payout.payee.bankCode ?? null, approval: payout.approval,
+      approvalActor: payout.approvalActor, approvalReason: payout.approvalReason, limitDay: payout.limitDay,
+      countsOnLimit: payout.reserved, channelTransferNo: payout.channelTransferNo, failReason: payout.failReason,
+    } : null,
     timeline: entries.map(({ ms, source, summary }) => ({ at: iso(ms)!, source, summary })),
   };
 }

@@ -120,3 +120,28 @@ export function refundActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
   };
 }
 export type RefundActs = ReturnType<typeof refundActivities>;
+
+/**
+ * The transfer request of a payout: one attempt, never retried by Temporal (like a refund's). A lost attempt (a worker
+ * killed while it ran, a timeout) is an unknown result, settled by transfer queries with the same out_biz_no — so the
+ * channel is asked to pay out once by this workflow, and deduplicates by out_biz_no anyway. Its timeout is an input
+ * (PAYOUT_TRANSFER_TIMEOUT): how long a lost attempt takes to be noticed.
+ */
+export const channelTransferActivity = (startToCloseMs: number) => ({ startToCloseTimeout: startToCloseMs, retry: { maximumAttempts: 1 } }) as const;
+
+/** The payout workflow's activities: the order's (notification delivery, reviews) plus its own. */
+export function payoutActivities(transferTimeoutMs: number, stall: StallPolicy = DEFAULT_STALL_POLICY) {
+  const bounded = <T extends { retry: typeof INFRA_RETRY }>(o: T) => ({ ...o, retry: { ...o.retry, maximumAttempts: stall.maxAttempts } });
+  const db = proxyLocalActivities<OrderActivities>(bounded(DB_ACTIVITY));
+  const channel = proxyLocalActivities<OrderActivities>(bounded(CHANNEL_ACTIVITY));
+  const once = proxyActivities<OrderActivities>(channelTransferActivity(transferTimeoutMs));
+  const escalating = <A extends unknown[], R>(step: string, fn: (...args: A) => Promise<R>) => escalatingStep(step, fn, stall.retryAfterMs);
+  return {
+    ...orderActivities(stall),
+    payoutTransition: escalating('payoutTransition', db.payoutTransition),
+    recordPayoutApproval: escalating('recordPayoutApproval', db.recordPayoutApproval),
+    channelTransferQuery: escalating('channelTransferQuery', channel.channelTransferQuery),
+    channelTransferOnce: once.channelTransfer,
+  };
+}
+export type PayoutActs = ReturnType<typeof payoutActivities>;

@@ -4,6 +4,7 @@ import type { OrderDraft, OrderStateView, PayAnswer } from '../domain/order';
 import type { PayStatus } from '../domain/pay-status';
 import type { RefundStatus } from '../domain/refund-status';
 import type { ReviewDecision } from '../domain/order-transitions';
+import type { Payee, PayoutApprovalDecision } from '../domain/payout';
 
 /** Timing of one order; an input so that tests run the same workflow at millisecond scale. */
 export interface OrderTiming {
@@ -162,3 +163,43 @@ export interface RefundResolution {
 export const refundCheckSignal = defineSignal('refundCheck');
 /** Support: settles a refund waiting in the human queue; answered once the refund workflow has applied it. */
 export const resolveRefundUpdate = defineUpdate<ResolveAnswer, [RefundResolution]>('resolveRefund');
+
+/** Timing of one payout; an input so that tests run the same workflow at millisecond scale. */
+export interface PayoutTiming {
+  /** Notification retry delays after the first attempt (the merchant's payment schedule). */
+  notifyRetryScheduleMs: number[];
+  /** A transfer not final at the channel (pending or unknown) is queried after each delay (the last repeats). */
+  queryScheduleMs: number[];
+  /** Not final for this long → the payout goes to the human queue (it keeps being queried meanwhile). */
+  escalateAfterMs: number;
+  /** The one transfer call counts as lost after this (PAYOUT_TRANSFER_TIMEOUT). */
+  transferTimeoutMs: number;
+  stall?: StallPolicy;
+}
+
+/** One payout (tradeType 02/03) as the API accepted it: its order row written and its amount reserved on the day's limit. */
+export interface PayoutWorkflowInput {
+  orderId: string;
+  mercNo: string;
+  mercOrderNo: string;
+  tradeType: string;
+  channel: ChannelName;
+  amountFen: number;
+  payee: Payee;
+  title: string;
+  /** Waits for a support operator's approval (merchants.payout_approval_required) before anything is sent. */
+  approvalRequired: boolean;
+  timing: PayoutTiming;
+  /** Final states the merchant is notified of (p0000 always). */
+  notifyStatuses: PayStatus[];
+}
+
+/** A support operator's decision on a payout waiting for approval. */
+export interface PayoutApproval {
+  decision: PayoutApprovalDecision;
+  reason: string;
+  actor: string;
+}
+
+/** Support: approves or rejects a payout waiting for approval; answered once the payout's workflow has recorded it. */
+export const payoutApprovalUpdate = defineUpdate<ResolveAnswer, [PayoutApproval]>('payoutApproval');

@@ -128,10 +128,12 @@ export const MERCHANT_OPERATIONS: readonly OperationSpec[] = [
     description:
       'Creates the order at the payment channel and answers with the pay credential of its scene. The same request '
       + 'again (same mercNo + mercOrderNo, same parameters) returns the original answer for the whole life of the order; '
-      + '999999 means the order is still being created: send the same request again.',
+      + '999999 means the order is still being created: send the same request again. tradeType 02/03 is a payout to the '
+      + 'payee named by payeeAccount, payeeName and payeeAccountType: answered with its orderId once accepted, its '
+      + 'outcome notified and queried with the payStatus codes; past the merchant\'s daily payout limit 100012.',
     body: { name: 'UnifiedOrderRequest', schema: UnifiedOrderSchema.extend(SignedRequestFieldsSchema.shape).strict(), rules: UNIFIED_ORDER_RULES },
     answer: { name: 'PayAnswer', schema: PayAnswerSchema },
-    errors: merchantErrors(['100001', '100002', '100003', '100004', '100009', '200001', '200002', '999999']),
+    errors: merchantErrors(['100001', '100002', '100003', '100004', '100009', '100012', '200001', '200002', '999999']),
     callbacks: [PAYMENT_NOTIFICATION],
   },
   {

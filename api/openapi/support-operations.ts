@@ -3,7 +3,7 @@ import { SUPPORT_ERROR_CODES, type SupportErrorCode } from '../../domain/errors'
 import { RESP_CODES } from '../../domain/resp-codes';
 import {
   BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
-  OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema, RefundIdParamsSchema,
+  OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema, PayoutApprovalBodySchema, RefundIdParamsSchema,
   RefundResolveBodySchema,
   EndpointResumeBodySchema, EndpointsQuerySchema,
 } from '../schemas/support';
@@ -111,6 +111,20 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     params: { name: 'SupportResolveParams', schema: OrderIdParamsSchema },
     body: { name: 'SupportResolveBody', schema: ResolveBodySchema },
     answer: json('{orderId, payStatus, latePayment, review}'),
+    errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/payouts/pending-approval', operationId: 'supportPendingPayoutApprovals',
+    summary: 'Payouts waiting for a support operator\'s approval, longest waiting first (payee account masked)',
+    query: { name: 'SupportPendingApprovalsQuery', schema: AmbiguousQuerySchema }, answer: json('{total, payouts}'),
+    errors: supportErrors(),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/orders/:orderId/payout-approval', operationId: 'supportPayoutApproval',
+    summary: 'Approve or reject a payout waiting for approval (merchants with payout approval): applied by its workflow, audited with the operator as the actor',
+    params: { name: 'SupportPayoutApprovalParams', schema: OrderIdParamsSchema },
+    body: { name: 'SupportPayoutApprovalBody', schema: PayoutApprovalBodySchema },
+    answer: json('{orderId, payStatus, approval, actor, reason}'),
     errors: supportErrors('not_found', 'conflict'),
   },
   {

@@ -13,6 +13,8 @@ import { findOrderByMercOrderNo, type OrderRecord } from '../../db/orders';
 import { ApiError } from '../../domain/errors';
 import { orderWorkflowId, type PayAnswer } from '../../domain/order';
 import { newOrderId } from '../../domain/order-id';
+import { isPayoutTradeType } from '../../domain/payout';
+import { placePayout, repeatPayout } from '../../payouts/place-payout';
 import { PayStatus } from '../../domain/pay-status';
 import { createOrderUpdate, type CreateOrderAnswer, type OrderWorkflowInput } from '../../workflows/definitions';
 import { SA } from '../../workflows/search-attributes';
@@ -40,8 +42,12 @@ export function payRoutes(ctx: ApiContext): Router {
       ? await findOrderByMercOrderNo(ctx.pool, merchant.mercNo, fields.mercOrderNo)
       : null;
     if (existing && existing.requestHash !== hash) return answer({ kind: 'conflict' });
+    // A payout's answer is stored when it is accepted; its repeat also makes sure its workflow runs.
+    if (existing && isPayoutTradeType(existing.tradeType)) return answer(await repeatPayout(ctx, existing, hash));
     if (existing?.payAnswer) return answer(existing.payAnswer);
     const draft = { ...parseUnifiedOrder(fields, signType, ctx.now()), livemode: mode === 'live' };
+    // Payouts (tradeType 02/03): their own use case (payouts/place-payout.ts).
+    if (isPayoutTradeType(draft.tradeType)) return answer(await placePayout(ctx, auth, draft, hash));
     if (!existing) await assertRoomForNewOrder(ctx, merchant, draft.mercOrderNo);
 
     const [channel, ...fallbackChannels] = await routeChannels(ctx.pool, ctx.config.channels, merchant.mercNo, draft, mode);

@@ -79,6 +79,12 @@ export const ResolveBodySchema = z.object({
   reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
 }).strict().describe('Body of POST /support/v1/orders/{orderId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
 
+export const PayoutApprovalBodySchema = z.object({
+  decision: oneOf(['approve', 'reject'] as const)
+    .describe('approve: the payout is sent to the channel; reject: it is not sent and ends failed (p0004), its amount given back to the day\'s limit.'),
+  reason: text(500).describe('Why (what the person checked).'),
+}).strict().describe('Body of POST /support/v1/orders/{orderId}/payout-approval. Who decides is the authenticated operator (recorded as the actor).');
+
 export const EndpointsQuerySchema = z.object({
   mercNo: text(32).optional().describe('Only this merchant\'s endpoints.'),
   state: oneOf(['paused', 'all'] as const).default('paused')

@@ -9,6 +9,7 @@ import { isSupportedScene, SUPPORTED_SCENES } from '../../domain/payways';
 import { ApiError } from '../../domain/errors';
 import type { SignType } from '../../domain/signing';
 import { firstIssue, refuseUnknownFields } from './issues';
+import { isPayoutTradeType, PAYEE_ACCOUNT_RULES, PAYEE_ACCOUNT_TYPES } from '../../domain/payout';
 
 /** Longest order validity accepted, in minutes (one day). */
 export const MAX_ORDER_PERIOD_MIN = 1440;
@@ -23,8 +24,8 @@ export const UnifiedOrderSchema = z.object({
   mercOrderNo: z.preprocess(emptyToUndefined, orderNo(32)),
   subject: optional(100),
   body: optional(200),
-  // 02 and 03 are well formed but answered 200002 (HTTP 422): the document offers 01 only.
-  tradeType: z.preprocess(emptyToUndefined, oneOf(['01', '02', '03'])).meta(jsonSchema({ enum: ['01'] })),
+  // 01 pay; 02 代付 and 03 提现 are payouts (our extension of seed 002: the payee fields below).
+  tradeType: z.preprocess(emptyToUndefined, oneOf(['01', '02', '03'])),
   tradeAmt: z.preprocess(emptyToUndefined, text(12)).meta(jsonSchema({ pattern: POSITIVE_YUAN_PATTERN })),
   feeType: z.preprocess(emptyToUndefined, z.literal('CNY', { error: 'must be CNY (other currencies are not supported)' }).optional())
     .meta(jsonSchema({ const: null, enum: ['CNY', ''] })),
@@ -49,7 +50,13 @@ export const UnifiedOrderSchema = z.object({
   bankCode: optional(20),
   payType: optionalOneOf(['1', '2', '3']),
   quickPayAttach: optional(4096),
+  // Payouts (tradeType 02/03) only: who receives the money. bankCode (above) names a bank card's bank.
+  payeeAccount: optional(100),
+  payeeName: optional(100),
+  payeeAccountType: optionalOneOf(PAYEE_ACCOUNT_TYPES),
 });
+
+const PAYEE_FIELDS = ['payeeAccount', 'payeeName', 'payeeAccountType'] as const;
 
 const nonEmpty = (fields: readonly string[]) => ({
   required: [...fields],
@@ -81,13 +88,30 @@ export const UNIFIED_ORDER_RULES = [
     then: nonEmpty(['bankCode']),
     else: { properties: { payType: { maxLength: 0 } } },
   },
+  {
+    description: 'payouts (tradeType 02/03) need payeeAccount, payeeName and payeeAccountType; other orders have none of them',
+    if: { required: ['tradeType'], properties: { tradeType: { enum: ['02', '03'] } } },
+    then: nonEmpty([...PAYEE_FIELDS]),
+    else: { properties: Object.fromEntries(PAYEE_FIELDS.map((f) => [f, { maxLength: 0 }])) },
+  },
+  {
+    description: 'a payout to a bank card (payeeAccountType bank_card) needs bankCode',
+    if: { required: ['payeeAccountType'], properties: { payeeAccountType: { const: 'bank_card' } } },
+    then: nonEmpty(['bankCode']),
+  },
+  ...PAYEE_ACCOUNT_TYPES.map((type) => ({
+    description: `payeeAccount of payeeAccountType ${type} ${PAYEE_ACCOUNT_RULES[type].rule}`,
+    if: { required: ['payeeAccountType'], properties: { payeeAccountType: { const: type } } },
+    then: { properties: { payeeAccount: { pattern: PAYEE_ACCOUNT_RULES[type].pattern.source } } },
+  })),
 ];
 
 export type UnifiedOrderRequest = z.infer<typeof UnifiedOrderSchema>;
 
 /**
  * Validates a unified-order request and turns it into an OrderDraft. Throws ApiError 100001 naming the field and the
- * rule, or 200002 for what is valid but not offered (payouts, a payway/scene pair no channel has).
+ * rule, or 200002 for what is valid but not offered (a payway/scene pair no channel has). Payouts (tradeType 02/03)
+ * carry their payee (draft.payee).
  */
 export function parseUnifiedOrder(body: Record<string, unknown>, signType: SignType, nowMs: number): OrderDraft {
   refuseUnknownFields(body, UnifiedOrderSchema);
@@ -96,7 +120,19 @@ export function parseUnifiedOrder(body: Record<string, unknown>, signType: SignT
   const r = parsed.data;
 
   if (!r.subject && !r.body) throw ApiError.invalidField('subject', 'or body is required (at least one of them)');
-  if (r.tradeType !== '01') throw new ApiError('200002', `tradeType ${r.tradeType} (payout/withdrawal) is not supported yet`, 'tradeType');
+  const payout = isPayoutTradeType(r.tradeType);
+  if (payout) {
+    for (const field of PAYEE_FIELDS) {
+      if (!r[field]) throw ApiError.invalidField(field, `is required for payouts (tradeType ${r.tradeType})`);
+    }
+    const rule = PAYEE_ACCOUNT_RULES[r.payeeAccountType!];
+    if (!rule.pattern.test(r.payeeAccount!)) throw ApiError.invalidField('payeeAccount', `${rule.rule} (payeeAccountType ${r.payeeAccountType})`);
+    if (r.payeeAccountType === 'bank_card' && !r.bankCode) throw ApiError.invalidField('bankCode', 'is required for payouts to a bank card (payeeAccountType bank_card)');
+  } else {
+    for (const field of PAYEE_FIELDS) {
+      if (r[field]) throw ApiError.invalidField(field, 'is only for payouts (tradeType 02 or 03)');
+    }
+  }
 
   const amount = parseYuanToFen(r.tradeAmt);
   if (!amount.ok) throw ApiError.invalidField('tradeAmt', amount.rule);
@@ -125,7 +161,7 @@ export function parseUnifiedOrder(body: Record<string, unknown>, signType: SignT
   const draft: OrderDraft = {
     mercNo: r.mercNo,
     mercOrderNo: r.mercOrderNo,
-    tradeType: '01',
+    tradeType: r.tradeType,
     amountFen: amount.fen,
     feeType: 'CNY',
     tradeTime: r.tradeTime,
@@ -144,6 +180,11 @@ export function parseUnifiedOrder(body: Record<string, unknown>, signType: SignT
   for (const f of optionalFields) {
     const v = r[f];
     if (v !== undefined) (draft as unknown as Record<string, string>)[f] = v;
+  }
+  if (payout) {
+    draft.payee = {
+      account: r.payeeAccount!, name: r.payeeName!, accountType: r.payeeAccountType!, ...(r.bankCode ? { bankCode: r.bankCode } : {}),
+    };
   }
   return draft;
 }

@@ -46,6 +46,9 @@ const SUB_CODE_MEANINGS: Record<string, GatewayMeaning> = {
   'ACQ.TRADE_STATUS_ERROR': 'status_error',
   'ACQ.TRADE_HAS_SUCCESS': 'status_error',
   'ACQ.TRADE_HAS_CLOSE': 'status_error',
+  // Fund transfers (alipay.fund.trans.*): a system error is not an answer; a query of a number Alipay has no transfer of.
+  SYSTEM_ERROR: 'unknown',
+  ORDER_NOT_EXIST: 'not_exist',
 };
 
 export function meaningOfGatewayAnswer(code: string, subCode: string | undefined): GatewayMeaning {

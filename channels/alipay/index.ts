@@ -5,6 +5,7 @@ import type { AlipayAccountResolver } from './accounts';
 import { alipayClient, type GatewayAnswer } from './client';
 import { alipaySceneOf, buyerOf, credentialOfPage } from './credential';
 import { formatAlipayTime, parseAlipayTime, statusOfTrade } from './report';
+import { queryTransferAtAlipay, transferAtAlipay } from './transfers';
 
 /** What the adapter needs to know about one of our orders after its create: whose it is, and its attach field. */
 export interface AlipayOrderContext {
@@ -151,6 +152,19 @@ export function createAlipayChannel(deps: AlipayChannelDeps): Channel {
         return answer.body.refund_amount === undefined ? { status: 'FAIL', reason: 'no such refund at alipay', notFound: true } : { status: 'PENDING' };
       }
       return refundStatusOf(answer, now());
+    },
+
+    /** Payouts: alipay.fund.trans.uni.transfer with out_biz_no = our orderId, and its common.query (transfers.ts). */
+    async transfer(req) {
+      const c = await clientOf(req.orderId);
+      if ('error' in c) return { status: 'UNSUPPORTED', reason: c.error ?? 'unknown' };
+      return transferAtAlipay(c.client, req, now());
+    },
+
+    async queryTransfer(ref) {
+      const c = await clientOf(ref.orderId);
+      if ('error' in c) return { status: 'UNKNOWN', reason: c.error ?? 'unknown' };
+      return queryTransferAtAlipay(c.client, ref, now());
     },
 
     /** A pay link stays usable until its time_expire (our expiry): a payment after a merchant close is still found. */

@@ -4,6 +4,7 @@ import { ChannelRetryableError, type Channel, type ChannelOrderRef, type Channel
 import { closeSandboxOrder, findSandboxOrderByOrderId, openSandboxOrder, type SandboxOrder } from './books';
 import { cashierUrl } from './urls';
 import { findSandboxRefund, refundSandboxOrder } from './refunds';
+import { findSandboxTransfer, transferFromSandbox } from './transfers';
 import type { SandboxSettings } from './settings';
 
 /**
@@ -71,5 +72,8 @@ export function createSandboxChannel(deps: { pool: Pool; publicBaseUrl: string; 
     /** Refunds of paid test orders: instant, delayed or failing (SANDBOX_REFUND_MODE; refunds.ts). */
     refund: (req) => refundSandboxOrder(pool, req, deps.settings),
     queryRefund: (ref) => findSandboxRefund(pool, ref),
+    /** Payouts of test merchants: instant, delayed, failing or unknown (SANDBOX_PAYOUT_MODE; transfers.ts). */
+    transfer: (req) => transferFromSandbox(pool, req, deps.settings ?? { payoutMode: 'instant', payoutDelayMs: 0 }),
+    queryTransfer: (ref) => findSandboxTransfer(pool, ref),
   };
 }

@@ -14,7 +14,7 @@ const success = (r: RefundRow, nowMs = Date.now()): ChannelRefundStatus => (r.se
  * Refunds a paid sandbox order as `settings.refundMode` says: at once, accepted now and made after the delay, or refused. Idempotent per refund id: the same id for the same order and amount answers
  * the refund it made; reused for anything else, it is refused. All refunds of an order add up to at most its amount.
  */
-export async function refundSandboxOrder(pool: Pool, req: ChannelRefundRequest, settings: SandboxSettings = { refundMode: 'instant', refundDelayMs: 0 }): Promise<ChannelRefundStatus> {
+export async function refundSandboxOrder(pool: Pool, req: ChannelRefundRequest, settings: Pick<SandboxSettings, 'refundMode' | 'refundDelayMs'> = { refundMode: 'instant', refundDelayMs: 0 }): Promise<ChannelRefundStatus> {
   if (settings.refundMode === 'failing') return { status: 'FAIL', reason: 'the sandbox refuses refunds (SANDBOX_REFUND_MODE=failing)' };
   const delayMs = settings.refundMode === 'delayed' ? settings.refundDelayMs : 0;
   return inTransaction(pool, async (tx) => {

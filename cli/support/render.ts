@@ -40,6 +40,17 @@ export function renderTimeline(t: OrderTimeline): string {
     ...(t.lateReport ? [['late payment', `${t.lateReport.workflowId}  ${t.lateReport.status}`] as [string, Cell]] : []),
     ...(liveText(t) ? [['live state', liveText(t)] as [string, Cell]] : []),
   ]));
+  if (t.payout) {
+    const p = t.payout;
+    out.push('', `Payout (tradeType ${p.tradeType})`);
+    out.push(fields([
+      ['payee', `${p.payeeName}  ${p.payeeAccountType} ${p.payeeAccount}${p.bankCode ? ` (${p.bankCode})` : ''}`],
+      ['approval', `${p.approval}${p.approvalActor ? ` by ${p.approvalActor}: ${p.approvalReason ?? ''}` : ''}`],
+      ['daily limit', `${p.limitDay}${p.countsOnLimit ? '' : ' (given back)'}`],
+      ['channel', p.channelTransferNo ? `transfer ${p.channelTransferNo}` : null],
+      ...(p.failReason ? [['failed', p.failReason] as [string, Cell]] : []),
+    ]));
+  }
   if (t.refunds.length) {
     out.push('', `Refunds (refunded ${t.refundedAmt})`);
     out.push(table(['REFUND ID', 'MERC REFUND NO', 'AMOUNT', 'STATUS', 'NOTIFICATION', 'ACCEPTED', 'REFUNDED / REASON'], t.refunds.map((r) => [
@@ -93,6 +104,21 @@ export function renderAmbiguous(v: AmbiguousView): string {
     `${v.total} order(s) waiting for a decision${v.total > v.orders.length ? ` (showing ${v.orders.length})` : ''}`,
     table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'STATUS', 'AMOUNT FEN', 'KIND', 'SINCE', 'REASON'], v.orders.map((o) => [
       o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.tradeAmtFen, o.kind, time(o.openedAt), o.reason,
+    ])),
+  ].join('\n');
+}
+
+export interface PendingApprovalsView {
+  total: number;
+  payouts: { orderId: string; mercNo: string; mercOrderNo: string; tradeType: string; tradeAmt: string; payeeName: string; payeeAccount: string; payeeAccountType: string; acceptedAt: string }[];
+}
+
+export function renderPendingApprovals(v: PendingApprovalsView): string {
+  if (v.payouts.length === 0) return 'No payout is waiting for approval.';
+  return [
+    `${v.total} payout(s) waiting for approval${v.total > v.payouts.length ? ` (showing ${v.payouts.length})` : ''}`,
+    table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'TYPE', 'AMOUNT', 'PAYEE', 'ACCEPTED'], v.payouts.map((p) => [
+      p.orderId, p.mercNo, p.mercOrderNo, p.tradeType, p.tradeAmt, `${p.payeeName} ${p.payeeAccountType} ${p.payeeAccount}`, time(p.acceptedAt),
     ])),
   ].join('\n');
 }

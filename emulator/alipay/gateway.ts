@@ -2,9 +2,11 @@ import { takeGatewayFault, type Faults } from './faults';
 import { alipayTime } from './notifier';
 import { contentOf, rsa2Sign, rsa2Verify } from './rsa';
 import type { Trade, TradeBook } from './trades';
+import type { TransferBook } from './transfers';
 
 export interface GatewayDeps {
   book: TradeBook;
+  transfers: TransferBook;
   /** appId → the application's public key (SPKI PEM). */
   appKeyOf(appId: string): string | undefined;
   alipayPrivateKey: string;
@@ -84,6 +86,11 @@ export function handleGatewayCall(deps: GatewayDeps, params: Record<string, stri
   const responseKey = `${method.replace(/\./g, '_')}_response`;
   const problem = verifyRequest(params, deps.appKeyOf);
   const fault = problem ? null : takeGatewayFault(deps.faults(), method);
+  // Every verified transfer request counts, whatever is answered (a fault included): tests assert "asked once".
+  if (!problem && method === 'alipay.fund.trans.uni.transfer') {
+    const outBizNo = parseBiz(params.biz_content)?.out_biz_no;
+    if (typeof outBizNo === 'string') deps.transfers.count(outBizNo);
+  }
   let answer: Answer;
   if (problem) answer = fail('40002', 'Invalid Arguments', problem, 'request not verified');
   else if (fault?.kind === 'system_error') answer = fail('40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
@@ -102,6 +109,7 @@ function call(deps: GatewayDeps, method: string, params: Record<string, string>)
   const biz = parseBiz(params.biz_content);
   if (!biz) return invalid('biz_content is not JSON');
   const appId = params.app_id!;
+  if (method.startsWith('alipay.fund.trans.')) return fundCall(deps, method, appId, biz);
   const outTradeNo = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
   if (!outTradeNo) return invalid('out_trade_no is required');
   const existing = deps.book.find(appId, outTradeNo);
@@ -156,6 +164,45 @@ function call(deps: GatewayDeps, method: string, params: Record<string, string>)
       const r = existing.refunds.get(String(biz.out_request_no ?? outTradeNo));
       return r ? ok({ out_trade_no: outTradeNo, out_request_no: biz.out_request_no, refund_amount: r.amount, refund_status: 'REFUND_SUCCESS', gmt_refund_pay: alipayTime(r.atMs) })
         : ok({ out_trade_no: outTradeNo });
+    }
+    default:
+      return fail('40004', 'Business Failed', 'isv.invalid-method', `method ${method} is not emulated`);
+  }
+}
+
+const PAYEE_IDENTITY_TYPES = ['ALIPAY_USER_ID', 'ALIPAY_LOGON_ID', 'BANKCARD_ACCOUNT'];
+
+/** Payouts: alipay.fund.trans.uni.transfer (deduplicated by out_biz_no) and alipay.fund.trans.common.query. */
+function fundCall(deps: GatewayDeps, method: string, appId: string, biz: Biz): Answer {
+  const outBizNo = typeof biz.out_biz_no === 'string' ? biz.out_biz_no : '';
+  if (!outBizNo) return invalid('out_biz_no is required');
+  const existing = deps.transfers.find(appId, outBizNo);
+  const answerOf = (t: NonNullable<typeof existing>) => ({
+    out_biz_no: t.outBizNo, order_id: t.orderId, pay_fund_order_id: `${t.orderId}01`, status: 'SUCCESS', trans_date: alipayTime(t.atMs),
+  });
+  switch (method) {
+    case 'alipay.fund.trans.uni.transfer': {
+      const payee = (biz.payee_info ?? {}) as Record<string, unknown>;
+      const amount = String(biz.trans_amount ?? '');
+      if (!/^\d{1,10}(\.\d{1,2})?$/.test(amount) || !(toFen(amount) > 0)) return invalid('trans_amount');
+      if (biz.biz_scene !== 'DIRECT_TRANSFER') return invalid('biz_scene');
+      if (!PAYEE_IDENTITY_TYPES.includes(String(payee.identity_type))) return invalid('payee_info.identity_type');
+      if (typeof payee.identity !== 'string' || !payee.identity) return invalid('payee_info.identity');
+      if (existing) {
+        // The same out_biz_no again: the first transfer's answer, nothing moved — unless it is another transfer.
+        if (existing.amount !== amount || existing.identity !== payee.identity) return fail('40004', 'Business Failed', 'PARAM_ILLEGAL', '参数有误,同一外部单号参数不一致');
+        return ok(answerOf(existing));
+      }
+      if (payee.identity.startsWith('missing')) return fail('40004', 'Business Failed', 'PAYEE_NOT_EXIST', '收款账号不存在');
+      const made = deps.transfers.make({
+        appId, outBizNo, amount, identity: payee.identity, identityType: String(payee.identity_type), name: String(payee.name ?? ''),
+        productCode: String(biz.product_code ?? ''), atMs: deps.now(),
+      });
+      return ok(answerOf(made));
+    }
+    case 'alipay.fund.trans.common.query': {
+      if (!existing) return fail('40004', 'Business Failed', 'ORDER_NOT_EXIST', '转账订单不存在');
+      return ok({ ...answerOf(existing), trans_amount: existing.amount, pay_date: alipayTime(existing.atMs) });
     }
     default:
       return fail('40004', 'Business Failed', 'isv.invalid-method', `method ${method} is not emulated`);

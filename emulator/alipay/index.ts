@@ -7,6 +7,7 @@ import { Notifier, type NotifyAttempt } from './notifier';
 import { openCredential, pay, scan, type PayerResult } from './payer';
 import { newKeyPair, type KeyPair } from './rsa';
 import { TradeBook, type Trade } from './trades';
+import { TransferBook, type Transfer } from './transfers';
 
 export { ALIPAY_NOTIFY_RETRY_MS } from './notifier';
 export type { Faults, GatewayFault, NotifyFaults } from './faults';
@@ -36,12 +37,16 @@ export interface AlipayEmulator {
   faults: Faults;
   notifications(outTradeNo: string): NotifyAttempt[];
   trade(outTradeNo: string): Trade | undefined;
+  /** A payout the emulator made (alipay.fund.trans.uni.transfer), by out_biz_no. */
+  transfer(outBizNo: string): Transfer | undefined;
+  /** How many transfer requests it received for out_biz_no (made, repeated or refused). */
+  transferRequests(outBizNo: string): number;
   stop(): Promise<void>;
 }
 
 /**
  * A local stand-in for Alipay's OpenAPI v2 gateway (gateway.do) for tests and the demo: precreate, create, query,
- * close, refund and refund query as server calls; wap.pay and page.pay links and app.pay order strings opened by the
+ * close, refund and refund query as server calls, and payouts (fund.trans.uni.transfer, fund.trans.common.query); wap.pay and page.pay links and app.pay order strings opened by the
  * payer; trade_status_sync notifications on Alipay's retry schedule. It signs and verifies with its own RSA code and
  * its own key pairs, generated at start. Routes and fault switches: docs/channels.md.
  */
@@ -50,10 +55,11 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
   const alipayKeys: KeyPair = newKeyPair();
   const apps = new Map<string, string>();
   const book = new TradeBook();
+  const transfers = new TransferBook();
   const faults = noFaults();
   let url = '';
   const deps: GatewayDeps = {
-    book, appKeyOf: (id) => apps.get(id), alipayPrivateKey: alipayKeys.privateKey, faults: () => faults, now: Date.now,
+    book, transfers, appKeyOf: (id) => apps.get(id), alipayPrivateKey: alipayKeys.privateKey, faults: () => faults, now: Date.now,
     qrUrl: (t) => `${url}/qr/${encodeURIComponent(t.outTradeNo)}`,
   };
   const notifier = new Notifier({ alipayPrivateKey: alipayKeys.privateKey, faults: () => faults, scale: opts.notifyScale ?? 1, log });
@@ -97,6 +103,10 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
       if (input.notify && typeof input.notify === 'object') Object.assign(faults.notify, input.notify as Partial<NotifyFaults>);
       return json(200, faults);
     }
+    if (u.pathname === '/_emulator/transfers') {
+      const outBizNo = u.searchParams.get('outBizNo') ?? '';
+      return json(200, { transfer: transfers.findByOutBizNo(outBizNo) ?? null, requests: transfers.requests.get(outBizNo) ?? 0 });
+    }
     if (u.pathname === '/_emulator/notifications') return json(200, notifier.attempts.filter((a) => a.outTradeNo === u.searchParams.get('outTradeNo')));
     send(404, 'text/plain', 'not found');
   };
@@ -115,6 +125,8 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
     faults,
     notifications: (no) => notifier.attempts.filter((a) => a.outTradeNo === no),
     trade: (no) => book.findByOutTradeNo(no),
+    transfer: (no) => transfers.findByOutBizNo(no),
+    transferRequests: (no) => transfers.requests.get(no) ?? 0,
     async stop() {
       notifier.stop();
       await server.stop();

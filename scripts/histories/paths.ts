@@ -9,6 +9,8 @@ import { lateReportWorkflowId } from '../../domain/order';
 import { formatCompactTime } from '../../domain/time';
 import { setChannelRoutes } from '../../db/channel-routes';
 import type { ChannelName } from '../../domain/channels';
+import { findPayout, setPayoutSettings } from '../../db/payouts';
+import { orderWorkflowId } from '../../domain/order';
 
 /**
  * The workflow paths whose histories the replay test replays (test/workflow/replay.test.ts). Each drives one real
@@ -130,6 +132,31 @@ export const WORKFLOW_PATHS: WorkflowPath[] = [
         emulator.controls.resetFaults();
       }
       return [{ file: 'escalated-unknown', workflowId: o.workflowId }];
+    },
+  },
+  {
+    name: 'payout approved by a support operator, transferred once, notified',
+    async run(ctx) {
+      const stack = ctx.sandbox;
+      const merchant = await testMerchant(stack.pool);
+      ctx.merchants.push(merchant);
+      await setPayoutSettings(stack.pool, merchant.mercNo, { approvalRequired: true });
+      const receiver = await new MerchantReceiver().start();
+      ctx.receivers.push(receiver);
+      const fields = unifiedOrderFields({
+        tradeType: '02', subject: 'Payout', tradeAmt: '2.00', notifyUrl: receiver.url,
+        payeeAccount: 'payee@example.com', payeeName: 'Payee', payeeAccountType: 'alipay_logon_id',
+      });
+      const res = await merchantCall(stack.api.url, '/api/pay', merchant, fields);
+      check(res.body.respCode === '000000', `payout refused: ${JSON.stringify(res.body)}`);
+      const orderId = res.body.orderId!;
+      await eventually(async () => (await findPayout(stack.pool, orderId))?.approval === 'pending', WAIT_MS, 'the payout waiting for approval');
+      const approved = await supportCall(stack.api.adminUrl, 'POST', `/support/v1/orders/${orderId}/payout-approval`, {
+        body: { decision: 'approve', reason: 'recorded history: payee checked' },
+      });
+      check(approved.status === 200, `approval answered ${approved.status}: ${JSON.stringify(approved.body)}`);
+      await settled(stack, orderId, { payStatus: 'p0000', notifyState: 'delivered' });
+      return [{ file: 'payout-approved', workflowId: orderWorkflowId(merchant.mercNo, fields.mercOrderNo!) }];
     },
   },
   {

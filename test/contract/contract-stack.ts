@@ -11,6 +11,8 @@ export async function startContractStack(base: StackBase): Promise<{ stack: Test
     RATE_LIMIT_MERCHANT_RPS: '0',
     MAX_OPEN_ORDERS_PER_MERCHANT: '0',
     RATE_LIMIT_N001_RPS: '0',
+    // Generated payouts add up over the run: the daily payout limit (100012) is a cap too.
+    PAYOUT_DAILY_LIMIT: '90000000000000.00',
   });
   const merchant = await testMerchant(stack.pool, { signTypes: ['HMAC-SHA256-RAW'] });
   return { stack, merchant };

@@ -5,6 +5,7 @@ import { unifiedOrderArbitrary } from '../support/arbitraries';
 import { sign, type SignableValue } from '../../domain/signing';
 import { RESP_CODES } from '../../domain/resp-codes';
 import type { TestMerchant as Merchant } from '../support/stack-core';
+import { setPayoutSettings } from '../../db/payouts';
 
 // Thousands of generated requests over HTTP against the real API + worker + Temporal + PostgreSQL: never a 5xx,
 // always a documented respCode, and every valid request gets an order.
@@ -15,6 +16,8 @@ beforeAll(async () => {
   // 2,000 requests of one merchant as fast as the API answers: the per-merchant rate limit is not what is tested here.
   stack = await startStack({ POLL_SCHEDULE: '1h', RATE_LIMIT_MERCHANT_RPS: '0' });
   merchant = await testMerchant(stack.pool);
+  // Generated payouts (tradeType 02/03) are valid requests: the merchant's daily payout limit is not what is tested here.
+  await setPayoutSettings(stack.pool, merchant.mercNo, { dailyLimitFen: Number.MAX_SAFE_INTEGER });
 });
 afterAll(async () => {
   await stack?.stop();

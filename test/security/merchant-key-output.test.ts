@@ -8,6 +8,7 @@ import { repoRoot } from '../../devstack/paths';
 import { createPool, type Pool } from '../../db/pool';
 import { findMerchant } from '../../db/merchants';
 import { findVerifyingKeys } from '../../db/merchant-keys';
+import { payoutSettingsOf } from '../../db/payouts';
 import { TEST_MASTER_KEYS, testKeyring } from '../support/stack-core';
 
 // create-merchant hands the new key over once, in a file only its owner can read, and never prints it.
@@ -55,5 +56,22 @@ describe('create-merchant key output', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('exists already');
     expect(await findMerchant(pool, other)).toBeNull();
+  });
+
+  it('sets the merchant\'s payout limit and approval (--payout-daily-limit, --payout-approval); a bad limit creates nothing', async () => {
+    const mercNo = `K${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+    const run = await createMerchantCli(['--merc-no', mercNo, '--key-file', join(dir, `${mercNo}.key.json`), '--payout-daily-limit', '200.50', '--payout-approval']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await payoutSettingsOf(pool, mercNo)).toEqual({ dailyLimitFen: 20_050, approvalRequired: true });
+
+    const plain = `${mercNo}P`;
+    expect((await createMerchantCli(['--merc-no', plain, '--key-file', join(dir, `${plain}.key.json`)])).code).toBe(0);
+    expect(await payoutSettingsOf(pool, plain)).toEqual({ dailyLimitFen: null, approvalRequired: false });
+
+    const bad = `${mercNo}X`;
+    const refused = await createMerchantCli(['--merc-no', bad, '--key-file', join(dir, `${bad}.key.json`), '--payout-daily-limit', '1.234']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--payout-daily-limit must be yuan');
+    expect(await findMerchant(pool, bad)).toBeNull();
   });
 });

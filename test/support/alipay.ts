@@ -14,7 +14,9 @@ export interface AlipayStack {
  * The real system (API + worker + Temporal + PostgreSQL) with Alipay as the default live channel, pointed at the
  * Alipay emulator, whose notification retries run at 1/1000 of Alipay's schedule (4 minutes → 240 ms).
  */
-export async function startAlipayStack(env: Record<string, string> = {}, base: StackBase = globalSetupBase()): Promise<AlipayStack> {
+export async function startAlipayStack(
+  env: Record<string, string> = {}, base: StackBase = globalSetupBase(), opts: Parameters<typeof startStackOn>[2] = {},
+): Promise<AlipayStack> {
   const emulator = await startAlipayEmulator({ notifyScale: 0.001 });
   const app = emulator.createApp();
   const stack = await startStackOn(base, {
@@ -25,7 +27,7 @@ export async function startAlipayStack(env: Record<string, string> = {}, base: S
     ALIPAY_GATEWAY_URL: emulator.gatewayUrl,
     ALIPAY_TIMEOUT: '500ms',
     ...env,
-  });
+  }, opts);
   return {
     stack, emulator, app,
     async stop() {

@@ -57,6 +57,10 @@ export function unifiedOrderArbitrary(nowMs: number): fc.Arbitrary<GeneratedRequ
     if (fields.paywayCode === 'wxpay' && fields.sceneCode === 'h5') {
       Object.assign(fields, { deviceInfo: 'WAP_SDK', mchAppName: 'Shop', mchAppId: 'https://shop.example' });
     }
+    // Payouts (tradeType 02/03) need their payee.
+    if (fields.tradeType === '02' || fields.tradeType === '03') {
+      Object.assign(fields, { payeeAccount: 'payee@example.com', payeeName: 'Payee', payeeAccountType: 'alipay_logon_id' });
+    }
     let valid = true;
     for (const [name, m] of muts) {
       valid = false;

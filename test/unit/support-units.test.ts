@@ -22,7 +22,7 @@ describe('SupportError', () => {
       expect(e.httpStatus).toBe(status);
       expect(e.message).toBe('plain message');
     }
-    expect(Object.keys(RESP_CODES).sort()).toEqual(['000000', '100001', '100002', '100003', '100004', '100005', '100006', '100009', '100010', '100011', '200001', '200002', '999999']);
+    expect(Object.keys(RESP_CODES).sort()).toEqual(['000000', '100001', '100002', '100003', '100004', '100005', '100006', '100009', '100010', '100011', '100012', '200001', '200002', '999999']);
   });
 
   it('parseSupport names the field and the rule', () => {

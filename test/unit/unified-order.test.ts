@@ -61,8 +61,6 @@ describe('unified order validation', () => {
   });
 
   it.each([
-    [{ tradeType: '02' }, 'tradeType'],
-    [{ tradeType: '03' }, 'tradeType'],
     [{ paywayCode: 'wxpay', sceneCode: 'gateway' }, 'sceneCode'],
     [{ paywayCode: 'alipay', sceneCode: 'ebank', bankCode: 'ICBC' }, 'sceneCode'],
   ])('%j is valid but not offered → 200002', (overrides, field) => {

@@ -109,6 +109,10 @@ function fakeActivities(f: Fake): OrderActivities {
     refundTransition: async (a) => a.to,
     openRefundReview: async () => undefined,
     setRefundNotifyState: async () => undefined,
+    channelTransfer: async () => ({ status: 'UNKNOWN', reason: 'not in this test' }),
+    channelTransferQuery: async () => ({ status: 'UNKNOWN', reason: 'not in this test' }),
+    payoutTransition: async (a) => ({ applied: true, payStatus: a.to, tradeEndTime: a.tradeEndTime ?? null, latePayment: false }),
+    recordPayoutApproval: async () => undefined,
     async deliverNotification(req) {
       if (req.holdIfEndpointPaused && f.endpointPaused?.shift()) {
         (f.holds ??= []).push(req);

@@ -6,6 +6,7 @@ import { supportNotificationRoutes } from './notification';
 import { supportOrderRoutes } from './orders';
 import { supportReviewRoutes } from './reviews';
 import { supportRefundRoutes } from './refunds';
+import { supportPayoutRoutes } from './payouts';
 import { supportEndpointRoutes } from './endpoints';
 import { SupportError } from '../../../domain/errors';
 import { methodNotAllowed } from '../../method-not-allowed';
@@ -27,6 +28,7 @@ export function supportRoutes(ctx: ApiContext): Router {
   }));
   v1.use(supportReviewRoutes(env));
   v1.use(supportRefundRoutes(env));
+  v1.use(supportPayoutRoutes(env));
   v1.use(supportEndpointRoutes(env));
 
   const router = Router();

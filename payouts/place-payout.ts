@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { ApiContext } from '../api/context';
+import type { AuthenticatedRequest } from '../api/merchant-auth';
+import { assertRoomForNewOrder } from '../api/open-order-cap';
+import { routeChannels } from '../channels/registry';
+import { findOrderByMercOrderNo, insertOrder, recordEvent, savePayAnswer, type OrderRecord } from '../db/orders';
+import { findMerchant } from '../db/merchants';
+import { findPayout, insertPayout, payoutSettingsOf, reservePayoutLimit } from '../db/payouts';
+import { inTransaction } from '../db/pool';
+import { isChannelName, type ChannelName } from '../domain/channels';
+import { ApiError } from '../domain/errors';
+import { formatFenAsYuan } from '../domain/money';
+import { orderWorkflowId, type OrderDraft, type PayAnswer } from '../domain/order';
+import { newOrderId } from '../domain/order-id';
+import { PayStatus } from '../domain/pay-status';
+import { PAYOUT_CHANNELS } from '../domain/payout';
+import type { PayoutWorkflowInput } from '../workflows/definitions';
+import type { payoutWorkflow } from '../workflows/payout';
+import { SA } from '../workflows/search-attributes';
+
+/**
+ * A payout (unified order with tradeType 02/03). Accepted in one transaction: the order row (p0001), the payout's
+ * payee row, and its amount added to the merchant's payout total of today, guarded by the daily limit (100012 when it
+ * does not fit; concurrent payouts cannot exceed it together). Then its workflow (workflows/payout.ts) is started on
+ * the order's workflow id, so query, notifications and support treat it as any order. The answer (its orderId) is
+ * stored with the order: the same request again gets it again; other parameters under the mercOrderNo get 100004.
+ */
+export async function placePayout(ctx: ApiContext, auth: AuthenticatedRequest, draft: OrderDraft, hash: string): Promise<PayAnswer | { kind: 'conflict' }> {
+  const { merchant, mode } = auth;
+  if (!draft.payee) throw new Error('a payout draft without its payee');
+  await assertRoomForNewOrder(ctx, merchant, draft.mercOrderNo);
+  const channel = await payoutChannel(ctx, merchant.mercNo, draft, mode);
+  const settings = await payoutSettingsOf(ctx.pool, merchant.mercNo);
+  const limitFen = settings.dailyLimitFen ?? ctx.config.payouts.defaultDailyLimitFen;
+
+  const orderId = newOrderId(ctx.now(), randomBytes(8).readBigUInt64BE());
+  const workflowId = orderWorkflowId(draft.mercNo, draft.mercOrderNo);
+  const answer: PayAnswer = {
+    kind: 'ok',
+    data: {
+      mercOrderNo: draft.mercOrderNo, tradeType: draft.tradeType, tradeAmt: formatFenAsYuan(draft.amountFen), tradeTime: draft.tradeTime,
+      feeType: draft.feeType, termType: draft.termType, orderId,
+    },
+  };
+  const accepted = await inTransaction(ctx.pool, async (tx) => {
+    const row = await insertOrder(tx, { orderId, workflowId, requestHash: hash, channel, draft, firstPollDelayMs: 0, watchUntilMs: null });
+    if (!row.inserted) return false;
+    // Payouts are settled by their workflow's transfer queries, never by the payment poller.
+    await tx.query('UPDATE orders SET next_poll_at = NULL WHERE order_id = $1', [orderId]);
+    await savePayAnswer(tx, orderId, answer);
+    const reserved = await reservePayoutLimit(tx, merchant.mercNo, draft.amountFen, limitFen);
+    if (reserved.day === null) {
+      throw new ApiError('100012', `tradeAmt ${formatFenAsYuan(draft.amountFen)} exceeds what is left of today's payout limit: ${formatFenAsYuan(reserved.leftFen)} of ${formatFenAsYuan(limitFen)}`, 'tradeAmt');
+    }
+    await insertPayout(tx, { orderId, mercNo: merchant.mercNo, payee: draft.payee!, limitDay: reserved.day, approvalRequired: settings.approvalRequired });
+    await recordEvent(tx, { orderId, eventKey: 'created', type: 'created', toStatus: PayStatus.SUBMITTED, detail: { channel, tradeType: draft.tradeType } });
+    await recordEvent(tx, {
+      orderId, eventKey: 'payout-accepted', type: 'payout_accepted',
+      detail: { day: reserved.day, amountFen: draft.amountFen, limitFen, payeeAccountType: draft.payee!.accountType, approvalRequired: settings.approvalRequired },
+    });
+    return true;
+  });
+  const stored = await findOrderByMercOrderNo(ctx.pool, draft.mercNo, draft.mercOrderNo);
+  if (!stored) throw new ApiError('999999', 'the payout is being recorded; send the same request again');
+  // Not inserted: a concurrent request with the same mercOrderNo recorded its order first (this one is its repeat).
+  if (!accepted) return repeatPayout(ctx, stored, hash);
+  await startPayoutWorkflow(ctx, stored);
+  return stored.payAnswer ?? answer;
+}
+
+/** A payout request again: the stored answer, after making sure its workflow runs (starting is idempotent). */
+export async function repeatPayout(ctx: ApiContext, order: OrderRecord, hash: string): Promise<PayAnswer | { kind: 'conflict' }> {
+  if (order.requestHash !== hash) return { kind: 'conflict' };
+  if (order.payStatus === PayStatus.SUBMITTED) await startPayoutWorkflow(ctx, order);
+  if (!order.payAnswer) throw new ApiError('999999', 'the payout is being recorded; send the same request again');
+  return order.payAnswer;
+}
+
+/** Test payouts: the sandbox. Live payouts: the first channel of the merchant's route for the payway that makes payouts. */
+async function payoutChannel(ctx: ApiContext, mercNo: string, draft: OrderDraft, mode: AuthenticatedRequest['mode']): Promise<ChannelName> {
+  const routed = await routeChannels(ctx.pool, ctx.config.channels, mercNo, draft, mode);
+  const channel = routed.find((c) => (PAYOUT_CHANNELS as readonly string[]).includes(c));
+  if (!channel) throw new ApiError('200002', `no channel routed for paywayCode ${draft.paywayCode} makes payouts (${PAYOUT_CHANNELS.filter((c) => c !== 'sandbox').join(', ')} do)`, 'tradeType');
+  return channel;
+}
+
+/** Starts the payout's workflow; one that exists already (running or closed) is the same payout. */
+async function startPayoutWorkflow(ctx: ApiContext, order: OrderRecord): Promise<void> {
+  const payout = await findPayout(ctx.pool, order.orderId);
+  if (!payout || !isChannelName(order.channel)) throw new Error(`payout ${order.orderId} has no payee row or an unknown channel`);
+  // The merchant's notification settings go in the input, as an order's do.
+  const merchant = await findMerchant(ctx.pool, order.mercNo);
+  if (!merchant) throw new Error(`merchant ${order.mercNo} not found`);
+  const input: PayoutWorkflowInput = {
+    orderId: order.orderId, mercNo: order.mercNo, mercOrderNo: order.mercOrderNo, tradeType: order.tradeType, channel: order.channel,
+    amountFen: order.amountFen, payee: payout.payee, title: order.mercOrderNo, approvalRequired: payout.approval === 'pending',
+    timing: {
+      notifyRetryScheduleMs: merchant.notifyScheduleMs ?? ctx.config.notify.retryScheduleMs,
+      queryScheduleMs: ctx.config.payouts.queryScheduleMs,
+      escalateAfterMs: ctx.config.payouts.escalateAfterMs,
+      transferTimeoutMs: ctx.config.payouts.transferTimeoutMs,
+    },
+    notifyStatuses: merchant.notifyStatuses,
+  };
+  try {
+    await ctx.temporal.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
+      workflowId: order.workflowId, taskQueue: ctx.config.temporal.taskQueue, args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.mercNo, value: order.mercNo },
+        { key: SA.mercOrderNo, value: order.mercOrderNo },
+        { key: SA.paywayCode, value: order.paywayCode },
+        { key: SA.channel, value: order.channel },
+        { key: SA.orderId, value: order.orderId },
+        { key: SA.payStatus, value: PayStatus.SUBMITTED },
+      ],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    ctx.log.warn({ workflowId: order.workflowId, err: (err as Error).message }, 'payout workflow not started');
+    throw new ApiError('999999', 'the payout is recorded but not yet started; send the same request again');
+  }
+}
