@@ -170,3 +170,11 @@ export function previousShanghaiDate(epochMs: number): string {
 
 /** `YYYY-MM-DD` → `YYYYMMDD` (our compact times start with it). */
 export const compactDate = (date: string): string => date.replace(/-/g, '');
+
+/** When the daily runs start: `HH:MM` in Asia/Shanghai, or `off`. */
+export function parseReconAt(text: string): { hour: number; minute: number } | null {
+  if (text === 'off') return null;
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new Error('must be HH:MM (Asia/Shanghai) or off');
+  return { hour: Number(m[1]), minute: Number(m[2]) };
+}

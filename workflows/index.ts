@@ -4,3 +4,4 @@ export { refundWorkflow } from './refund';
 export { lateReportWorkflow } from './late-report';
 export { notificationReplayWorkflow } from './notification-replay';
 export { notificationReplayJobWorkflow } from './support-replay-job';
+export { reconciliationWorkflow } from './reconciliation';
