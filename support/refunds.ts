@@ -5,6 +5,7 @@ import { listAttempts } from '../db/notify-attempts';
 import { recordEvent } from '../db/orders';
 import { findRefundById, type RefundRecord } from '../db/refunds';
 import { SupportError } from '../domain/errors';
+import { settleReconReview } from './reviews';
 import { NotifyState } from '../domain/pay-status';
 import { isFinalRefundStatus, refundNotifyIdOf } from '../domain/refund-status';
 import { notifyControlSignal, resolveRefundUpdate, type NotifyControl, type RefundResolution } from '../workflows/definitions';
@@ -23,6 +24,8 @@ export async function loadRefund(env: SupportEnv, refundId: string): Promise<Ref
  * update, answered once it has applied and audited it with the operator as actor), never straight into the read model.
  */
 export async function resolveRefund(env: SupportEnv, refund: RefundRecord, resolution: RefundResolution): Promise<RefundRecord> {
+  // A reconciliation finding about the refund (the channel lists another amount, or none): settled by the person alone.
+  if (await settleReconReview(env, refund.orderId, refund.refundId, resolution)) return refund;
   try {
     await env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] });
   } catch (err) {

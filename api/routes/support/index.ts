@@ -7,6 +7,7 @@ import { supportOrderRoutes } from './orders';
 import { supportReviewRoutes } from './reviews';
 import { supportRefundRoutes } from './refunds';
 import { supportEndpointRoutes } from './endpoints';
+import { supportReconRoutes } from './recon';
 import { SupportError } from '../../../domain/errors';
 import { methodNotAllowed } from '../../method-not-allowed';
 import type { SupportEnv } from '../../../support/temporal';
@@ -28,6 +29,7 @@ export function supportRoutes(ctx: ApiContext): Router {
   v1.use(supportReviewRoutes(env));
   v1.use(supportRefundRoutes(env));
   v1.use(supportEndpointRoutes(env));
+  v1.use(supportReconRoutes(env, ctx.config));
 
   const router = Router();
   router.use('/support', operatorAuth(ctx.config.support.operators), express.json({ limit: '16kb' }));
