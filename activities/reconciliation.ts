@@ -36,7 +36,7 @@ export const RECON_ACT_BATCH = 200;
 export function createReconActivities(deps: ReconActivityDeps) {
   return {
     /** Starts the run and stores the day's statement; `unsupported` when the channel has none. */
-    async reconDownload(r: ReconRef & { workflowId: string }): Promise<{ supported: boolean; lines: number }> {
+    async reconDownload(r: ReconRef & { workflowId: string; runId: string }): Promise<{ supported: boolean; lines: number }> {
       await beginRun(deps.pool, r);
       const download = deps.statements[r.channel];
       if (!download) return { supported: false, lines: 0 };

@@ -64,12 +64,14 @@ const RUN_COLUMNS = `channel, to_char(statement_date, 'YYYY-MM-DD') AS statement
   channel_pay_fen, channel_refund_fen, counts, error, started_at, finished_at`;
 
 /** Starts (or starts again) the run of a channel's day: status running, its attempt counted. */
-export async function beginRun(db: Queryable, r: { channel: string; date: string; workflowId: string }): Promise<void> {
+export async function beginRun(db: Queryable, r: { channel: string; date: string; workflowId: string; runId: string }): Promise<void> {
   await db.query(
-    `INSERT INTO recon_runs (channel, statement_date, status, workflow_id) VALUES ($1, $2::date, 'running', $3)
-     ON CONFLICT (channel, statement_date) DO UPDATE SET status = 'running', workflow_id = EXCLUDED.workflow_id,
-       attempts = recon_runs.attempts + 1, error = NULL, started_at = now(), finished_at = NULL`,
-    [r.channel, r.date, r.workflowId],
+    `INSERT INTO recon_runs (channel, statement_date, status, workflow_id, run_id) VALUES ($1, $2::date, 'running', $3, $4)
+     ON CONFLICT (channel, statement_date) DO UPDATE SET status = 'running', workflow_id = EXCLUDED.workflow_id, run_id = EXCLUDED.run_id,
+       attempts = recon_runs.attempts + CASE WHEN recon_runs.run_id = EXCLUDED.run_id THEN 0 ELSE 1 END,
+       started_at = CASE WHEN recon_runs.run_id = EXCLUDED.run_id THEN recon_runs.started_at ELSE now() END,
+       error = NULL, finished_at = NULL`,
+    [r.channel, r.date, r.workflowId, r.runId],
   );
 }
 

@@ -54,7 +54,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     let fetched: { supported: boolean; lines: number } | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        fetched = await download.reconDownload({ ...ref, workflowId: info.workflowId });
+        fetched = await download.reconDownload({ ...ref, workflowId: info.workflowId, runId: info.runId });
         break;
       } catch (err) {
         const why = err instanceof ActivityFailure ? err.cause?.message ?? err.message : (err as Error).message;

@@ -4,7 +4,9 @@ CREATE TABLE recon_runs (
   statement_date      DATE NOT NULL,
   status              TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'unsupported')),
   workflow_id         TEXT NOT NULL,
-  -- How many times the day was run (a rerun compares again and acts only on what was not acted on).
+  -- The workflow run of the day's latest run; `attempts` counts the runs (a rerun compares again and acts only on
+  -- what was not acted on), not the statement downloads within one run.
+  run_id              TEXT NOT NULL,
   attempts            INTEGER NOT NULL DEFAULT 1,
   lines               INTEGER NOT NULL DEFAULT 0,
   matched             INTEGER NOT NULL DEFAULT 0,

@@ -230,3 +230,23 @@ describe('the daily schedule', () => {
     }
   });
 });
+
+describe('a statement that cannot be had', () => {
+  it('is asked for again along RECON_RETRY_SCHEDULE, then the run is recorded failed with the reason; a later run of the day succeeds', async () => {
+    const s = await startAlipayStack({ POLL_SCHEDULE: '1h', RECON_RETRY_SCHEDULE: '50ms' }, await withOwnDatabase(globalSetupBase()));
+    try {
+      const date = shanghaiDateOf(Date.now());
+      // Three system errors: the run's two attempts meet two of them; the next run meets the third, then gets the bill.
+      s.emulator.faults.gateway = [{ kind: 'system_error', method: 'alipay.data.dataservice.bill.downloadurl.query', times: 3 }];
+      const failed = await runDay(s.stack, 'alipay', date);
+      expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('ACQ.SYSTEM_ERROR') });
+      expect(await findRun(s.stack.pool, 'alipay', date)).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringContaining('ACQ.SYSTEM_ERROR') });
+      const done = await runDay(s.stack, 'alipay', date);
+      expect(done).toMatchObject({ status: 'done', lines: 0 });
+      expect(await findRun(s.stack.pool, 'alipay', date)).toMatchObject({ status: 'done', attempts: 2, error: null });
+      expect(s.emulator.faults.gateway).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
+});

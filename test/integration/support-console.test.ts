@@ -65,7 +65,7 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
 async function seedReconReport(orderId: string): Promise<void> {
   const day = { channel: 'ipaynow' as const, date: '2001-02-03' };
   const at = Date.parse('2001-02-03T10:00:00+08:00');
-  await beginRun(s.stack.pool, { ...day, workflowId: 'recon:ipaynow:2001-02-03' });
+  await beginRun(s.stack.pool, { ...day, workflowId: 'recon:ipaynow:2001-02-03', runId: 'seeded' });
   await storeLines(s.stack.pool, day.channel, day.date, [
     { type: 'pay', channelTradeNo: 'NP1', orderId: 'OTHER', amountFen: 500, status: 'A001', atMs: at },
     { type: 'pay', channelTradeNo: 'NP2', orderId, amountFen: 200, status: 'A001', atMs: at },
