@@ -19,6 +19,8 @@ export interface ReconActivityDeps {
   statements: Partial<Record<ChannelName, (date: string) => Promise<StatementLine[]>>>;
   /** Hands a channel report to its order (orders/channel-reports.ts): where it went. */
   deliver(order: OrderRecord, report: ChannelReport): Promise<string>;
+  /** Counts ended runs (observability/worker-metrics.ts); absent in tests that do not look. */
+  runFinished?(channel: string, status: string): void;
 }
 
 export interface ReconRef {
@@ -99,6 +101,8 @@ export function createReconActivities(deps: ReconActivityDeps) {
     /** Ends the run with its status (and why it failed). */
     async reconFinish(r: ReconRef & { status: Exclude<ReconStatus, 'running'>; error?: string }): Promise<void> {
       await finishRun(deps.pool, r);
+      deps.runFinished?.(r.channel, r.status);
+      if (r.status === 'failed') deps.log.warn({ channel: r.channel, date: r.date, error: r.error }, 'reconciliation failed: the day needs a person (recon run again)');
     },
   };
 }

@@ -7,6 +7,8 @@ export interface WorkerMetrics {
   registry: Registry;
   activities: ActivityMetrics;
   circuits: CircuitMetrics;
+  /** Reconciliation: a day's run ended (status done, failed or unsupported). */
+  reconRunFinished(channel: string, status: string): void;
 }
 
 /** The value of paydurable_channel_circuit_state for each state. */
@@ -78,8 +80,15 @@ export function createWorkerMetrics(): WorkerMetrics {
     help: 'Merchant notify endpoints paused for failing continuously past NOTIFY_ENDPOINT_PAUSE_AFTER (support resumes them)',
     registers,
   });
+  const reconRuns = new Counter({
+    name: `${METRIC_PREFIX}recon_runs_total`,
+    help: 'Reconciliation runs (one channel, one day) ended, by channel and status: done, failed (no statement after RECON_RETRY_SCHEDULE: alert on it), unsupported',
+    labelNames: ['channel', 'status'] as const,
+    registers,
+  });
   return {
     registry,
+    reconRunFinished: (channel, status) => reconRuns.inc({ channel, status }),
     circuits: {
       circuitState: (channel, state, changed) => {
         if (changed) circuitTransitions.inc({ channel, to: state });

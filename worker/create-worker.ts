@@ -60,6 +60,7 @@ export async function startWorker(opts: {
   const reconActivities = createReconActivities({
     pool, log, statements,
     deliver: (order, report) => deliverChannelReport({ temporal, pool, config }, order, report),
+    runFinished: (channel, status) => metrics.reconRunFinished(channel, status),
   });
   const worker = await Worker.create({
     connection,

@@ -245,6 +245,9 @@ describe('a statement that cannot be had', () => {
       expect(done).toMatchObject({ status: 'done', lines: 0 });
       expect(await findRun(s.stack.pool, 'alipay', date)).toMatchObject({ status: 'done', attempts: 2, error: null });
       expect(s.emulator.faults.gateway).toEqual([]);
+      const counted = await s.stack.worker!.metrics.registry.getSingleMetricAsString('paydurable_recon_runs_total');
+      expect(counted).toContain('paydurable_recon_runs_total{channel="alipay",status="failed"} 1');
+      expect(counted).toContain('paydurable_recon_runs_total{channel="alipay",status="done"} 1');
     } finally {
       await s.stop();
     }
