@@ -67,6 +67,10 @@ const KIND_NAMES: Record<DiscrepancyKind, string> = {
   paid_not_ours: 'paid, not at ours', amount_mismatch: 'amount differs', missing_at_channel: 'missing at the channel',
   refund_mismatch: 'refund differs', unknown_order: 'unknown order',
 };
+const OUTCOME_TEXT: Record<string, string> = {
+  workflow: 'Reported to the order\'s workflow', 'follow-up': 'Reported as a late payment', ignored: 'Report not taken (not a payment)',
+  'review-opened': 'Put in the human queue', 'review-open': 'Already in the human queue', 'no-order': 'No such order of this channel',
+};
 const reportLink = (r: { channel: string; date: string }) => `${CONSOLE}/reconciliation/${encodeURIComponent(r.channel)}/${encodeURIComponent(r.date)}`;
 const yuan = (fen: number | null) => (fen === null ? '—' : `¥${formatFenAsYuan(Math.abs(fen))}`);
 
@@ -97,9 +101,9 @@ export function reconciliationReportPage(ctx: PageContext, v: { run: ReconReport
   const list = v.discrepancies.length === 0
     ? html`<p class="muted">No discrepancy: every line of the statement matched.</p>`
     : html`<ul class="list">${v.discrepancies.map((d) => html`<li class="discrepancy${d.clearedAt ? ' cleared' : ''}">
-<span class="badge">${KIND_NAMES[d.kind]}</span> <a href="${orderLink(d.orderId)}">${d.orderId}</a>${d.refundId ? html` refund ${d.refundId}` : html``}
+<span class="badge">${KIND_NAMES[d.kind]}</span> ${d.kind === 'unknown_order' ? d.orderId : html`<a href="${orderLink(d.orderId)}">${d.orderId}</a>`}${d.refundId ? html` refund ${d.refundId}` : html``}
 · channel ${yuan(d.channelFen)} · ours ${yuan(d.ourFen)}
-<span class="when">${d.detail}. ${d.action === 'none' ? 'Recorded only.' : d.outcome ? `Done: ${d.outcome} (${d.actedAt ?? ''}).` : 'Not acted on yet.'}${d.clearedAt ? ` Cleared ${d.clearedAt}: a later run no longer found it.` : ''}</span></li>`)}</ul>`;
+<span class="when">${d.detail}. ${d.action === 'none' ? 'Recorded only.' : d.outcome ? `${OUTCOME_TEXT[d.outcome] ?? d.outcome} (${d.actedAt ?? ''}).` : 'Not acted on yet.'}${d.clearedAt ? ` Cleared ${d.clearedAt}: a later run no longer found it.` : ''}</span></li>`)}</ul>`;
   return layout(ctx, `Reconciliation ${r.channel} ${r.date}`, html`<section id="recon-report"><dl>
 <dt>Status</dt><dd>${r.status}${r.error ? html` — ${r.error}` : html``}</dd>
 <dt>Statement lines</dt><dd>${r.lines}</dd><dt>Matched</dt><dd>${r.matched}</dd>
