@@ -43,10 +43,12 @@ const USAGE = `usage: npm run support -- <command> [--json]
   recon show <channel> <date>       one report with its discrepancies and what was done about each
   recon run <channel> <date> [--detach]
                                     reconcile a channel's day now (dates YYYY-MM-DD, Asia/Shanghai); waits for the report
+                                    (up to 5 minutes; exit 2 when the run failed)
 
 exit codes: 0 ok, 1 error, 2 bulk replay finished with failed orders (or resume-endpoint left orders to retry)`;
 
 const POLL_MS = 500;
+const RECON_WAIT_MS = 5 * 60_000;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -172,8 +174,14 @@ async function recon(
       print(started, () => `reconciliation of ${channel} for ${date} started (${started.workflowId}): recon show ${channel} ${date}`);
       return 0;
     }
-    // Wait for this run to end (a report from an earlier run of the day does not count; a joined run counts).
+    // Wait for this run to end (a report from an earlier run of the day does not count; a joined run counts), for at
+    // most RECON_WAIT_MS: a day whose statement is not ready is retried for hours, and the report says so meanwhile.
+    const deadline = Date.now() + RECON_WAIT_MS;
     for (;;) {
+      if (Date.now() > deadline) {
+        errOut(`reconciliation of ${channel} for ${date} is still running (${started.workflowId}): recon show ${channel} ${date} later`);
+        return 1;
+      }
       const v = await supportRequest<ReconReportDetail>(s, 'GET', path).catch(() => null);
       if (v && v.run.status !== 'running' && v.run.attempts > started.previousAttempts) {
         print(v, () => renderReconReport(v));
