@@ -19,6 +19,11 @@ import { previousShanghaiDate, shanghaiDateOf } from '../../domain/reconciliatio
 import { ensureReconSchedules, reconScheduleId } from '../../reconciliation/schedules';
 import type { ChannelName } from '../../domain/channels';
 import { startReconRun } from '../../reconciliation/run';
+import { createReconActivities } from '../../activities/reconciliation';
+import { createLogger } from '../../config/logger';
+import { deliverChannelReport } from '../../orders/channel-reports';
+import { parseSandboxStatement, sandboxStatementFile } from '../../channels/sandbox/statement';
+import { lateReportWorkflowId } from '../../domain/order';
 import type { reconciliationWorkflow } from '../../workflows/reconciliation';
 
 // Reconciliation per channel, end to end: real API + worker + Temporal + PostgreSQL (a database of its own, so that
@@ -250,6 +255,49 @@ describe('a statement that cannot be had', () => {
       expect(counted).toContain('paydurable_recon_runs_total{channel="alipay",status="done"} 1');
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe('acting twice on one finding', () => {
+  it('a report delivered by an act that died before recording it is delivered again: the order is paid late once, notified once', async () => {
+    const rig = await RIGS.sandbox();
+    try {
+      const { stack } = rig;
+      const merchant = await testMerchant(stack.pool, { mode: rig.mode });
+      const closed = await placeOrder(rig, merchant, '4.00');
+      expect((await merchantCall(stack.api.url, '/api/close', merchant, { orderId: closed.orderId })).body.respCode).toBe('000000');
+      await reaches(stack, closed.orderId, 'p0005');
+      const order = (await findOrderById(stack.pool, closed.orderId))!;
+      await stack.client.workflow.getHandle(order.workflowId).result(); // the order's workflow has closed: the follow-up takes the report
+      await rig.seed({ amounts: {}, omit: [], extra: [{ orderId: closed.orderId, amountFen: 400 }] });
+      const date = shanghaiDateOf(Date.now());
+      const ref = { channel: 'sandbox' as const, date };
+      let deliveries = 0;
+      const acts = createReconActivities({
+        pool: stack.pool, log: createLogger('silent', 'test'), statements: { sandbox: async (d) => parseSandboxStatement(await sandboxStatementFile(stack.pool, d)) },
+        deliver: async (o, report) => {
+          const handed = await deliverChannelReport({ temporal: stack.client, pool: stack.pool, config: stack.config }, o, report);
+          // The process dies right after the hand-over, before the finding is marked acted on.
+          if (++deliveries === 1) throw new Error('worker killed after delivering');
+          return handed;
+        },
+      });
+      await acts.reconDownload({ ...ref, workflowId: 'recon:test', runId: 'r1' });
+      expect((await acts.reconCompare(ref)).counts.paid_not_ours).toBe(1);
+      await expect(acts.reconAct(ref)).rejects.toThrow('worker killed after delivering');
+      expect(await acts.reconAct(ref)).toEqual({ acted: 1 }); // the retry delivers again, and records it
+      expect(await acts.reconAct(ref)).toEqual({ acted: 0 });
+      expect(deliveries).toBe(2);
+      await reaches(stack, closed.orderId, 'p0000');
+      await eventually(async () => (closed.receiver.received.some((r) => r.body.payStatus === 'p0000') ? true : null), 20_000, 'the late payment notified');
+      await stack.client.workflow.getHandle(lateReportWorkflowId(merchant.mercNo, closed.mercOrderNo)).result();
+      const events = await listEvents(stack.pool, closed.orderId);
+      expect(events.filter((e) => e.type === 'late_payment')).toHaveLength(1);
+      expect(closed.receiver.received.filter((r) => r.body.payStatus === 'p0000')).toHaveLength(1);
+      expect((await listDiscrepancies(stack.pool, 'sandbox', date)).map((d) => [d.kind, d.outcome])).toEqual([['paid_not_ours', 'follow-up']]);
+    } finally {
+      await rig.stop();
     }
   });
 });
