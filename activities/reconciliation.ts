@@ -71,7 +71,9 @@ export function createReconActivities(deps: ReconActivityDeps) {
       const pending = await pendingActions(deps.pool, r.channel, r.date, RECON_ACT_BATCH);
       for (const d of pending) {
         const order = await findOrderById(deps.pool, d.orderId);
-        if (!order || order.channel !== r.channel) {
+        // (An order another channel serves now is still ours: the report goes to it, and the workflow takes a payment
+        // from a channel the order has left.)
+        if (!order) {
           await markActed(deps.pool, d.id, 'no-order');
           continue;
         }

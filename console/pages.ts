@@ -64,7 +64,7 @@ export function queuePage(ctx: PageContext, queue: Queue): string {
 }
 
 const KIND_NAMES: Record<DiscrepancyKind, string> = {
-  paid_not_ours: 'paid, not at ours', amount_mismatch: 'amount differs', missing_at_channel: 'missing at the channel',
+  paid_not_ours: 'paid, not at ours', amount_mismatch: 'amount differs', paid_elsewhere: 'paid twice', missing_at_channel: 'missing at the channel',
   refund_mismatch: 'refund differs', unknown_order: 'unknown order',
 };
 const OUTCOME_TEXT: Record<string, string> = {

@@ -121,9 +121,10 @@ export async function ourSideOf(db: Queryable, channel: string, date: string, li
   const to = `${compactDate(date)}235959`;
   const orderIds = [...new Set(lines.filter((l) => l.type === 'pay').map((l) => l.orderId))];
   const refundIds = [...new Set(lines.filter((l) => l.type === 'refund').map((l) => l.refundId ?? ''))];
-  const orders = await db.query<{ order_id: string; trade_amt_fen: string; pay_status: string; trade_end_time: string | null }>(
-    `SELECT order_id, trade_amt_fen, pay_status, trade_end_time FROM orders
-      WHERE channel = $1 AND (order_id = ANY($2::text[]) OR (pay_status = 'p0000' AND trade_end_time BETWEEN $3 AND $4))`,
+  // An order the statement names is ours whichever channel serves it now (a payment at a channel it failed over from).
+  const orders = await db.query<{ order_id: string; trade_amt_fen: string; pay_status: string; trade_end_time: string | null; channel: string }>(
+    `SELECT order_id, trade_amt_fen, pay_status, trade_end_time, channel FROM orders
+      WHERE order_id = ANY($2::text[]) OR (channel = $1 AND pay_status = 'p0000' AND trade_end_time BETWEEN $3 AND $4)`,
     [channel, orderIds, from, to],
   );
   const refunds = await db.query<{ refund_id: string; order_id: string; refund_amt_fen: string; refund_status: string; refund_end_time: string | null }>(
@@ -134,7 +135,8 @@ export async function ourSideOf(db: Queryable, channel: string, date: string, li
   const onDay = (t: string | null) => t !== null && t >= from && t <= to;
   return {
     orders: orders.rows.map((o) => ({
-      orderId: o.order_id, amountFen: parseFenColumn(o.trade_amt_fen), paid: o.pay_status === 'p0000', paidThatDay: o.pay_status === 'p0000' && onDay(o.trade_end_time),
+      orderId: o.order_id, amountFen: parseFenColumn(o.trade_amt_fen), paid: o.pay_status === 'p0000',
+      paidThatDay: o.channel === channel && o.pay_status === 'p0000' && onDay(o.trade_end_time), elsewhere: o.channel !== channel,
     })),
     refunds: refunds.rows.map((r) => ({
       refundId: r.refund_id, orderId: r.order_id, amountFen: parseFenColumn(r.refund_amt_fen), refunded: r.refund_status === 'r0000',

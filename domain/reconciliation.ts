@@ -28,6 +28,11 @@ export const DISCREPANCY_KINDS = [
   'unknown_order',
   /** Paid on both sides, different amounts → human queue. */
   'amount_mismatch',
+  /**
+   * The channel took money for an order that another channel serves and that is paid there (a payment at a channel the
+   * order failed over from): paid twice → human queue.
+   */
+  'paid_elsewhere',
   /** Paid at our side (that day), absent from the channel's statement → human queue. */
   'missing_at_channel',
   /** A refund whose amount differs, that we show refunded but the channel does not list, or the other way round → human queue. */
@@ -40,6 +45,7 @@ export const ACTION_OF: Record<DiscrepancyKind, 'report' | 'review' | 'none'> = 
   paid_not_ours: 'report',
   unknown_order: 'none',
   amount_mismatch: 'review',
+  paid_elsewhere: 'review',
   missing_at_channel: 'review',
   refund_mismatch: 'review',
 };
@@ -52,6 +58,8 @@ export interface OurOrder {
   paid: boolean;
   /** Paid at our side on the statement's day (its tradeEndTime falls on it): expected on that day's statement. */
   paidThatDay: boolean;
+  /** Served by another channel than the statement's (it failed over): named by the statement, never expected on it. */
+  elsewhere?: boolean;
 }
 
 export interface OurRefund {
@@ -105,6 +113,7 @@ export function compareStatement(lines: readonly StatementLine[], orders: readon
       const base = { orderId: line.orderId, channelTradeNo: line.channelTradeNo, channelFen: line.amountFen };
       if (!ours) found.push({ ...base, kind: 'unknown_order', key: `unknown_order:${line.orderId}`, line, detail: 'the channel lists a payment of an order we do not have' });
       else if (!ours.paid) found.push({ ...base, ourFen: ours.amountFen, kind: 'paid_not_ours', key: `paid_not_ours:${line.orderId}`, line, detail: 'the channel took the money; the order is not paid at our side' });
+      else if (ours.elsewhere) found.push({ ...base, ourFen: ours.amountFen, kind: 'paid_elsewhere', key: `paid_elsewhere:${line.orderId}`, detail: 'the channel took money for an order paid through another channel: paid twice' });
       else if (ours.amountFen !== line.amountFen) found.push({ ...base, ourFen: ours.amountFen, kind: 'amount_mismatch', key: `amount_mismatch:${line.orderId}`, detail: `the channel collected ${line.amountFen} fen, the order is ${ours.amountFen} fen` });
       else matched++;
     } else {
@@ -120,7 +129,7 @@ export function compareStatement(lines: readonly StatementLine[], orders: readon
     }
   }
   for (const o of orders) {
-    if (o.paidThatDay && !paySeen.has(o.orderId)) {
+    if (o.paidThatDay && !o.elsewhere && !paySeen.has(o.orderId)) {
       found.push({ kind: 'missing_at_channel', key: `missing_at_channel:${o.orderId}`, orderId: o.orderId, ourFen: o.amountFen, detail: 'paid at our side that day; not on the channel\'s statement' });
     }
   }

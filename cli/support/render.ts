@@ -130,7 +130,7 @@ export interface ReconReportsView { runs: ReconReportView[] }
 export interface ReconReportDetail { run: ReconReportView; discrepancies: ReconDiscrepancyView[] }
 
 const KIND_LABELS: [keyof ReconReportView['counts'], string][] = [
-  ['paid_not_ours', 'PAID NOT OURS'], ['amount_mismatch', 'AMOUNT'], ['missing_at_channel', 'MISSING'], ['refund_mismatch', 'REFUND'], ['unknown_order', 'UNKNOWN'],
+  ['paid_not_ours', 'PAID NOT OURS'], ['amount_mismatch', 'AMOUNT'], ['paid_elsewhere', 'TWICE'], ['missing_at_channel', 'MISSING'], ['refund_mismatch', 'REFUND'], ['unknown_order', 'UNKNOWN'],
 ];
 
 export function renderReconReports(v: ReconReportsView): string {

@@ -44,7 +44,7 @@ CREATE TABLE recon_discrepancies (
   channel           TEXT NOT NULL,
   statement_date    DATE NOT NULL,
   key               TEXT NOT NULL,
-  kind              TEXT NOT NULL CHECK (kind IN ('paid_not_ours', 'unknown_order', 'amount_mismatch', 'missing_at_channel', 'refund_mismatch')),
+  kind              TEXT NOT NULL CHECK (kind IN ('paid_not_ours', 'unknown_order', 'amount_mismatch', 'paid_elsewhere', 'missing_at_channel', 'refund_mismatch')),
   order_id          TEXT NOT NULL,
   refund_id         TEXT,
   channel_trade_no  TEXT,

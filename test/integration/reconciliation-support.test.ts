@@ -64,7 +64,7 @@ describe('reconciliation in support', () => {
     const list = await cli(['recon', '--channel', 'sandbox']);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/DATE\s+CHANNEL\s+STATUS\s+LINES\s+MATCHED\s+OPEN/);
-    expect(list.stdout).toMatch(new RegExp(`${date}\\s+sandbox\\s+done\\s+3\\s+1\\s+2\\s+0\\s+1\\s+0\\s+1\\s+0`));
+    expect(list.stdout).toMatch(new RegExp(`${date}\\s+sandbox\\s+done\\s+3\\s+1\\s+2\\s+0\\s+1\\s+0\\s+0\\s+1\\s+0`));
 
     const shown = await cli(['recon', 'show', 'sandbox', date, '--json']);
     expect(shown.code, shown.stderr).toBe(0);

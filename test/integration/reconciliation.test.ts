@@ -172,7 +172,7 @@ describe.each(Object.keys(RIGS) as ChannelName[])('reconciliation of %s', (chann
 
       const date = shanghaiDateOf(Date.now());
       const first = await runDay(stack, channel, date);
-      const expected = { paid_not_ours: 1, unknown_order: 1, amount_mismatch: 1, missing_at_channel: 1, refund_mismatch: 1 };
+      const expected = { paid_not_ours: 1, unknown_order: 1, amount_mismatch: 1, paid_elsewhere: 0, missing_at_channel: 1, refund_mismatch: 1 };
       expect(first).toMatchObject({ channel, date, status: 'done', matched: 1, counts: expected });
       const run = (await findRun(stack.pool, channel, date))!;
       expect(run).toMatchObject({ status: 'done', attempts: 1, lines: 5, matched: 1, counts: expected, discrepancies: 5, channelPayFen: 100 + 199 + 400 + 5, channelRefundFen: 39 });

@@ -6,13 +6,17 @@ const refund = (orderId: string, refundId: string, amountFen: number): Statement
 
 describe('compareStatement', () => {
   it('finds every discrepancy kind and counts the matches', () => {
-    const lines = [pay('OK', 100), pay('OK', 100), pay('LATE', 200), pay('NOBODY', 5), pay('DIFF', 300), refund('OK', 'R-OK', 10), refund('DIFF', 'R-DIFF', 20), refund('OK', 'R-NOBODY', 1)];
+    const lines = [pay('OK', 100), pay('OK', 100), pay('LATE', 200), pay('NOBODY', 5), pay('DIFF', 300), pay('TWICE', 50), pay('MOVED', 60),
+      refund('OK', 'R-OK', 10), refund('DIFF', 'R-DIFF', 20), refund('OK', 'R-NOBODY', 1)];
     const orders = [
       { orderId: 'OK', amountFen: 100, paid: true, paidThatDay: true },
       { orderId: 'LATE', amountFen: 200, paid: false, paidThatDay: false },
       { orderId: 'DIFF', amountFen: 301, paid: true, paidThatDay: true },
       { orderId: 'GONE', amountFen: 400, paid: true, paidThatDay: true },
       { orderId: 'YESTERDAY', amountFen: 400, paid: true, paidThatDay: false },
+      // Served by another channel now (failed over): paid there too, or not paid at all.
+      { orderId: 'TWICE', amountFen: 50, paid: true, paidThatDay: false, elsewhere: true },
+      { orderId: 'MOVED', amountFen: 60, paid: false, paidThatDay: false, elsewhere: true },
     ];
     const refunds = [
       { refundId: 'R-OK', orderId: 'OK', amountFen: 10, refunded: true, refundedThatDay: true },
@@ -20,13 +24,13 @@ describe('compareStatement', () => {
       { refundId: 'R-GONE', orderId: 'OK', amountFen: 3, refunded: true, refundedThatDay: true },
     ];
     const c = compareStatement(lines, orders, refunds);
-    expect(c.lines).toBe(7);
+    expect(c.lines).toBe(9);
     expect(c.matched).toBe(2);
     expect(c.discrepancies.map((d) => d.key).sort()).toEqual([
-      'amount_mismatch:DIFF', 'missing_at_channel:GONE', 'paid_not_ours:LATE', 'refund_mismatch:R-DIFF', 'refund_mismatch:R-GONE',
+      'amount_mismatch:DIFF', 'missing_at_channel:GONE', 'paid_elsewhere:TWICE', 'paid_not_ours:LATE', 'paid_not_ours:MOVED', 'refund_mismatch:R-DIFF', 'refund_mismatch:R-GONE',
       'refund_mismatch:R-NOBODY', 'unknown_order:NOBODY',
     ]);
-    expect(countByKind(c.discrepancies)).toEqual({ paid_not_ours: 1, unknown_order: 1, amount_mismatch: 1, missing_at_channel: 1, refund_mismatch: 3 });
+    expect(countByKind(c.discrepancies)).toEqual({ paid_not_ours: 2, unknown_order: 1, amount_mismatch: 1, paid_elsewhere: 1, missing_at_channel: 1, refund_mismatch: 3 });
     expect(c.discrepancies.find((d) => d.kind === 'paid_not_ours')?.line).toEqual(pay('LATE', 200));
   });
 });
