@@ -69,6 +69,9 @@ export async function startWorker(opts: {
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: { ...activities, ...reconActivities },
+  }).catch(async (err: unknown) => {
+    await clientConnection.close();
+    throw err;
   });
   const run = worker.run();
   const ops = await startWorkerOps({ config, pool, connection, worker, registry: metrics.registry, circuits: async () => circuits.views() }).catch(async (err: unknown) => {
