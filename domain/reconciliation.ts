@@ -152,12 +152,12 @@ const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Whether `date` is a real `YYYY-MM-DD` calendar date. */
+/** Whether `date` is a real `YYYY-MM-DD` calendar date of year 1 or later (PostgreSQL has no year 0). */
 export function isStatementDate(date: string): boolean {
   const m = DATE.exec(date);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === date;
+  if (!m || Number(m[1]) < 1) return false;
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === date;
 }
 
 /** The Asia/Shanghai day `YYYY-MM-DD` as [start, end) in epoch ms. */

@@ -16,8 +16,8 @@ export const reconRunWorkflowId = (channel: ChannelName, date: string) => `recon
 export async function startReconRun(
   temporal: Client, config: Pick<AppConfig, 'recon' | 'temporal'>, channel: ChannelName, date: string, now = Date.now(),
 ): Promise<{ workflowId: string }> {
-  if (!isStatementDate(date)) throw SupportError.invalid('date', 'must be a calendar date YYYY-MM-DD');
-  if (date > shanghaiDateOf(now)) throw SupportError.invalid('date', 'must not be in the future (Asia/Shanghai)');
+  if (!isStatementDate(date)) throw new SupportError('conflict', `${date} is not a day that can be reconciled (a calendar date of year 1 or later)`);
+  if (date > shanghaiDateOf(now)) throw new SupportError('conflict', `${date} has not begun yet in Asia/Shanghai: there is no statement of it`);
   const workflowId = reconRunWorkflowId(channel, date);
   const input: ReconciliationInput = { channel, date, retryScheduleMs: config.recon.retryScheduleMs };
   await temporal.workflow.start<typeof reconciliationWorkflow>('reconciliationWorkflow', {

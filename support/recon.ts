@@ -3,6 +3,7 @@ import { findRun, listDiscrepancies, listRuns, type ReconDiscrepancy, type Recon
 import type { ChannelName } from '../domain/channels';
 import { SupportError } from '../domain/errors';
 import { startReconRun } from '../reconciliation/run';
+import { isStatementDate } from '../domain/reconciliation';
 import type { SupportEnv } from './temporal';
 
 /** Reconciliation reports for support (API, CLI, console): one per channel and day, with its findings. */
@@ -23,12 +24,16 @@ export const discrepancyView = (d: ReconDiscrepancy) => ({
 export type ReconDiscrepancyView = ReturnType<typeof discrepancyView>;
 
 export async function reconReports(env: SupportEnv, q: { channel?: ChannelName; from?: string; to?: string; limit: number }) {
-  return { runs: (await listRuns(env.pool, q)).map(reportView) };
+  // A bound of year 0 (a valid ISO date, not a PostgreSQL one) is before every day: as a lower bound none, as an upper one nothing.
+  if (q.to !== undefined && !isStatementDate(q.to)) return { runs: [] };
+  const { from, ...rest } = q;
+  const bounded = from !== undefined && isStatementDate(from) ? { ...rest, from } : rest;
+  return { runs: (await listRuns(env.pool, bounded)).map(reportView) };
 }
 
 /** One channel's report of one day with its findings (open ones first), or not_found. */
 export async function reconReport(env: SupportEnv, channel: ChannelName, date: string) {
-  const run = await findRun(env.pool, channel, date);
+  const run = isStatementDate(date) ? await findRun(env.pool, channel, date) : null;
   if (!run) throw new SupportError('not_found', `no reconciliation of ${channel} for ${date} (support recon run starts one)`);
   return { run: reportView(run), discrepancies: (await listDiscrepancies(env.pool, channel, date)).map(discrepancyView) };
 }
@@ -38,7 +43,7 @@ export async function reconReport(env: SupportEnv, channel: ChannelName, date: s
  * `previousAttempts`: the day's runs before this one (the report's `attempts` exceeds it once this run has begun).
  */
 export async function runRecon(env: SupportEnv, config: Pick<AppConfig, 'recon' | 'temporal'>, channel: ChannelName, date: string, actor: string) {
-  const before = await findRun(env.pool, channel, date);
+  const before = isStatementDate(date) ? await findRun(env.pool, channel, date) : null;
   const { workflowId } = await startReconRun(env.temporal, { ...config, temporal: { ...config.temporal, taskQueue: env.taskQueue } }, channel, date);
   // A run under way is joined: it counts as this one.
   const previousAttempts = before ? before.attempts - (before.status === 'running' ? 1 : 0) : 0;

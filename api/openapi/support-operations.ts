@@ -162,7 +162,7 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     summary: "Reconcile a channel's day now (or join its run under way); GET its report until status is not running",
     body: { name: 'SupportReconRunBody', schema: ReconRunBodySchema }, answer: json('{channel, date, workflowId, previousAttempts, actor}'),
     success: [{ status: 202, description: 'Accepted: the reconciliation workflow runs the day (its report shows status running until it ends)' }],
-    errors: supportErrors(),
+    errors: supportErrors('conflict'),
   },
 ];
 

@@ -4,7 +4,6 @@ import { SupportError } from '../../domain/errors';
 import { FINAL_STATUSES } from '../../domain/pay-status';
 import { REVIEW_DECISIONS } from '../../domain/order-transitions';
 import { CHANNEL_NAMES } from '../../domain/channels';
-import { isStatementDate } from '../../domain/reconciliation';
 
 /**
  * Request schemas of the support API (`/support/v1`), one per path parameter set, query and body. Every message
@@ -122,8 +121,9 @@ export const RefundResolveBodySchema = z.object({
 }).strict().describe('Body of POST /support/v1/refunds/{refundId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
 
 const channelName = oneOf(CHANNEL_NAMES).describe(`The channel (${CHANNEL_NAMES.join(', ')}).`);
-const statementDate = z.string({ error: 'must be a date YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' })
-  .refine(isStatementDate, { error: 'must be a calendar date YYYY-MM-DD' });
+// A calendar date (format date: the document says which strings are dates, leap years included); what the date may
+// be beyond that (not in the future, for a run) is answered 409 / 404, never 400, for a date the document accepts.
+const statementDate = z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' });
 
 export const ReconRunsQuerySchema = z.object({
   channel: channelName.optional(),
@@ -141,5 +141,5 @@ export const ReconRunParamsSchema = z.object({
 
 export const ReconRunBodySchema = z.object({
   channel: channelName,
-  date: statementDate.describe('The Asia/Shanghai day to reconcile now (YYYY-MM-DD; not in the future). A day run before is run again: only what was not acted on is acted on.'),
+  date: statementDate.describe('The Asia/Shanghai day to reconcile now (YYYY-MM-DD). A day that has not begun yet is 409 conflict. A day run before is run again: only what was not acted on is acted on.'),
 }).strict().describe('Body of POST /support/v1/recon/runs.');

@@ -88,8 +88,16 @@ describe('reconciliation in support', () => {
     await bad('GET', '/support/v1/recon/runs/paypal/2026-01-01', 'channel');
     await bad('GET', '/support/v1/recon/runs?limit=0', 'limit');
     await bad('GET', '/support/v1/recon/runs?from=yesterday', 'from');
-    await bad('POST', '/support/v1/recon/runs', 'date', { channel: 'sandbox', date: '2999-01-01' });
     await bad('POST', '/support/v1/recon/runs', 'channel', { date });
+    await bad('POST', '/support/v1/recon/runs', 'date', { channel: 'sandbox', date: '2026-02-29' });
+    // A day that has not begun is a valid date with nothing to reconcile yet: 409, as is year 0 (no such day).
+    for (const future of ['2999-01-01', '0000-01-01']) {
+      const r = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', '/support/v1/recon/runs', { body: { channel: 'sandbox', date: future } });
+      expect(r.status, future).toBe(409);
+      expect(r.body.error.code).toBe('conflict');
+    }
+    expect((await supportCall(stack.api.adminUrl, 'GET', '/support/v1/recon/runs/sandbox/0000-01-01')).status).toBe(404);
+    expect((await supportCall<{ runs: unknown[] }>(stack.api.adminUrl, 'GET', '/support/v1/recon/runs?from=0000-01-01&to=0000-12-31')).body.runs).toEqual([]);
     const missing = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'GET', '/support/v1/recon/runs/ipaynow/2001-01-01');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');

@@ -43,5 +43,8 @@ describe('Asia/Shanghai days', () => {
     expect(previousShanghaiDate(Date.parse('2026-12-06T02:00:00Z'))).toBe('2026-12-05');
     expect(isStatementDate('2026-02-30')).toBe(false);
     expect(isStatementDate('2026-02-28')).toBe(true);
+    expect(isStatementDate('0001-01-01')).toBe(true);
+    expect(isStatementDate('0000-01-01')).toBe(false);
+    expect(isStatementDate('2024-02-29')).toBe(true);
   });
 });
