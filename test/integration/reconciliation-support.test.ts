@@ -97,6 +97,11 @@ describe('reconciliation in support', () => {
       expect(r.body.error.code).toBe('conflict');
     }
     expect((await supportCall(stack.api.adminUrl, 'GET', '/support/v1/recon/runs/sandbox/0000-01-01')).status).toBe(404);
+    // The first day there is runs like any other (nothing on it).
+    const first = await supportCall<{ workflowId: string }>(stack.api.adminUrl, 'POST', '/support/v1/recon/runs', { body: { channel: 'sandbox', date: '0001-01-01' } });
+    expect(first.status).toBe(202);
+    await stack.client.workflow.getHandle(first.body.workflowId).result();
+    expect((await supportCall<{ run: ReconReportView }>(stack.api.adminUrl, 'GET', '/support/v1/recon/runs/sandbox/0001-01-01')).body.run).toMatchObject({ status: 'done', lines: 0 });
     expect((await supportCall<{ runs: unknown[] }>(stack.api.adminUrl, 'GET', '/support/v1/recon/runs?from=0000-01-01&to=0000-12-31')).body.runs).toEqual([]);
     const missing = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'GET', '/support/v1/recon/runs/ipaynow/2001-01-01');
     expect(missing.status).toBe(404);
