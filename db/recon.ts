@@ -1,6 +1,8 @@
 import type { Queryable } from './pool';
 import { inTransaction, type Pool } from './pool';
 import { parseFenColumn } from '../domain/money';
+import { PayStatus } from '../domain/pay-status';
+import { RefundStatus } from '../domain/refund-status';
 import {
   compactDate, countByKind, DISCREPANCY_KINDS, shanghaiDayWindow,
   type Discrepancy, type DiscrepancyKind, type OurOrder, type OurRefund, type StatementLine,
@@ -124,23 +126,23 @@ export async function ourSideOf(db: Queryable, channel: string, date: string, li
   // An order the statement names is ours whichever channel serves it now (a payment at a channel it failed over from).
   const orders = await db.query<{ order_id: string; trade_amt_fen: string; pay_status: string; trade_end_time: string | null; channel: string }>(
     `SELECT order_id, trade_amt_fen, pay_status, trade_end_time, channel FROM orders
-      WHERE order_id = ANY($2::text[]) OR (channel = $1 AND pay_status = 'p0000' AND trade_end_time BETWEEN $3 AND $4)`,
-    [channel, orderIds, from, to],
+      WHERE order_id = ANY($2::text[]) OR (channel = $1 AND pay_status = $5 AND trade_end_time BETWEEN $3 AND $4)`,
+    [channel, orderIds, from, to, PayStatus.PAID],
   );
   const refunds = await db.query<{ refund_id: string; order_id: string; refund_amt_fen: string; refund_status: string; refund_end_time: string | null }>(
     `SELECT refund_id, order_id, refund_amt_fen, refund_status, refund_end_time FROM refunds
-      WHERE channel = $1 AND (refund_id = ANY($2::text[]) OR (refund_status = 'r0000' AND refund_end_time BETWEEN $3 AND $4))`,
-    [channel, refundIds, from, to],
+      WHERE channel = $1 AND (refund_id = ANY($2::text[]) OR (refund_status = $5 AND refund_end_time BETWEEN $3 AND $4))`,
+    [channel, refundIds, from, to, RefundStatus.SUCCESS],
   );
   const onDay = (t: string | null) => t !== null && t >= from && t <= to;
   return {
     orders: orders.rows.map((o) => ({
-      orderId: o.order_id, amountFen: parseFenColumn(o.trade_amt_fen), paid: o.pay_status === 'p0000',
-      paidThatDay: o.channel === channel && o.pay_status === 'p0000' && onDay(o.trade_end_time), elsewhere: o.channel !== channel,
+      orderId: o.order_id, amountFen: parseFenColumn(o.trade_amt_fen), paid: o.pay_status === PayStatus.PAID,
+      paidThatDay: o.channel === channel && o.pay_status === PayStatus.PAID && onDay(o.trade_end_time), elsewhere: o.channel !== channel,
     })),
     refunds: refunds.rows.map((r) => ({
-      refundId: r.refund_id, orderId: r.order_id, amountFen: parseFenColumn(r.refund_amt_fen), refunded: r.refund_status === 'r0000',
-      refundedThatDay: r.refund_status === 'r0000' && onDay(r.refund_end_time),
+      refundId: r.refund_id, orderId: r.order_id, amountFen: parseFenColumn(r.refund_amt_fen), refunded: r.refund_status === RefundStatus.SUCCESS,
+      refundedThatDay: r.refund_status === RefundStatus.SUCCESS && onDay(r.refund_end_time),
     })),
   };
 }
