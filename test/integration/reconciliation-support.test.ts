@@ -12,7 +12,7 @@ import { repoRoot } from '../../devstack/paths';
 import { findOrderById, listEvents } from '../../db/orders';
 import { findRefundByMercRefundNo } from '../../db/refunds';
 import { listReviewsOf } from '../../db/order-reviews';
-import { shanghaiDateOf } from '../../domain/reconciliation';
+import { reconDay } from '../support/recon-day';
 import type { ReconDiscrepancyView, ReconReportView } from '../../support/recon';
 
 // Reconciliation through the support API and CLI on the real stack (the sandbox, a database of its own): run a day,
@@ -22,7 +22,7 @@ let merchant: TestMerchant;
 let receiver: MerchantReceiver;
 let differs: string;
 let refundId: string;
-const date = shanghaiDateOf(Date.now());
+let date: string;
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -33,6 +33,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 beforeAll(async () => {
+  date = await reconDay();
   stack = await startStackOn(await withOwnDatabase(globalSetupBase()), { POLL_SCHEDULE: '1h' });
   merchant = await testMerchant(stack.pool);
   receiver = await new MerchantReceiver().start();

@@ -16,6 +16,7 @@ import { findRefundByMercRefundNo } from '../../db/refunds';
 import { listOpenReviews } from '../../db/order-reviews';
 import { findRun, listDiscrepancies } from '../../db/recon';
 import { previousShanghaiDate, shanghaiDateOf } from '../../domain/reconciliation';
+import { reconDay } from '../support/recon-day';
 import { ensureReconSchedules, reconScheduleId } from '../../reconciliation/schedules';
 import type { ChannelName } from '../../domain/channels';
 import { startReconRun } from '../../reconciliation/run';
@@ -139,6 +140,7 @@ async function runDay(stack: TestStack, channel: ChannelName, date: string) {
 
 describe.each(Object.keys(RIGS) as ChannelName[])('reconciliation of %s', (channel) => {
   it('counts every discrepancy kind, reports the money taken into the closed order, queues the mismatches; a rerun changes nothing', async () => {
+    const date = await reconDay();
     const rig = await RIGS[channel]();
     try {
       const { stack } = rig;
@@ -170,7 +172,6 @@ describe.each(Object.keys(RIGS) as ChannelName[])('reconciliation of %s', (chann
         extra: [{ orderId: closed.orderId, amountFen: 400 }, { orderId: stranger, amountFen: 5 }],
       });
 
-      const date = shanghaiDateOf(Date.now());
       const first = await runDay(stack, channel, date);
       const expected = { paid_not_ours: 1, unknown_order: 1, amount_mismatch: 1, paid_elsewhere: 0, missing_at_channel: 1, refund_mismatch: 1 };
       expect(first).toMatchObject({ channel, date, status: 'done', matched: 1, counts: expected });
@@ -205,7 +206,7 @@ describe.each(Object.keys(RIGS) as ChannelName[])('reconciliation of %s', (chann
     } finally {
       await rig.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('the daily schedule', () => {
@@ -261,6 +262,7 @@ describe('a statement that cannot be had', () => {
 
 describe('acting twice on one finding', () => {
   it('a report delivered by an act that died before recording it is delivered again: the order is paid late once, notified once', async () => {
+    const date = await reconDay();
     const rig = await RIGS.sandbox();
     try {
       const { stack } = rig;
@@ -271,7 +273,6 @@ describe('acting twice on one finding', () => {
       const order = (await findOrderById(stack.pool, closed.orderId))!;
       await stack.client.workflow.getHandle(order.workflowId).result(); // the order's workflow has closed: the follow-up takes the report
       await rig.seed({ amounts: {}, omit: [], extra: [{ orderId: closed.orderId, amountFen: 400 }] });
-      const date = shanghaiDateOf(Date.now());
       const ref = { channel: 'sandbox' as const, date };
       let deliveries = 0;
       const acts = createReconActivities({
@@ -299,5 +300,5 @@ describe('acting twice on one finding', () => {
     } finally {
       await rig.stop();
     }
-  });
+  }, 120_000);
 });
