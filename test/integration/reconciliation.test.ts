@@ -1,4 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { runEntryPoint, type ChildHandle } from '../../devstack/child';
+import { repoRoot } from '../../devstack/paths';
+import { startAlipayEmulator } from '../../emulator/alipay';
 import { randomUUID } from 'node:crypto';
 import { eventually, merchantCall, payInSandbox, testMerchant, type TestMerchant, type TestStack } from '../support/stack';
 import { globalSetupBase } from '../support/stack';
@@ -299,6 +303,43 @@ describe('acting twice on one finding', () => {
       expect((await listDiscrepancies(stack.pool, 'sandbox', date)).map((d) => [d.kind, d.outcome])).toEqual([['paid_not_ours', 'follow-up']]);
     } finally {
       await rig.stop();
+    }
+  }, 120_000);
+});
+
+describe('a worker killed during a run', () => {
+  it('SIGKILL of the worker while the run waits to ask for the statement again: a new worker finishes the same run', async () => {
+    const emulator = await startAlipayEmulator({ notifyScale: 0.001 });
+    const app = emulator.createApp();
+    const base = await withOwnDatabase(globalSetupBase());
+    const stack = await startStackOn(base, {
+      DEFAULT_CHANNEL: 'alipay', ALIPAY_APP_ID: app.appId, ALIPAY_PRIVATE_KEY: app.privateKey, ALIPAY_PUBLIC_KEY: app.alipayPublicKey,
+      ALIPAY_GATEWAY_URL: emulator.gatewayUrl, ALIPAY_TIMEOUT: '2s', POLL_SCHEDULE: '1h', RECON_RETRY_SCHEDULE: '2s',
+    }, { worker: false });
+    const workers: ChildHandle[] = [];
+    const spawnWorker = async () => {
+      const w = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...stack.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') }, { silent: true });
+      workers.push(w);
+      await w.ready;
+      return w;
+    };
+    try {
+      const first = await spawnWorker();
+      const date = await reconDay();
+      emulator.faults.gateway = [{ kind: 'system_error', method: 'alipay.data.dataservice.bill.downloadurl.query', times: 1 }];
+      const { workflowId } = await startReconRun(stack.client, stack.config, 'alipay', date);
+      // The first download met the fault: the run waits 2 s to ask again. The worker dies then.
+      await eventually(async () => (emulator.faults.gateway.length === 0 && (await findRun(stack.pool, 'alipay', date))?.status === 'running' ? true : null), 20_000, 'the first download failed');
+      first.child.kill('SIGKILL');
+      expect(await first.stop()).toBeNull();
+      await spawnWorker();
+      const result = await stack.client.workflow.getHandle<typeof reconciliationWorkflow>(workflowId).result();
+      expect(result).toMatchObject({ status: 'done', lines: 0 });
+      expect(await findRun(stack.pool, 'alipay', date)).toMatchObject({ status: 'done', attempts: 1, error: null });
+    } finally {
+      await Promise.allSettled(workers.map((w) => w.stop('SIGKILL')));
+      await stack.stop();
+      await emulator.stop();
     }
   }, 120_000);
 });
