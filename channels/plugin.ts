@@ -9,6 +9,7 @@ import type { OrderDraft } from '../domain/order';
 import type { Keyring } from '../secrets/keyring';
 import type { UnverifiedReason } from '../observability/api-metrics';
 import type { ChannelReport } from '../workflows/definitions';
+import type { StatementLine } from '../domain/reconciliation';
 
 /**
  * A channel plug-in: everything about one channel lives in its folder `channels/<name>/` and is reached through this
@@ -69,6 +70,12 @@ export interface BuiltChannel {
   inbound?: ChannelInbound;
   /** Payer-side pages the merchant listener serves (the sandbox's cashier). */
   payerRoutes?(deps: HandOverDeps): Router;
+  /**
+   * The channel's statement of one Asia/Shanghai day (`YYYY-MM-DD`), downloaded in its own format and parsed
+   * (reconciliation, docs/channels.md). Throws when it cannot be had now (not ready, unreachable, unreadable): the
+   * reconciliation run retries, then records the run as failed. Absent = the channel has no statement.
+   */
+  statement?(date: string): Promise<StatementLine[]>;
   /** Work the worker process runs beside the workflows (the sandbox's report outbox). */
   startBackground?(deps: HandOverDeps): { stop(): Promise<void> };
 }

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { supportRequest, supportSettings, type SupportSettings } from './support/client';
 import { progressLine } from './support/progress';
 import {
-  renderAmbiguous, renderEndpointResume, renderPendingApprovals, type PendingApprovalsView, renderEndpoints, renderExhausted, renderJob, renderTimeline, type AmbiguousView, type EndpointsView,
-  type ExhaustedView,
+  renderAmbiguous, renderEndpointResume, renderEndpoints, renderExhausted, renderJob, renderPendingApprovals, renderReconReport,
+  renderReconReports, renderTimeline, type AmbiguousView, type EndpointsView, type ExhaustedView, type PendingApprovalsView,
+  type ReconReportDetail, type ReconReportsView,
 } from './support/render';
 import type { ResumeOutcome } from '../support/endpoint-health';
 import type { OrderTimeline } from '../support/timeline';
@@ -42,10 +43,17 @@ const USAGE = `usage: npm run support -- <command> [--json]
   endpoints [--merc-no M] [--all] [--limit N]   merchant notify endpoints paused for failing too long (--all: every one)
   resume-endpoint <mercNo> <url>    resume a paused endpoint: its held notifications are sent now and orders
                                     exhausted during the outage replayed, each once with its latest state
+  recon [--channel C] [--from DATE] [--to DATE] [--limit N]
+                                    reconciliation reports per channel and day: lines, matched, discrepancy counts
+  recon show <channel> <date>       one report with its discrepancies and what was done about each
+  recon run <channel> <date> [--detach]
+                                    reconcile a channel's day now (dates YYYY-MM-DD, Asia/Shanghai); waits for the report
+                                    (up to 5 minutes; exit 2 when the run failed)
 
 exit codes: 0 ok, 1 error, 2 bulk replay finished with failed orders (or resume-endpoint left orders to retry)`;
 
 const POLL_MS = 500;
+const RECON_WAIT_MS = 5 * 60_000;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -55,7 +63,7 @@ async function main(): Promise<number> {
       'merc-no': { type: 'string' }, status: { type: 'string' }, 'notify-state': { type: 'string' },
       from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
       rate: { type: 'string' }, detach: { type: 'boolean', default: false }, limit: { type: 'string' },
-      decision: { type: 'string' }, reason: { type: 'string' }, all: { type: 'boolean', default: false },
+      decision: { type: 'string' }, reason: { type: 'string' }, all: { type: 'boolean', default: false }, channel: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -158,9 +166,55 @@ async function main(): Promise<number> {
       print(r, () => renderEndpointResume(r));
       return r.failed.length > 0 ? 2 : 0;
     }
+    case 'recon':
+      return recon(s, args, values, print);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+async function recon(
+  s: SupportSettings, args: string[], o: { channel?: string; from?: string; to?: string; limit?: string; detach: boolean },
+  print: (json: unknown, human: () => string) => void,
+): Promise<number> {
+  const [sub, channel, date] = args;
+  if (sub === undefined || sub === 'list') {
+    const q = new URLSearchParams();
+    if (o.channel) q.set('channel', o.channel);
+    if (o.from) q.set('from', o.from);
+    if (o.to) q.set('to', o.to);
+    if (o.limit) q.set('limit', o.limit);
+    const v = await supportRequest<ReconReportsView>(s, 'GET', `/recon/runs${q.size ? `?${q}` : ''}`);
+    print(v, () => renderReconReports(v));
+    return 0;
+  }
+  if ((sub !== 'show' && sub !== 'run') || !channel || !date || args.length !== 3) throw new UsageError('recon [list] | recon show <channel> <date> | recon run <channel> <date>');
+  const path = `/recon/runs/${encodeURIComponent(channel)}/${encodeURIComponent(date)}`;
+  if (sub === 'run') {
+    const started = await supportRequest<{ workflowId: string; previousAttempts: number }>(s, 'POST', '/recon/runs', { channel, date });
+    if (o.detach) {
+      print(started, () => `reconciliation of ${channel} for ${date} started (${started.workflowId}): recon show ${channel} ${date}`);
+      return 0;
+    }
+    // Wait for this run to end (a report from an earlier run of the day does not count; a joined run counts), for at
+    // most RECON_WAIT_MS: a day whose statement is not ready is retried for hours, and the report says so meanwhile.
+    const deadline = Date.now() + RECON_WAIT_MS;
+    for (;;) {
+      if (Date.now() > deadline) {
+        errOut(`reconciliation of ${channel} for ${date} is still running (${started.workflowId}): recon show ${channel} ${date} later`);
+        return 1;
+      }
+      const v = await supportRequest<ReconReportDetail>(s, 'GET', path).catch(() => null);
+      if (v && v.run.status !== 'running' && v.run.attempts > started.previousAttempts) {
+        print(v, () => renderReconReport(v));
+        return v.run.status === 'failed' ? 2 : 0;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+  const v = await supportRequest<ReconReportDetail>(s, 'GET', path);
+  print(v, () => renderReconReport(v));
+  return 0;
 }
 
 async function bulkReplay(

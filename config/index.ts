@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_RETRY_SCHEDULE, DEFAULT_POLL_SCHEDULE, parseDuration, parseSchedule } from '../domain/durations';
 import { readFileSync } from 'node:fs';
-import { isLiveChannelName, LIVE_CHANNEL_NAMES, type LiveChannelName } from '../domain/channels';
+import { CHANNEL_NAMES, isChannelName, isLiveChannelName, LIVE_CHANNEL_NAMES, type ChannelName, type LiveChannelName } from '../domain/channels';
+import { parseReconAt } from '../domain/reconciliation';
 import { emptyKeyring, parseMasterKeys, type Keyring } from '../secrets/keyring';
 import { DEFAULT_SANDBOX_REPORT_SCHEDULE, parseReportSchedule } from '../domain/report-schedule';
 import { parseYuanToFen } from '../domain/money';
@@ -207,6 +208,26 @@ export const EnvSchema = z.object({
   /** Support bulk replay jobs running at once; another one is refused until one finishes. */
   MAX_CONCURRENT_BULK_JOBS: z.coerce.number().int().min(1).max(100).default(2),
 
+  /**
+   * Reconciliation (docs/channels.md "Reconciliation"): each channel's previous day is reconciled daily at this time,
+   * `HH:MM` in Asia/Shanghai (one Temporal Schedule per channel, `recon:<channel>`, created or updated when a worker
+   * starts); `off` = no schedules (runs on demand only, support `recon run`).
+   */
+  RECON_AT: parsedString('10:00', parseReconAt),
+  /** The channels reconciled daily (comma-separated); default every channel (the sandbox only where it is enabled). */
+  RECON_CHANNELS: z.string().optional().transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return undefined;
+    const names = text.split(',').map((s) => s.trim());
+    const bad = names.find((n) => !isChannelName(n));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${bad} is not a channel (one of ${CHANNEL_NAMES.join(', ')})` });
+      return z.NEVER;
+    }
+    return [...new Set(names)] as ChannelName[];
+  }),
+  /** A statement that cannot be had (not ready, unreachable) is asked for again after each delay, then the run fails. */
+  RECON_RETRY_SCHEDULE: schedule('10m,30m,1h,2h,4h'),
+
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((e, ctx) => {
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
@@ -300,6 +321,8 @@ export interface AppConfig {
   channelEnv: Readonly<Record<string, string | undefined>>;
   /** The per-channel circuit breaker each worker keeps (failureThreshold 0 = off). */
   circuit: CircuitSettings;
+  /** Reconciliation: the daily time in Asia/Shanghai (null = no schedules), the channels, how a missing statement is retried. */
+  recon: { at: { hour: number; minute: number } | null; channels: ChannelName[]; retryScheduleMs: number[] };
   /** Worker's HTTP server for health and metrics; port 0 = none. */
   worker: { httpHost: string; httpPort: number; maxCachedWorkflows: number };
   workflowBundlePath?: string;
@@ -387,6 +410,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sandboxReportScheduleMs: e.SANDBOX_REPORT_SCHEDULE,
     },
     circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, failureWindowMs: e.CIRCUIT_FAILURE_WINDOW, openMs: e.CIRCUIT_OPEN_FOR },
+    recon: {
+      at: e.RECON_AT,
+      channels: e.RECON_CHANNELS ?? CHANNEL_NAMES.filter((c) => c !== 'sandbox' || (e.SANDBOX_ENABLED ?? deployment === 'development')),
+      retryScheduleMs: e.RECON_RETRY_SCHEDULE,
+    },
     channelEnv: Object.freeze(Object.fromEntries(Object.entries(env).filter(([k]) => !(k in EnvSchema.shape)))),
     worker: {
       httpHost: e.WORKER_HTTP_HOST,

@@ -67,4 +67,6 @@ ul.list{list-style:none;padding:0;margin:0}
 ul.list li{padding:.5em 0;border-bottom:1px solid #eef1f5;overflow-wrap:anywhere}
 .muted{color:#5b6475}
 .badge{display:inline-block;padding:0 .5em;border-radius:1em;background:#eef1f5;font-size:.85em}
+.filters a,.filters b{margin-right:.6em}
+li.cleared{opacity:.6}
 `;

@@ -7,6 +7,9 @@ import type { ambiguousOrders } from '../support/reviews';
 import { formatFenAsYuan, parseFenColumn } from '../domain/money';
 import { STATUS_NAMES } from '../domain/order-transitions';
 import type { PayStatus } from '../domain/pay-status';
+import { CHANNEL_NAMES } from '../domain/channels';
+import { DISCREPANCY_KINDS, type DiscrepancyKind } from '../domain/reconciliation';
+import type { ReconDiscrepancyView, ReconReportView } from '../support/recon';
 
 export const statusText = (s: string) => `${s} ${STATUS_NAMES[s as PayStatus] ?? ''}`.trim();
 const orderLink = (orderId: string) => `${CONSOLE}/orders/${encodeURIComponent(orderId)}`;
@@ -60,11 +63,55 @@ export function queuePage(ctx: PageContext, queue: Queue): string {
 <p class="muted">Open an order to decide it: the decision is applied and audited by its workflow.</p></section>`);
 }
 
-/** Reconciliation reports: the page is here; the reports come with the daily reconciliation (issue 14 part 2). */
-export function reconciliationPage(ctx: PageContext): string {
-  return layout(ctx, 'Reconciliation reports', html`<section id="reconciliation">
-<p>No reconciliation report yet: the daily statement reconciliation (one run per channel per day) is not built in
-this version. Its reports, per day and channel with their discrepancy counts, will be listed here.</p></section>`);
+const KIND_NAMES: Record<DiscrepancyKind, string> = {
+  paid_not_ours: 'paid, not at ours', amount_mismatch: 'amount differs', paid_elsewhere: 'paid twice', missing_at_channel: 'missing at the channel',
+  refund_mismatch: 'refund differs', unknown_order: 'unknown order',
+};
+const OUTCOME_TEXT: Record<string, string> = {
+  workflow: 'Reported to the order\'s workflow', 'follow-up': 'Reported as a late payment', ignored: 'Report not taken (not a payment)',
+  'review-opened': 'Put in the human queue', 'review-open': 'Already in the human queue', 'no-order': 'No such order of this channel',
+};
+const reportLink = (r: { channel: string; date: string }) => `${CONSOLE}/reconciliation/${encodeURIComponent(r.channel)}/${encodeURIComponent(r.date)}`;
+const yuan = (fen: number | null) => (fen === null ? '—' : `¥${formatFenAsYuan(Math.abs(fen))}`);
+
+function countsLine(r: ReconReportView): SafeHtml {
+  const kinds = DISCREPANCY_KINDS.filter((k) => r.counts[k] > 0);
+  if (kinds.length === 0) return html`<span class="badge">no discrepancy</span>`;
+  return html`${kinds.map((k) => html`<span class="badge">${KIND_NAMES[k]}: ${r.counts[k]}</span> `)}`;
+}
+
+/** Reconciliation reports, one per channel and day (newest first), with their figures and discrepancy counts. */
+export function reconciliationPage(ctx: PageContext, v: { runs: ReconReportView[] }, channel: string | null): string {
+  const filter = html`<p class="filters">${[null, ...CHANNEL_NAMES].map((c) => (c === channel
+    ? html`<b>${c ?? 'all'}</b> `
+    : html`<a href="${CONSOLE}/reconciliation${c ? `?channel=${c}` : ''}">${c ?? 'all'}</a> `))}</p>`;
+  const list = v.runs.length === 0
+    ? html`<p class="muted">No reconciliation report yet: each channel's previous day is reconciled daily (RECON_AT), or now with npm run support -- recon run &lt;channel&gt; &lt;date&gt;.</p>`
+    : html`<ul class="list">${v.runs.map((r) => html`<li class="recon"><a href="${reportLink(r)}">${r.date} · ${r.channel}</a>
+<span class="badge">${r.status}</span> ${r.lines} line(s), ${r.matched} matched, ${r.discrepancies} open discrepancy(ies)
+<span class="when">${countsLine(r)}</span></li>`)}</ul>`;
+  return layout(ctx, 'Reconciliation reports', html`<section id="reconciliation">${filter}${list}
+<p class="muted">Days are Asia/Shanghai calendar days. Money the channel took that we did not show as paid is reported to
+the order (late payment); other discrepancies wait in the human queue.</p></section>`);
+}
+
+/** One channel's reconciliation of one day: figures, counts and each discrepancy with what was done about it. */
+export function reconciliationReportPage(ctx: PageContext, v: { run: ReconReportView; discrepancies: ReconDiscrepancyView[] }): string {
+  const r = v.run;
+  const list = v.discrepancies.length === 0
+    ? html`<p class="muted">No discrepancy: every line of the statement matched.</p>`
+    : html`<ul class="list">${v.discrepancies.map((d) => html`<li class="discrepancy${d.clearedAt ? ' cleared' : ''}">
+<span class="badge">${KIND_NAMES[d.kind]}</span> ${d.kind === 'unknown_order' ? d.orderId : html`<a href="${orderLink(d.orderId)}">${d.orderId}</a>`}${d.refundId ? html` refund ${d.refundId}` : html``}
+· channel ${yuan(d.channelFen)} · ours ${yuan(d.ourFen)}
+<span class="when">${d.detail}. ${d.action === 'none' ? 'Recorded only.' : d.outcome ? `${OUTCOME_TEXT[d.outcome] ?? d.outcome} (${d.actedAt ?? ''}).` : 'Not acted on yet.'}${d.clearedAt ? ` Cleared ${d.clearedAt}: a later run no longer found it.` : ''}</span></li>`)}</ul>`;
+  return layout(ctx, `Reconciliation ${r.channel} ${r.date}`, html`<section id="recon-report"><dl>
+<dt>Status</dt><dd>${r.status}${r.error ? html` — ${r.error}` : html``}</dd>
+<dt>Statement lines</dt><dd>${r.lines}</dd><dt>Matched</dt><dd>${r.matched}</dd>
+<dt>Channel took</dt><dd>${yuan(r.channelPayFen)}</dd><dt>Channel refunded</dt><dd>${yuan(r.channelRefundFen)}</dd>
+<dt>Open discrepancies</dt><dd>${r.discrepancies} ${countsLine(r)}</dd>
+<dt>Runs</dt><dd>${r.attempts}, last ${r.startedAt}${r.finishedAt ? ` → ${r.finishedAt}` : ''}</dd></dl></section>
+<h2>Discrepancies</h2><section aria-label="Discrepancies">${list}</section>
+<p><a href="${CONSOLE}/reconciliation">All reports</a></p>`);
 }
 
 type Endpoints = Awaited<ReturnType<typeof notifyEndpoints>>;

@@ -9,6 +9,8 @@ export interface WorkerMetrics {
   circuits: CircuitMetrics;
   /** A refund recorded but never started, started by the workers' recovery (refunds/start-recovery.ts). */
   refundStartRecovered: () => void;
+  /** Reconciliation: a day's run ended (status done, failed or unsupported). */
+  reconRunFinished(channel: string, status: string): void;
 }
 
 /** The value of paydurable_channel_circuit_state for each state. */
@@ -85,9 +87,16 @@ export function createWorkerMetrics(): WorkerMetrics {
     help: 'Refunds recorded by the API but never started (API killed or Temporal unreachable in between) whose workflow the workers started',
     registers,
   });
+  const reconRuns = new Counter({
+    name: `${METRIC_PREFIX}recon_runs_total`,
+    help: 'Reconciliation runs (one channel, one day) ended, by channel and status: done, failed (no statement after RECON_RETRY_SCHEDULE: alert on it), unsupported',
+    labelNames: ['channel', 'status'] as const,
+    registers,
+  });
   return {
     registry,
     refundStartRecovered: () => refundStartRecoveries.inc(),
+    reconRunFinished: (channel, status) => reconRuns.inc({ channel, status }),
     circuits: {
       circuitState: (channel, state, changed) => {
         if (changed) circuitTransitions.inc({ channel, to: state });

@@ -5,6 +5,8 @@ import { listAttempts } from '../db/notify-attempts';
 import { recordEvent } from '../db/orders';
 import { findRefundById, type RefundRecord } from '../db/refunds';
 import { SupportError } from '../domain/errors';
+import { settleReconReview } from './reviews';
+import { listReviewsOf } from '../db/order-reviews';
 import { NotifyState } from '../domain/pay-status';
 import { isFinalRefundStatus, refundNotifyIdOf } from '../domain/refund-status';
 import { notifyControlSignal, resolveRefundUpdate, type NotifyControl, type RefundResolution } from '../workflows/definitions';
@@ -23,6 +25,10 @@ export async function loadRefund(env: SupportEnv, refundId: string): Promise<Ref
  * update, answered once it has applied and audited it with the operator as actor), never straight into the read model.
  */
 export async function resolveRefund(env: SupportEnv, refund: RefundRecord, resolution: RefundResolution): Promise<RefundRecord> {
+  // A review its workflow holds first; a reconciliation finding about the refund (the channel lists another amount,
+  // or none) is settled by the person alone.
+  const open = (await listReviewsOf(env.pool, refund.orderId)).filter((r) => r.refundId === refund.refundId && r.resolvedAtMs === null);
+  if (!open.some((r) => (r.kind as string) !== 'reconciliation') && await settleReconReview(env, refund.orderId, refund.refundId, resolution)) return refund;
   try {
     await env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] });
   } catch (err) {

@@ -5,6 +5,9 @@ import { findOrderById, type OrderRecord } from '../db/orders';
 import { listOpenReviews, listReviewsOf, type OrderReview } from '../db/order-reviews';
 import { SupportError } from '../domain/errors';
 import { resolveReviewUpdate, type ReviewResolution } from '../workflows/definitions';
+import { randomUUID } from 'node:crypto';
+import { recordEvent } from '../db/orders';
+import { closeReconReview } from '../db/recon';
 
 /** The human queue: orders waiting for a person's decision, longest waiting first. */
 export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercNo?: string }) {
@@ -26,8 +29,14 @@ export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercN
  */
 export async function resolveOrder(env: SupportEnv, order: OrderRecord, resolution: ReviewResolution): Promise<{ order: OrderRecord; review: OrderReview }> {
   const open = (await listReviewsOf(env.pool, order.orderId)).filter((r) => r.resolvedAtMs === null && r.refundId === null);
-  const review = open[0];
+  // A review its workflow holds first; a reconciliation finding (kind reconciliation) is settled by the person alone.
+  const review = open.find((r) => !isReconReview(r)) ?? open[0];
   if (!review) throw new SupportError('conflict', `order ${order.orderId} is not waiting for a decision (support ambiguous lists those that are)`);
+  if (isReconReview(review)) {
+    await settleReconReview(env, order.orderId, null, resolution);
+    const settled = (await listReviewsOf(env.pool, order.orderId)).find((r) => r.id === review.id)!;
+    return { order: (await findOrderById(env.pool, order.orderId)) ?? order, review: settled };
+  }
   try {
     await env.temporal.workflow.getHandle(review.workflowId).executeUpdate(resolveReviewUpdate, { args: [resolution] });
   } catch (err) {
@@ -38,4 +47,24 @@ export async function resolveOrder(env: SupportEnv, order: OrderRecord, resoluti
   const after = await findOrderById(env.pool, order.orderId);
   const resolved = (await listReviewsOf(env.pool, order.orderId)).find((r) => r.id === review.id)!;
   return { order: after ?? order, review: resolved };
+}
+
+const isReconReview = (r: Pick<OrderReview, 'kind'>) => (r.kind as string) === 'reconciliation';
+
+/**
+ * Settles a reconciliation finding in the human queue (a person has sorted it out with the channel: a payment or a
+ * refund of another amount, one the channel does not list). The order itself is not moved: what the person found is
+ * recorded on its trail with the operator as actor.
+ */
+export async function settleReconReview(
+  env: Pick<SupportEnv, 'pool'>, orderId: string, refundId: string | null, resolution: { decision: string; reason: string; actor: string },
+): Promise<boolean> {
+  const closed = await closeReconReview(env.pool, { orderId, refundId, ...resolution });
+  if (closed > 0) {
+    await recordEvent(env.pool, {
+      orderId, eventKey: `support:${randomUUID()}`, type: 'support_recon_settled',
+      detail: { decision: resolution.decision, reason: resolution.reason, ...(refundId ? { refundId } : {}) }, actor: resolution.actor,
+    });
+  }
+  return closed > 0;
 }

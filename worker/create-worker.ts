@@ -14,6 +14,9 @@ import { findOrderById } from '../db/orders';
 import { CHANNEL_NAMES, type ChannelName } from '../domain/channels';
 import { ChannelCircuits } from '../channels/circuits';
 import { startRefundStartRecovery } from '../refunds/start-recovery';
+import { createReconActivities } from '../activities/reconciliation';
+import { ensureReconSchedules } from '../reconciliation/schedules';
+import type { StatementLine } from '../domain/reconciliation';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -47,24 +50,44 @@ export async function startWorker(opts: {
     pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyEndpointPauseAfterMs: config.notify.endpointPauseAfterMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
     keyring: config.secrets.keyring,
   });
+  // A client of its own: the poller, channels' background work and reconciliation hand channel reports to orders.
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const statements: Partial<Record<ChannelName, (date: string) => Promise<StatementLine[]>>> = {};
+  for (const name of CHANNEL_NAMES) {
+    const statement = channels.built[name].statement;
+    if (statement) statements[name] = statement;
+  }
+  const reconActivities = createReconActivities({
+    pool, log, statements,
+    deliver: (order, report) => deliverChannelReport({ temporal, pool, config }, order, report),
+    runFinished: (channel, status) => metrics.reconRunFinished(channel, status),
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities,
+    activities: { ...activities, ...reconActivities },
+  }).catch(async (err: unknown) => {
+    await clientConnection.close();
+    throw err;
   });
   const run = worker.run();
   const ops = await startWorkerOps({ config, pool, connection, worker, registry: metrics.registry, circuits: async () => circuits.views() }).catch(async (err: unknown) => {
     worker.shutdown();
     await run.catch(() => undefined);
+    await clientConnection.close();
     await connection.close();
     throw err;
   });
+  // The daily reconciliation schedules (RECON_AT), created or updated; a failure is logged, orders are served anyway.
+  await ensureReconSchedules(temporal, config).then(
+    (ids) => { if (ids.length > 0) log.info({ schedules: ids }, 'reconciliation schedules in place'); },
+    (err: unknown) => log.error({ err: (err as Error).message }, 'reconciliation schedules could not be created or updated'),
+  );
   // Channel status polling of open orders runs beside the worker (polling/poller.ts), not inside the workflows.
-  const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
-  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   circuits.start();
   const poller = startPoller({
     pool, scheduleMs: config.pollScheduleMs, query: activities.channelQuery, log,

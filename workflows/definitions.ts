@@ -48,7 +48,8 @@ export interface OrderWorkflowInput {
 
 /** A channel's report about an order reaching the workflow (callback or a poll result). */
 export interface ChannelReport {
-  source: 'callback' | 'poll' | 'expiry';
+  /** `reconciliation`: the channel's daily statement lists the payment (workflows/reconciliation.ts). */
+  source: 'callback' | 'poll' | 'expiry' | 'reconciliation';
   /** The channel that reported (absent in reports sent before failover existed): a report of a channel the order has left settles nothing unless it is a payment. */
   channel?: ChannelName;
   result: ChannelStatus;

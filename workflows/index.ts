@@ -5,3 +5,4 @@ export { lateReportWorkflow } from './late-report';
 export { notificationReplayWorkflow } from './notification-replay';
 export { notificationReplayJobWorkflow } from './support-replay-job';
 export { payoutWorkflow } from './payout';
+export { reconciliationWorkflow } from './reconciliation';

@@ -5,7 +5,7 @@ import {
   BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
   OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema, PayoutApprovalBodySchema, RefundIdParamsSchema,
   RefundResolveBodySchema,
-  EndpointResumeBodySchema, EndpointsQuerySchema,
+  EndpointResumeBodySchema, EndpointsQuerySchema, ReconRunBodySchema, ReconRunParamsSchema, ReconRunsQuerySchema,
 } from '../schemas/support';
 import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
 
@@ -159,6 +159,25 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     body: { name: 'SupportEndpointResumeBody', schema: EndpointResumeBodySchema },
     answer: json('{mercNo, url, wasPausedAt, released, replayed, failed, actor}'),
     errors: supportErrors('not_found', 'conflict'),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/recon/runs', operationId: 'supportReconReports',
+    summary: 'Reconciliation reports, one per channel and day (newest first): status, statement lines, matched, the channel\'s totals and the discrepancy counts per kind',
+    query: { name: 'SupportReconRunsQuery', schema: ReconRunsQuerySchema }, answer: json('{runs}'),
+    errors: supportErrors(),
+  },
+  {
+    ...common, method: 'get', path: '/support/v1/recon/runs/:channel/:date', operationId: 'supportReconReport',
+    summary: "One channel's reconciliation of one day, with its discrepancies (open first; cleared ones say when) and what was done about each",
+    params: { name: 'SupportReconRunParams', schema: ReconRunParamsSchema }, answer: json('{run, discrepancies}'),
+    errors: supportErrors('not_found'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/recon/runs', operationId: 'supportReconRun',
+    summary: "Reconcile a channel's day now (or join its run under way); GET its report until status is not running",
+    body: { name: 'SupportReconRunBody', schema: ReconRunBodySchema }, answer: json('{channel, date, workflowId, previousAttempts, actor}'),
+    success: [{ status: 202, description: 'Accepted: the reconciliation workflow runs the day (its report shows status running until it ends)' }],
+    errors: supportErrors('conflict'),
   },
 ];
 

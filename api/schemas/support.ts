@@ -3,6 +3,7 @@ import { httpUrl, oneOf, orderNo, text } from './fields';
 import { SupportError } from '../../domain/errors';
 import { FINAL_STATUSES } from '../../domain/pay-status';
 import { REVIEW_DECISIONS } from '../../domain/order-transitions';
+import { CHANNEL_NAMES } from '../../domain/channels';
 
 /**
  * Request schemas of the support API (`/support/v1`), one per path parameter set, query and body. Every message
@@ -124,3 +125,27 @@ export const RefundResolveBodySchema = z.object({
     .describe('refunded: the channel did refund it (r0000, counted as refunded); not_refunded: it did not (r0003, its amount refundable again).'),
   reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
 }).strict().describe('Body of POST /support/v1/refunds/{refundId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
+
+const channelName = oneOf(CHANNEL_NAMES).describe(`The channel (${CHANNEL_NAMES.join(', ')}).`);
+// A calendar date (format date: the document says which strings are dates, leap years included); what the date may
+// be beyond that (not in the future, for a run) is answered 409 / 404, never 400, for a date the document accepts.
+const statementDate = z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' });
+
+export const ReconRunsQuerySchema = z.object({
+  channel: channelName.optional(),
+  from: statementDate.optional().describe('Only days on or after this one (YYYY-MM-DD, Asia/Shanghai).'),
+  to: statementDate.optional().describe('Only days on or before this one (YYYY-MM-DD, Asia/Shanghai).'),
+  limit: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' }).max(500, { error: 'must be at most 500' }).default(60)
+    .describe('At most this many reports (1 to 500, default 60), newest day first.'),
+}).strict().describe('Query of GET /support/v1/recon/runs.');
+
+export const ReconRunParamsSchema = z.object({
+  channel: channelName,
+  date: statementDate.describe('The Asia/Shanghai day reconciled (YYYY-MM-DD).'),
+}).describe('Path parameters of GET /support/v1/recon/runs/{channel}/{date}.');
+
+export const ReconRunBodySchema = z.object({
+  channel: channelName,
+  date: statementDate.describe('The Asia/Shanghai day to reconcile now (YYYY-MM-DD). A day that has not begun yet is 409 conflict. A day run before is run again: only what was not acted on is acted on.'),
+}).strict().describe('Body of POST /support/v1/recon/runs.');

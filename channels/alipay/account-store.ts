@@ -39,3 +39,12 @@ export async function saveAlipayAccount(db: Queryable, keyring: Keyring, a: Stor
     [a.mercNo, a.appId, seal(keyring, PURPOSE, a.privateKey), a.alipayPublicKey, a.gatewayUrl],
   );
 }
+
+/** Every stored application, keys opened (reconciliation downloads each one's statement). */
+export async function listAlipayAccounts(db: Queryable, keyring: Keyring): Promise<StoredAlipayAccount[]> {
+  const { rows } = await db.query<Row>('SELECT merc_no, app_id, private_key, alipay_public_key, gateway_url FROM alipay_accounts ORDER BY merc_no');
+  return rows.map((r) => ({
+    mercNo: r.merc_no, appId: r.app_id, privateKey: open(keyring, PURPOSE, r.private_key), alipayPublicKey: r.alipay_public_key,
+    gatewayUrl: r.gateway_url,
+  }));
+}

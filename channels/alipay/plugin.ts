@@ -4,8 +4,10 @@ import { linkToken } from '../../secrets/link-token';
 import type { ChannelPlugin } from '../plugin';
 import { QR_LINK } from '../urls';
 import { createAlipayChannel } from './index';
-import { alipayAccountResolver } from './accounts';
-import { resealAlipayAccounts } from './account-store';
+import { alipayAccountResolver, resolveAlipayAccount } from './accounts';
+import { listAlipayAccounts, resealAlipayAccounts } from './account-store';
+import { statementOfAccounts } from '../statement-files';
+import { downloadAlipayStatement } from './statement';
 import { alipayInbound } from './inbound';
 import { buyerOf } from './credential';
 import { loadAlipaySettings, type AlipaySettings } from './settings';
@@ -34,6 +36,12 @@ export const alipayPlugin: ChannelPlugin<AlipaySettings, 'alipay'> = {
         now,
       }),
       inbound: alipayInbound({ pool, keyring, settings, now }),
+      // Every application's statement: the platform's and each merchant's own.
+      statement: async (date) => statementOfAccounts(
+        [resolveAlipayAccount(null, settings), ...(await listAlipayAccounts(pool, keyring)).map((s) => resolveAlipayAccount(s, settings))],
+        (a) => `${a.appId}\u0000${a.gatewayUrl}`,
+        (a) => downloadAlipayStatement(a, date, settings.timeoutMs),
+      ),
     };
   },
   orderRequirement: (order) => order.sceneCode === 'jspay' && !buyerOf(order.attach ?? null)

@@ -34,3 +34,9 @@ export async function saveIpaynowAccount(db: Queryable, keyring: Keyring, a: Sto
     [a.mercNo, a.appId, seal(keyring, PURPOSE, a.appKey), a.baseUrl],
   );
 }
+
+/** Every stored application, keys opened (reconciliation downloads each one's statement). */
+export async function listIpaynowAccounts(db: Queryable, keyring: Keyring): Promise<StoredIpaynowAccount[]> {
+  const { rows } = await db.query<Row>('SELECT merc_no, app_id, app_key, base_url FROM ipaynow_accounts ORDER BY merc_no');
+  return rows.map((r) => ({ mercNo: r.merc_no, appId: r.app_id, appKey: open(keyring, PURPOSE, r.app_key), baseUrl: r.base_url }));
+}

@@ -6,8 +6,10 @@ import { linkToken } from '../../secrets/link-token';
 import type { ChannelPlugin } from '../plugin';
 import { QR_LINK } from '../urls';
 import { createIpaynowChannel, type IpaynowOrderContext } from './index';
-import { accountResolver } from './accounts';
-import { resealIpaynowAccounts } from './account-store';
+import { accountResolver, resolveAccount } from './accounts';
+import { listIpaynowAccounts, resealIpaynowAccounts } from './account-store';
+import { statementOfAccounts } from '../statement-files';
+import { downloadIpaynowStatement } from './statement';
 import { ipaynowInbound } from './inbound';
 import { loadIpaynowSettings, type IpaynowSettings } from './settings';
 
@@ -31,6 +33,12 @@ export const ipaynowPlugin: ChannelPlugin<IpaynowSettings, 'ipaynow'> = {
         timeoutMs: settings.timeoutMs,
       }),
       inbound: ipaynowInbound({ pool, keyring, settings, now }),
+      // Every application's statement: the platform's and each merchant's own.
+      statement: async (date) => statementOfAccounts(
+        [resolveAccount(null, settings), ...(await listIpaynowAccounts(pool, keyring)).map((s) => resolveAccount(s, settings))],
+        (a) => `${a.appId}\u0000${a.baseUrl}`,
+        (a) => downloadIpaynowStatement(a, date, settings.timeoutMs),
+      ),
     };
   },
   resealAccounts: resealIpaynowAccounts,

@@ -18,7 +18,7 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 export async function callIpaynow(
   account: IpaynowAccount,
   request: FormFields,
-  opts: { timeoutMs: number; fetch?: typeof fetch },
+  opts: { timeoutMs: number; fetch?: typeof fetch; maxAnswerBytes?: number },
 ): Promise<IpaynowAnswer> {
   const body = encodeForm({ ...request, mhtSignature: ipaynowSign(request, account.appKey, 'new') });
   const controller = new AbortController();
@@ -32,7 +32,7 @@ export async function callIpaynow(
       redirect: 'manual',
       signal: controller.signal,
     });
-    text = await readLimited(res);
+    text = await readLimited(res, opts.maxAnswerBytes ?? MAX_ANSWER_BYTES);
     if (res.status < 200 || res.status >= 300) return { kind: 'unknown', reason: `ipaynow answered HTTP ${res.status}` };
   } catch (err) {
     if (controller.signal.aborted) return { kind: 'unknown', reason: `ipaynow gave no answer within ${opts.timeoutMs} ms` };
@@ -56,7 +56,7 @@ export function verifyAnswer(text: string, account: IpaynowAccount, funcode: str
   return { kind: 'answer', fields, signRule };
 }
 
-async function readLimited(res: Response): Promise<string> {
+async function readLimited(res: Response, max: number): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -66,7 +66,7 @@ async function readLimited(res: Response): Promise<string> {
     if (done) break;
     chunks.push(value);
     size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
+    if (size > max) {
       await reader.cancel().catch(() => undefined);
       break;
     }

@@ -3,6 +3,7 @@ import { createSandboxChannel } from './index';
 import { sandboxCashierRoutes } from './cashier';
 import { startReportDispatcher } from './report-dispatcher';
 import { loadSandboxSettings, type SandboxSettings } from './settings';
+import { parseSandboxStatement, sandboxStatementFile } from './statement';
 
 /**
  * The sandbox: a pretend channel inside the platform for test-mode orders. Its own settings say how it answers refunds
@@ -17,6 +18,7 @@ export const sandboxPlugin: ChannelPlugin<SandboxSettings, 'sandbox'> = {
     const { pool, config, log } = deps;
     return {
       outbound: createSandboxChannel({ pool, publicBaseUrl: config.api.publicBaseUrl, settings }),
+      statement: async (date) => parseSandboxStatement(await sandboxStatementFile(pool, date)),
       ...(config.channels.sandboxEnabled ? { payerRoutes: (handOver) => sandboxCashierRoutes({ ...deps, ...handOver }) } : {}),
       // The sandbox's callback retries: payment reports its outbox still holds.
       startBackground: ({ deliver }) => startReportDispatcher({

@@ -58,3 +58,9 @@ export async function saveWechatpayAccount(db: Queryable, keyring: Keyring, a: S
       JSON.stringify(a.platformKeys), a.baseUrl],
   );
 }
+
+/** Every stored account, keys opened (reconciliation downloads each one's statement). */
+export async function listWechatpayAccounts(db: Queryable, keyring: Keyring): Promise<StoredWechatpayAccount[]> {
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM wechatpay_accounts ORDER BY merc_no`);
+  return rows.map((r) => toAccount(keyring, r));
+}

@@ -4,8 +4,10 @@ import { linkToken } from '../../secrets/link-token';
 import type { ChannelPlugin } from '../plugin';
 import { QR_LINK } from '../urls';
 import { createWechatpayChannel } from './index';
-import { wechatpayAccounts } from './accounts';
-import { resealWechatpayAccounts } from './account-store';
+import { resolveWechatpayAccount, wechatpayAccounts } from './accounts';
+import { listWechatpayAccounts, resealWechatpayAccounts } from './account-store';
+import { statementOfAccounts } from '../statement-files';
+import { downloadWechatpayStatement } from './statement';
 import { wechatpayInbound } from './inbound';
 import { openIdOf } from './credential';
 import { loadWechatpaySettings, type WechatpaySettings } from './settings';
@@ -35,6 +37,12 @@ export const wechatpayPlugin: ChannelPlugin<WechatpaySettings, 'wechatpay'> = {
         now,
       }),
       inbound: wechatpayInbound({ accounts, now }),
+      // Every merchant account's bills: the platform's and each merchant's own.
+      statement: async (date) => statementOfAccounts(
+        [resolveWechatpayAccount(null, settings), ...(await listWechatpayAccounts(pool, keyring)).map((s) => resolveWechatpayAccount(s, settings))],
+        (a) => `${a.mchId}\u0000${a.baseUrl}`,
+        (a) => downloadWechatpayStatement(a, date, settings.timeoutMs, now),
+      ),
     };
   },
   orderRequirement: (order) => order.sceneCode === 'jspay' && !openIdOf(order.attach ?? null)

@@ -2,6 +2,7 @@ import type { OrderTimeline } from '../../support/timeline';
 import type { notifyEndpoints, ResumeOutcome } from '../../support/endpoint-health';
 import type { JobView } from '../../support/replay-jobs';
 import type { ExhaustedOrder } from '../../db/order-search';
+import type { ReconDiscrepancyView, ReconReportView } from '../../support/recon';
 
 /** Human-readable output of the support CLI: aligned tables, one fact per row. */
 
@@ -148,5 +149,38 @@ export function renderEndpointResume(r: ResumeOutcome & { actor: string }): stri
   const lines = [`endpoint ${r.url} of ${r.mercNo} resumed by ${r.actor}: ${r.released.length} held notification(s) released, ` +
     `${r.replayed.length} exhausted during the outage replayed`];
   if (r.failed.length) lines.push('  not done now (resume again to retry):', table(['ORDER ID', 'REASON'], r.failed.map((f) => [f.orderId, f.reason])));
+  return lines.join('\n');
+}
+
+export interface ReconReportsView { runs: ReconReportView[] }
+export interface ReconReportDetail { run: ReconReportView; discrepancies: ReconDiscrepancyView[] }
+
+const KIND_LABELS: [keyof ReconReportView['counts'], string][] = [
+  ['paid_not_ours', 'PAID NOT OURS'], ['amount_mismatch', 'AMOUNT'], ['paid_elsewhere', 'TWICE'], ['missing_at_channel', 'MISSING'], ['refund_mismatch', 'REFUND'], ['unknown_order', 'UNKNOWN'],
+];
+
+export function renderReconReports(v: ReconReportsView): string {
+  if (v.runs.length === 0) return 'No reconciliation report (the daily schedules make one per channel and day; recon run <channel> <date> makes one now).';
+  return table(['DATE', 'CHANNEL', 'STATUS', 'LINES', 'MATCHED', 'OPEN', ...KIND_LABELS.map(([, l]) => l), 'FINISHED'], v.runs.map((r) => [
+    r.date, r.channel, r.status, r.lines, r.matched, r.discrepancies, ...KIND_LABELS.map(([k]) => r.counts[k]), time(r.finishedAt),
+  ]));
+}
+
+export function renderReconReport(v: ReconReportDetail): string {
+  const r = v.run;
+  const lines = [
+    `Reconciliation of ${r.channel} for ${r.date} (Asia/Shanghai): ${r.status}`,
+    fields([
+      ['statement lines', r.lines], ['matched', r.matched], ['channel paid fen', r.channelPayFen], ['channel refunded fen', r.channelRefundFen],
+      ['open discrepancies', r.discrepancies], ...KIND_LABELS.map(([k, l]): [string, Cell] => [`  ${l.toLowerCase()}`, r.counts[k]]),
+      ['runs', r.attempts], ['started', time(r.startedAt)], ['finished', time(r.finishedAt)], ['error', r.error], ['workflow', r.workflowId],
+    ]),
+  ];
+  if (v.discrepancies.length === 0) lines.push('No discrepancy.');
+  else {
+    lines.push('Discrepancies:', table(['KIND', 'ORDER ID', 'REFUND ID', 'CHANNEL FEN', 'OUR FEN', 'ACTION', 'OUTCOME', 'CLEARED', 'DETAIL'], v.discrepancies.map((d) => [
+      d.kind, d.orderId, d.refundId, d.channelFen, d.ourFen, d.action, d.outcome, time(d.clearedAt), d.detail,
+    ])));
+  }
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import { alipayTime } from './notifier';
 import { contentOf, rsa2Sign, rsa2Verify } from './rsa';
 import type { Trade, TradeBook } from './trades';
 import type { TransferBook } from './transfers';
+import type { BillDesk } from './bill';
 
 export interface GatewayDeps {
   book: TradeBook;
@@ -14,6 +15,9 @@ export interface GatewayDeps {
   /** Where a precreated trade's QR code points (the payer's scan page). */
   qrUrl(trade: Trade): string;
   now(): number;
+  /** The daily trade bills (bill.ts) and where a download token is fetched. */
+  bills: BillDesk;
+  billUrl(token: string): string;
 }
 
 export type GatewayReply = { status: number; body: string; delayMs?: number };
@@ -110,6 +114,11 @@ function call(deps: GatewayDeps, method: string, params: Record<string, string>)
   if (!biz) return invalid('biz_content is not JSON');
   const appId = params.app_id!;
   if (method.startsWith('alipay.fund.trans.')) return fundCall(deps, method, appId, biz);
+  if (method === 'alipay.data.dataservice.bill.downloadurl.query') {
+    if (biz.bill_type !== 'trade') return invalid('bill_type must be trade');
+    const issued = deps.bills.issue(appId, String(biz.bill_date ?? ''));
+    return 'token' in issued ? ok({ bill_download_url: deps.billUrl(issued.token) }) : fail('40004', 'Business Failed', issued.subCode, issued.subMsg);
+  }
   const outTradeNo = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
   if (!outTradeNo) return invalid('out_trade_no is required');
   const existing = deps.book.find(appId, outTradeNo);

@@ -8,6 +8,8 @@ import { openCredential, pay, scan, type PayerResult } from './payer';
 import { newKeyPair, type KeyPair } from './rsa';
 import { TradeBook, type Trade } from './trades';
 import { TransferBook, type Transfer } from './transfers';
+import { BillDesk } from './bill';
+import { noSeeds, seedStatement } from '../statement-seeds';
 
 export { ALIPAY_NOTIFY_RETRY_MS } from './notifier';
 export type { Faults, GatewayFault, NotifyFaults } from './faults';
@@ -57,8 +59,11 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
   const book = new TradeBook();
   const transfers = new TransferBook();
   const faults = noFaults();
+  const seeds = noSeeds();
+  const bills = new BillDesk(book, () => seeds, Date.now);
   let url = '';
   const deps: GatewayDeps = {
+    bills, billUrl: (token) => `${url}/bill/download?token=${token}`,
     book, transfers, appKeyOf: (id) => apps.get(id), alipayPrivateKey: alipayKeys.privateKey, faults: () => faults, now: Date.now,
     qrUrl: (t) => `${url}/qr/${encodeURIComponent(t.outTradeNo)}`,
   };
@@ -93,6 +98,11 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
       const r = qr[2] && req.method === 'POST' ? pay(deps, notifier, no) : scan(deps, no);
       return r.ok ? send(200, 'text/html; charset=utf-8', cashierPage(r.trade)) : send(r.status, 'text/plain', r.reason);
     }
+    if (req.method === 'GET' && u.pathname === '/bill/download') {
+      const zip = bills.download(u.searchParams.get('token') ?? '');
+      if (!zip) return send(404, 'text/plain', 'no such bill (a download URL serves once)');
+      return void res.writeHead(200, { 'content-type': 'application/zip' }).end(zip);
+    }
     const input = (() => { try { return JSON.parse(body || '{}') as Record<string, unknown>; } catch { return {}; } })();
     const no = typeof input.outTradeNo === 'string' ? input.outTradeNo : '';
     if (req.method === 'POST' && u.pathname === '/_emulator/scan') return payer(scan(deps, no));
@@ -106,6 +116,10 @@ export async function startAlipayEmulator(opts: AlipayEmulatorOptions = {}): Pro
     if (u.pathname === '/_emulator/transfers') {
       const outBizNo = u.searchParams.get('outBizNo') ?? '';
       return json(200, { transfer: transfers.findByOutBizNo(outBizNo) ?? null, requests: transfers.requests.get(outBizNo) ?? 0 });
+    }
+    if (req.method === 'POST' && u.pathname === '/_emulator/statement') {
+      const problem = seedStatement(seeds, input, Date.now());
+      return problem ? json(400, { ok: false, reason: problem }) : json(200, { ok: true });
     }
     if (u.pathname === '/_emulator/notifications') return json(200, notifier.attempts.filter((a) => a.outTradeNo === u.searchParams.get('outTradeNo')));
     send(404, 'text/plain', 'not found');

@@ -36,6 +36,11 @@ export class TradeBook {
     return this.trades.get(this.key(appId, outTradeNo));
   }
 
+  /** Every trade of an application. */
+  ofApp(appId: string): Trade[] {
+    return [...this.trades.values()].filter((t) => t.appId === appId);
+  }
+
   /** Any app's trade by out_trade_no (the payer side names only the order). */
   findByOutTradeNo(outTradeNo: string): Trade | undefined {
     for (const t of this.trades.values()) if (t.outTradeNo === outTradeNo) return t;

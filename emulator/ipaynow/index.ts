@@ -6,6 +6,7 @@ import { Notifier } from './notifier';
 import { OrderBook } from './orders';
 import type { ApiCallRecord } from './protocol';
 import { createHandler } from './server';
+import { noSeeds } from '../statement-seeds';
 
 export type { IpaynowEmulatorControls } from './controls';
 export type { Faults, FaultsPatch } from './faults';
@@ -55,6 +56,7 @@ export async function startIpaynowEmulator(opts: IpaynowEmulatorOptions): Promis
       appKeyOf: (id) => apps.get(id),
       payLink: (o) => `${publicUrl}/cashier/${encodeURIComponent(o.nowPayOrderNo)}`,
       record: (r) => void calls.push(r),
+      seeds: noSeeds(),
     },
   });
 

@@ -40,6 +40,11 @@ export class OrderBook {
     return this.byNo.get(mhtOrderNo);
   }
 
+  /** Every order of an app. */
+  ofApp(appId: string): EmulatedOrder[] {
+    return [...this.byNo.values()].filter((o) => o.appId === appId);
+  }
+
   byNowPayOrderNo(no: string): EmulatedOrder | undefined {
     for (const o of this.byNo.values()) if (o.nowPayOrderNo === no) return o;
     return undefined;

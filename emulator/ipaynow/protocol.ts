@@ -3,6 +3,8 @@ import { readForm, writeForm } from './form';
 import { orderReport, responseTime, signed } from './messages';
 import type { EmulatedOrder, OrderBook } from './orders';
 import { emulatorCheck } from './sign';
+import { dl001Statement } from './statement';
+import type { StatementSeeds } from '../statement-seeds';
 
 /** One WP001/MQ002 call the emulator received. */
 export interface ApiCallRecord {
@@ -23,6 +25,8 @@ export interface ProtocolDeps {
   /** The pay link handed out as `tn`. */
   payLink(o: EmulatedOrder): string;
   record(r: ApiCallRecord): void;
+  /** What a test seeded into the daily statements (DL001). */
+  seeds: StatementSeeds;
 }
 
 export interface ProtocolAnswer {
@@ -63,6 +67,10 @@ export function handleApiCall(text: string, d: ProtocolDeps): ProtocolAnswer {
   if (funcode === 'MQ002') return mq002(req, d, f, answer, refuse);
   if (funcode === 'R001') return r001(req, d, f, answer, refuse);
   if (funcode === 'Q001') return q001(req, d, f, answer, refuse);
+  if (funcode === 'DL001') {
+    const statement = dl001Statement(d.book, req.appId!, req.billDate ?? '', d.seeds, d.now());
+    return 'problem' in statement ? refuse(statement.problem) : answer({ responseCode: 'A001', responseMsg: '', billDate: req.billDate!, ...statement });
+  }
   return refuse(`funcode ${funcode || '(missing)'} is not emulated`);
 }
 

@@ -5,6 +5,7 @@ import { readForm } from './form';
 import { handleApiCall, type ProtocolDeps } from './protocol';
 import { cashierPage, page } from './pages';
 import type { OrderBook } from './orders';
+import { seedStatement } from '../statement-seeds';
 
 const MAX_BODY = 64 * 1024;
 
@@ -15,9 +16,11 @@ const MAX_BODY = 64 * 1024;
  *   POST /_emulator/pay                 {mhtOrderNo, evenIfClosed?} (JSON or form): the payer pays
  *   GET  /_emulator/orders/:mhtOrderNo  an order as the emulator sees it
  *   GET  /_emulator/notifications[?mhtOrderNo=]  every N001 attempt and its answer
+ *   POST /_emulator/statement          seeds the DL001 statements (emulator/statement-seeds.ts)
  *   GET|POST /_emulator/faults          read / patch the fault switches (JSON);  POST /_emulator/faults/reset
  */
 export function createHandler(d: { protocol: ProtocolDeps; book: OrderBook; controls: IpaynowEmulatorControls }) {
+  const seeds = d.protocol.seeds;
   const { controls } = d;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -60,6 +63,10 @@ export function createHandler(d: { protocol: ProtocolDeps; book: OrderBook; cont
     if (req.method === 'POST' && path === '/_emulator/faults/reset') {
       controls.resetFaults();
       return json(res, 200, controls.faults());
+    }
+    if (req.method === 'POST' && path === '/_emulator/statement') {
+      const problem = seedStatement(seeds, parseLoose(text, 'application/json'), Date.now());
+      return problem ? json(res, 400, { ok: false, reason: problem }) : json(res, 200, { ok: true });
     }
     if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'ok' });
     return send(res, 404, 'text/plain', 'not found');

@@ -1,6 +1,7 @@
 import { takeApiFault, type ApiOp, type Faults } from './faults';
 import { messageOf, parseAuthorization, rsaVerify, wechatTime } from './crypto';
 import { OrderBook, type EmuOrder, type Product, type Refund } from './orders';
+import type { WechatBillDesk } from './bill';
 
 /** A merchant at the emulator: what it verifies requests with, and which WeChat Pay key serial it answers under. */
 export interface EmuMerchant {
@@ -22,6 +23,9 @@ export interface ApiDeps {
   /** A refund was accepted (it succeeds, and is notified, a moment later). */
   refunded(o: EmuOrder, r: Refund): void;
   now(): number;
+  /** The trade bills (bill.ts) and where a bill's token is downloaded. */
+  bills: WechatBillDesk;
+  billUrl(token: string): string;
 }
 
 export interface ApiReply {
@@ -109,6 +113,7 @@ function routeOf(method: string, path: string): Route | null {
   if (path === '/v3/refund/domestic/refunds' && method === 'POST') return { op: 'refund' };
   const refund = /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/.exec(path);
   if (refund && method === 'GET') return { op: 'refund_query', outRefundNo: decodeURIComponent(refund[1]!) };
+  if (path === '/v3/bill/tradebill' && method === 'GET') return { op: 'tradebill' };
   return null;
 }
 
@@ -133,6 +138,12 @@ function answer(deps: ApiDeps, m: EmuMerchant, route: Route, body: string, query
       return noContent();
     }
     case 'refund': return refund(deps, m, json);
+    case 'tradebill': {
+      if (query.get('tar_type') !== null && query.get('tar_type') !== 'GZIP') return error(400, 'PARAM_ERROR', 'tar_type');
+      const issued = deps.bills.issue(m, query.get('bill_date') ?? '', query.get('bill_type') ?? 'ALL');
+      if ('code' in issued) return error(issued.code === 'NO_STATEMENT_EXIST' ? 400 : 400, issued.code, issued.message);
+      return ok({ hash_type: 'SHA1', hash_value: issued.sha1, download_url: deps.billUrl(issued.token) });
+    }
     case 'refund_query': {
       const found = deps.book.findRefund(m.mchId, route.outRefundNo!);
       return found ? ok(refundOf(found.order, found.refund)) : error(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');

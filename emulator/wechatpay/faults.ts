@@ -8,7 +8,7 @@
  *     waits this long; badSignature: signed wrongly (every attempt while set).
  */
 export type ApiFaultKind = 'system_error' | 'timeout' | 'bad_signature';
-export type ApiOp = 'native' | 'h5' | 'jsapi' | 'app' | 'query' | 'close' | 'refund' | 'refund_query';
+export type ApiOp = 'native' | 'h5' | 'jsapi' | 'app' | 'query' | 'close' | 'refund' | 'refund_query' | 'tradebill';
 
 export interface ApiFault {
   kind: ApiFaultKind;

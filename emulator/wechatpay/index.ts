@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeHtml, readBody, serveEmulator } from '../http';
 import { randomBytes, randomInt } from 'node:crypto';
 import { noFaults, type ApiFault, type Faults, type NotifyFaults } from './faults';
-import { expireIfDue, handleApiCall, transactionOf, type ApiDeps, type EmuMerchant } from './api';
+import { expireIfDue, handleApiCall, transactionOf, verifyRequest, type ApiDeps, type EmuMerchant } from './api';
+import { WechatBillDesk } from './bill';
+import { noSeeds, seedStatement } from '../statement-seeds';
 import { messageOf, newKeyPair, rsaVerify } from './crypto';
 import { Notifier, notificationBody, signMessage, type NotifyAttempt, type SignedMessage, type Signer } from './notifier';
 import { OrderBook, type EmuOrder } from './orders';
@@ -67,7 +69,10 @@ export async function startWechatpayEmulator(opts: WechatpayEmulatorOptions = {}
   const notifier = new Notifier({ signer, merchant: (id) => merchants.get(id), faults: () => faults, scale: opts.notifyScale ?? 1, log });
   const timers = new Set<NodeJS.Timeout>();
   let url = '';
+  const seeds = noSeeds();
+  const bills = new WechatBillDesk(book, () => seeds, Date.now);
   const deps: ApiDeps = {
+    bills, billUrl: (token) => `${url}/v3/billdownload/file?token=${token}`,
     book, merchant: (id) => merchants.get(id), faults: () => faults, now: Date.now,
     payerUrl: (kind, o) => `${url}/${kind}/${encodeURIComponent(o.outTradeNo)}${kind === 'h5' ? `?prepay_id=${o.prepayId}` : ''}`,
     refunded(o, r) {
@@ -128,6 +133,14 @@ export async function startWechatpayEmulator(opts: WechatpayEmulatorOptions = {}
     const payer = (r: PayerResult) => (r.ok ? json(200, { ok: true, outTradeNo: r.order.outTradeNo, state: r.order.state, transactionId: r.order.transactionId })
       : json(r.status, { ok: false, reason: r.reason }));
 
+    if (u.pathname === '/v3/billdownload/file' && req.method === 'GET') {
+      // The download itself: a signed request, answered with the gzipped bill (not signed: its hash was).
+      const m = verifyRequest(deps, 'GET', req.url ?? '/', '', req.headers.authorization);
+      if (typeof m === 'string') return json(401, { code: 'SIGN_ERROR', message: m });
+      const gz = bills.download(u.searchParams.get('token') ?? '', m.mchId);
+      if (!gz) return json(404, { code: 'RESOURCE_NOT_EXISTS', message: 'no such bill (a download URL serves once)' });
+      return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(gz);
+    }
     if (u.pathname.startsWith('/v3/')) {
       const reply = handleApiCall(deps, req.method ?? 'GET', req.url ?? '/', body, req.headers.authorization);
       if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
@@ -150,6 +163,10 @@ export async function startWechatpayEmulator(opts: WechatpayEmulatorOptions = {}
       if (Array.isArray(input.api)) faults.api = input.api as ApiFault[];
       if (input.notify && typeof input.notify === 'object') Object.assign(faults.notify, input.notify as Partial<NotifyFaults>);
       return json(200, faults);
+    }
+    if (req.method === 'POST' && u.pathname === '/_emulator/statement') {
+      const problem = seedStatement(seeds, input, Date.now());
+      return problem ? json(400, { ok: false, reason: problem }) : json(200, { ok: true });
     }
     if (u.pathname === '/_emulator/notifications') return json(200, notifier.attempts.filter((a) => a.outTradeNo === u.searchParams.get('outTradeNo')));
     send(404, 'text/plain', 'not found');

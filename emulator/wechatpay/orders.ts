@@ -44,6 +44,11 @@ export class OrderBook {
     return this.orders.get(`${mchId}\u0000${outTradeNo}`);
   }
 
+  /** Every order of a merchant account. */
+  ofMerchant(mchId: string): EmuOrder[] {
+    return [...this.orders.values()].filter((o) => o.mchId === mchId);
+  }
+
   /** Any merchant's order by out_trade_no (the payer side names only the order). */
   findByOutTradeNo(outTradeNo: string): EmuOrder | undefined {
     for (const o of this.orders.values()) if (o.outTradeNo === outTradeNo) return o;

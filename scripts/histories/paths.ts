@@ -11,6 +11,8 @@ import { setChannelRoutes } from '../../db/channel-routes';
 import type { ChannelName } from '../../domain/channels';
 import { findPayout, setPayoutSettings } from '../../db/payouts';
 import { orderWorkflowId } from '../../domain/order';
+import { shanghaiDateOf } from '../../domain/reconciliation';
+import { startReconRun } from '../../reconciliation/run';
 
 /**
  * The workflow paths whose histories the replay test replays (test/workflow/replay.test.ts). Each drives one real
@@ -196,6 +198,23 @@ export const WORKFLOW_PATHS: WorkflowPath[] = [
       } finally {
         emulator.controls.resetFaults();
       }
+    },
+  },
+  {
+    name: 'reconciliation: the sandbox statement shows a closed order paid (its report lost), reported into the order',
+    async run(ctx) {
+      const stack = ctx.sandbox;
+      const o = await placeOrder(ctx, stack);
+      await merchantCloses(stack, o);
+      await settled(stack, o.orderId, { payStatus: 'p0005', notifyState: 'delivered' });
+      // The sandbox's books say paid after all, without a report on its way: only the statement tells.
+      await stack.pool.query(`UPDATE sandbox_orders SET status = 'paid', paid_at = now() WHERE order_id = $1`, [o.orderId]);
+      const { workflowId } = await startReconRun(stack.client, stack.config, 'sandbox', shanghaiDateOf(Date.now()));
+      await completed(stack, workflowId);
+      await completed(stack, lateReportWorkflowId(o.merchant.mercNo, o.mercOrderNo));
+      const order = await readOrder(stack, o.orderId);
+      check(order.payStatus === 'p0000' && order.latePayment, `the statement's payment was not applied: ${describe(order)}`);
+      return [{ file: 'reconciliation', workflowId }];
     },
   },
 ];

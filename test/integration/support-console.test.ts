@@ -8,6 +8,8 @@ import { orderOf, startIpaynowStack, type IpaynowStack } from '../support/ipayno
 import { launchChromium, PHONE } from '../support/browser';
 import { findOrderById, listEvents } from '../../db/orders';
 import { formatCompactTime } from '../../domain/time';
+import { beginRun, finishRun, storeComparison, storeLines } from '../../db/recon';
+import { ACTION_OF } from '../../domain/reconciliation';
 
 // The support console (admin listener, /console) and the sandbox cashier in headless Chromium, on the real stack:
 // API + worker + Temporal + PostgreSQL, the IPayNow emulator for an order that needs a person, real merchant
@@ -57,6 +59,25 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
   const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
     '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+}
+
+/** A reconciliation report of a day long gone (nothing else reconciles it): one match, an amount mismatch, an unknown order. */
+async function seedReconReport(orderId: string): Promise<void> {
+  const day = { channel: 'ipaynow' as const, date: '2001-02-03' };
+  const at = Date.parse('2001-02-03T10:00:00+08:00');
+  await beginRun(s.stack.pool, { ...day, workflowId: 'recon:ipaynow:2001-02-03', runId: 'seeded' });
+  await storeLines(s.stack.pool, day.channel, day.date, [
+    { type: 'pay', channelTradeNo: 'NP1', orderId: 'OTHER', amountFen: 500, status: 'A001', atMs: at },
+    { type: 'pay', channelTradeNo: 'NP2', orderId, amountFen: 200, status: 'A001', atMs: at },
+    { type: 'pay', channelTradeNo: 'NP3', orderId: 'NOBODY', amountFen: 100, status: 'A001', atMs: at },
+  ]);
+  await storeComparison(s.stack.pool, day.channel, day.date, {
+    lines: 3, matched: 1, discrepancies: [
+      { kind: 'amount_mismatch', key: `amount_mismatch:${orderId}`, orderId, channelFen: 200, ourFen: 100, detail: 'the channel collected 200 fen, the order is 100 fen' },
+      { kind: 'unknown_order', key: 'unknown_order:NOBODY', orderId: 'NOBODY', channelFen: 100, detail: 'the channel lists a payment of an order we do not have' },
+    ],
+  }, (k) => ACTION_OF[k]);
+  await finishRun(s.stack.pool, { ...day, status: 'done' });
 }
 
 async function waitingOrder() {
@@ -218,8 +239,23 @@ describe('support console in Chromium', () => {
         expect((await orderOf(s.stack, orderId)).payStatus).toBe('p0006');
         const events = await listEvents(s.stack.pool, orderId);
         expect(events.find((e) => e.type === 'review_resolved')).toMatchObject({ actor: 'ops-bob' });
+        // Reconciliation reports: the list per day and channel, one report's discrepancies linking to their orders.
+        await seedReconReport(orderId);
         await page.click('nav a[href="/console/reconciliation"]');
-        expect(await page.textContent('#reconciliation')).toContain('No reconciliation report yet');
+        await expectNoSidewaysScroll(page);
+        const list = await page.textContent('#reconciliation');
+        expect(list).toContain('2001-02-03 · ipaynow');
+        expect(list).toContain('3 line(s), 1 matched, 2 open discrepancy(ies)');
+        expect(list).toContain('amount differs: 1');
+        await page.click('a[href="/console/reconciliation/ipaynow/2001-02-03"]');
+        await expectNoSidewaysScroll(page);
+        expect(await page.textContent('#recon-report')).toMatch(/Channel took\s*¥8\.00/);
+        const found = page.locator('section[aria-label=Discrepancies] li');
+        expect(await found.count()).toBe(2);
+        expect(await found.nth(0).textContent()).toMatch(/amount differs.*channel ¥2\.00 · ours ¥1\.00/s);
+        expect(await found.nth(1).textContent()).toContain('unknown order');
+        await page.click(`section[aria-label=Discrepancies] a[href="/console/orders/${orderId}"]`);
+        expect(new URL(page.url()).pathname).toBe(`/console/orders/${orderId}`);
       } finally {
         await ctx.close();
       }

@@ -78,6 +78,9 @@ export async function startStackOn(
     // No channel circuit breaker unless a test asks for one: stacks share one database, and each stack's poller asks
     // its channels about every stack's open orders, whose failures would open its circuits (test/support/own-database.ts).
     CIRCUIT_FAILURE_THRESHOLD: '0',
+    // No daily reconciliation schedules (they are per namespace, and every stack shares the dev server): the
+    // reconciliation tests run days on demand, and turn RECON_AT on where they test the schedules.
+    RECON_AT: 'off',
     ...envOverrides,
   };
   const config = loadConfig(env);

@@ -1,5 +1,5 @@
 import { globalSetupBase, type TestStack } from './stack';
-import { startStackOn } from './stack-core';
+import { startStackOn, type StackBase } from './stack-core';
 import { startWechatpayEmulator, type WechatpayEmulator, type WechatpayMerchant } from '../../emulator/wechatpay';
 
 export interface WechatpayStack {
@@ -26,10 +26,10 @@ export const wechatpayEnv = (m: WechatpayMerchant, baseUrl: string): Record<stri
  * The real system (API + worker + Temporal + PostgreSQL) with WeChat Pay as the default live channel, pointed at the
  * WeChat Pay emulator, whose notification retries run at 1/1000 of WeChat Pay's schedule (15 s → 15 ms).
  */
-export async function startWechatpayStack(env: Record<string, string> = {}): Promise<WechatpayStack> {
+export async function startWechatpayStack(env: Record<string, string> = {}, base: StackBase = globalSetupBase()): Promise<WechatpayStack> {
   const emulator = await startWechatpayEmulator({ notifyScale: 0.001, refundDelayMs: 100 });
   const merchant = emulator.createMerchant('certificate');
-  const stack = await startStackOn(globalSetupBase(), {
+  const stack = await startStackOn(base, {
     DEFAULT_CHANNEL: 'wechatpay',
     ...wechatpayEnv(merchant, emulator.url),
     WECHATPAY_TIMEOUT: '500ms',

@@ -23,8 +23,8 @@ beforeAll(async () => {
 });
 
 describe('recorded workflow histories', () => {
-  it('cover the order workflow and the late-payment follow-up', () => {
-    expect([...new Set(histories.map((h) => h.workflowType))]).toEqual(expect.arrayContaining(['orderWorkflow', 'lateReportWorkflow']));
+  it('cover the order workflow, the late-payment follow-up and the reconciliation', () => {
+    expect([...new Set(histories.map((h) => h.workflowType))]).toEqual(expect.arrayContaining(['orderWorkflow', 'lateReportWorkflow', 'reconciliationWorkflow']));
   });
 
   it.each(histories.map((h): [string, RecordedHistory] => [h.file, h]))('%s replays without a determinism error', (file) => {

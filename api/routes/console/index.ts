@@ -2,7 +2,8 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { ApiContext } from '../../context';
 import { consoleSessions, SESSION_COOKIE, SESSION_TTL_MS, type ConsoleSession } from '../../../console/session';
 import { CONSOLE, CONSOLE_CSS, type PageContext } from '../../../console/layout';
-import { endpointsPage, errorPage, findPage, homePage, loginPage, queuePage, reconciliationPage } from '../../../console/pages';
+import { endpointsPage, errorPage, findPage, homePage, loginPage, queuePage, reconciliationPage, reconciliationReportPage } from '../../../console/pages';
+import { reconReport, reconReports } from '../../../support/recon';
 import { notifyEndpoints, resumeEndpoint } from '../../../support/endpoint-health';
 import { orderPage } from '../../../console/order-page';
 import { findOrdersByAnyNumber } from '../../../db/order-search';
@@ -14,7 +15,7 @@ import type { SupportEnv } from '../../../support/temporal';
 import { SupportError } from '../../../domain/errors';
 import type { ReviewDecision } from '../../../domain/order-transitions';
 import { loadOrder } from '../support/orders';
-import { EndpointResumeBodySchema, OrderIdParamsSchema, ResolveBodySchema, parseSupport } from '../../schemas/support';
+import { EndpointResumeBodySchema, OrderIdParamsSchema, ReconRunParamsSchema, ReconRunsQuerySchema, ResolveBodySchema, parseSupport } from '../../schemas/support';
 
 const NOTICE_COOKIE = 'pd_console_notice';
 const ANY_NUMBER = /^[\x21-\x7e]{1,64}$/;
@@ -117,7 +118,15 @@ export function consoleRoutes(ctx: ApiContext): Router {
     res.redirect(303, `${CONSOLE}/endpoints`);
   });
 
-  router.get(`${CONSOLE}/reconciliation`, (req, res) => void page(res, 200, reconciliationPage(pageCtx(req, res))));
+  router.get(`${CONSOLE}/reconciliation`, async (req, res) => {
+    const channel = typeof req.query.channel === 'string' && req.query.channel !== '' ? req.query.channel : undefined;
+    const q = parseSupport(ReconRunsQuerySchema, { limit: '120', ...(channel ? { channel } : {}) });
+    page(res, 200, reconciliationPage(pageCtx(req, res), await reconReports(env, q), q.channel ?? null));
+  });
+  router.get(`${CONSOLE}/reconciliation/:channel/:date`, async (req, res) => {
+    const p = parseSupport(ReconRunParamsSchema, req.params);
+    page(res, 200, reconciliationReportPage(pageCtx(req, res), await reconReport(env, p.channel, p.date)));
+  });
 
   router.get(`${CONSOLE}/orders/:orderId`, async (req, res) => {
     const { orderId } = parseSupport(OrderIdParamsSchema, req.params);

@@ -8,6 +8,7 @@ import { supportReviewRoutes } from './reviews';
 import { supportRefundRoutes } from './refunds';
 import { supportPayoutRoutes } from './payouts';
 import { supportEndpointRoutes } from './endpoints';
+import { supportReconRoutes } from './recon';
 import { SupportError } from '../../../domain/errors';
 import { methodNotAllowed } from '../../method-not-allowed';
 import type { SupportEnv } from '../../../support/temporal';
@@ -30,6 +31,7 @@ export function supportRoutes(ctx: ApiContext): Router {
   v1.use(supportRefundRoutes(env));
   v1.use(supportPayoutRoutes(env));
   v1.use(supportEndpointRoutes(env));
+  v1.use(supportReconRoutes(env, ctx.config));
 
   const router = Router();
   router.use('/support', operatorAuth({ support: ctx.config.support.operators, admin: ctx.config.admin.operators }), express.json({ limit: '16kb' }));
