@@ -1,3 +1,4 @@
+import { readCappedBody } from './read-body';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -96,15 +97,9 @@ export async function startCertifyRelay(opts: { target: string; forwardTimeoutMs
   }
 
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => {
-      if (req.method !== 'POST' || size > MAX_BODY) return void res.writeHead(400, { 'Content-Type': 'text/plain' }).end('fail');
-      const work = relay(req, Buffer.concat(chunks)).then(({ status, body }) => {
+    readCappedBody(req, MAX_BODY, (raw, tooLarge) => {
+      if (req.method !== 'POST' || tooLarge) return void res.writeHead(400, { 'Content-Type': 'text/plain' }).end('fail');
+      const work = relay(req, raw).then(({ status, body }) => {
         if (!res.destroyed) res.writeHead(status, { 'Content-Type': 'text/plain' }).end(body);
       });
       inFlight.add(work);

@@ -1,3 +1,4 @@
+import { readCappedBody } from './read-body';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGN_TYPES, verifySignature, type FieldSignType } from '../../domain/signing';
@@ -37,15 +38,8 @@ export async function startNotifyReceiver(opts: {
   const received: ReceivedNotification[] = [];
   const now = opts.nowMs ?? Date.now;
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const n = check(raw, req.headers[SIGNATURE_HEADER.toLowerCase()], size > MAX_BODY);
+    readCappedBody(req, MAX_BODY, (raw, tooLarge) => {
+      const n = check(raw, req.headers[SIGNATURE_HEADER.toLowerCase()], tooLarge);
       n.notifyId = String(req.headers['x-notify-id'] ?? '');
       n.attempt = String(req.headers['x-notify-attempt'] ?? '');
       received.push(n);
