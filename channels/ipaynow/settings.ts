@@ -10,7 +10,8 @@ export interface IpaynowSettings {
   timeoutMs: number;
 }
 
-const Schema = z.object({
+/** The environment variables this channel reads (each documented in README "Configuration"). */
+export const EnvSchema = z.object({
   /** The platform's application. Secret (the key): never logged. */
   IPAYNOW_APP_ID: z.string().min(1).optional(),
   IPAYNOW_APP_KEY: z.string().min(1).optional(),
@@ -30,7 +31,7 @@ const Schema = z.object({
 
 /** Reads IPAYNOW_*; a bad value throws naming the variable (issues never quote the value). */
 export function loadIpaynowSettings(env: ChannelEnv): IpaynowSettings {
-  const e = Schema.parse(env);
+  const e = EnvSchema.parse(env);
   return {
     ...(e.IPAYNOW_APP_ID ? { appId: e.IPAYNOW_APP_ID } : {}),
     ...(e.IPAYNOW_APP_KEY ? { appKey: e.IPAYNOW_APP_KEY } : {}),

@@ -16,7 +16,8 @@ export interface SandboxSettings {
   refundDelayMs: number;
 }
 
-const Schema = z.object({
+/** The environment variables this channel reads (each documented in README "Configuration"). */
+export const EnvSchema = z.object({
   SANDBOX_REFUND_MODE: z.enum(SANDBOX_REFUND_MODES).default('instant'),
   SANDBOX_REFUND_DELAY: z.string().default('3s').transform((text, ctx) => {
     try {
@@ -29,6 +30,6 @@ const Schema = z.object({
 });
 
 export function loadSandboxSettings(env: ChannelEnv): SandboxSettings {
-  const e = Schema.parse(env);
+  const e = EnvSchema.parse(env);
   return { refundMode: e.SANDBOX_REFUND_MODE, refundDelayMs: e.SANDBOX_REFUND_DELAY };
 }
