@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { isWorkflowGone, type SupportEnv } from './temporal';
+import { DECISION_UPDATE, isWorkflowGone, type SupportEnv } from './temporal';
+import { sendUpdate } from '../temporal/updates';
 import { listAttempts } from '../db/notify-attempts';
 import { recordEvent } from '../db/orders';
 import { findRefundById, type RefundRecord } from '../db/refunds';
@@ -10,8 +11,6 @@ import { isFinalRefundStatus, refundNotifyIdOf } from '../domain/refund-status';
 import { notifyControlSignal, resolveRefundUpdate, type NotifyControl, type RefundResolution } from '../workflows/definitions';
 import type { notificationReplayWorkflow } from '../workflows/notification-replay';
 import { SA } from '../workflows/search-attributes';
-import { sendUpdate } from '../temporal/updates';
-import { RESOLVE_POLICY } from './reviews';
 
 /** A refund by refundId, or not_found. */
 export async function loadRefund(env: SupportEnv, refundId: string): Promise<RefundRecord> {
@@ -25,15 +24,13 @@ export async function loadRefund(env: SupportEnv, refundId: string): Promise<Ref
  * update, answered once it has applied and audited it with the operator as actor), never straight into the read model.
  */
 export async function resolveRefund(env: SupportEnv, refund: RefundRecord, resolution: RefundResolution): Promise<RefundRecord> {
-  await sendUpdate(async () => {
-    try {
-      return await env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] });
-    } catch (err) {
-      if (isWorkflowGone(err)) throw new SupportError('conflict', `the refund's workflow ${refund.workflowId} is no longer running (refund ${refund.refundStatus})`);
-      if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the refund's workflow refused the decision: ${err.cause?.message ?? err.message}`);
-      throw err;
-    }
-  }, RESOLVE_POLICY);
+  try {
+    await sendUpdate(() => env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] }), DECISION_UPDATE);
+  } catch (err) {
+    if (isWorkflowGone(err)) throw new SupportError('conflict', `the refund's workflow ${refund.workflowId} is no longer running (refund ${refund.refundStatus})`);
+    if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the refund's workflow refused the decision: ${err.cause?.message ?? err.message}`);
+    throw err;
+  }
   return (await findRefundById(env.pool, refund.refundId)) ?? refund;
 }
 

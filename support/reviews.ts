@@ -1,11 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { SupportEnv } from './temporal';
-import { isWorkflowGone } from './temporal';
+import { DECISION_UPDATE, isWorkflowGone } from './temporal';
+import { sendUpdate } from '../temporal/updates';
 import { findOrderById, type OrderRecord } from '../db/orders';
 import { listOpenReviews, listReviewsOf, type OrderReview } from '../db/order-reviews';
 import { SupportError } from '../domain/errors';
 import { resolveReviewUpdate, type ReviewResolution } from '../workflows/definitions';
-import { sendUpdate, type DroppedUpdatePolicy } from '../temporal/updates';
 
 /** The human queue: orders waiting for a person's decision, longest waiting first. */
 export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercNo?: string }) {
@@ -22,16 +22,6 @@ export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercN
 }
 
 /**
- * A decision the engine dropped (a channel report or timer reached the workflow while the task carrying it completed)
- * was never accepted: it is sent again (the validator refuses it if someone decided meanwhile: 409), bounded, then
- * 503 try_again.
- */
-export const RESOLVE_POLICY: DroppedUpdatePolicy<unknown> = {
-  attempts: 3,
-  exhausted: () => new SupportError('try_again', 'the workflow did not take the decision (the engine dropped it); send the same request again'),
-};
-
-/**
  * Resolves an order in the human queue: the decision goes to the workflow that holds the review (an update, so the
  * answer comes after the workflow has applied and audited it), never straight into the read model.
  */
@@ -39,15 +29,13 @@ export async function resolveOrder(env: SupportEnv, order: OrderRecord, resoluti
   const open = (await listReviewsOf(env.pool, order.orderId)).filter((r) => r.resolvedAtMs === null && r.refundId === null);
   const review = open[0];
   if (!review) throw new SupportError('conflict', `order ${order.orderId} is not waiting for a decision (support ambiguous lists those that are)`);
-  await sendUpdate(async () => {
-    try {
-      return await env.temporal.workflow.getHandle(review.workflowId).executeUpdate(resolveReviewUpdate, { args: [resolution] });
-    } catch (err) {
-      if (isWorkflowGone(err)) throw new SupportError('conflict', `the workflow ${review.workflowId} holding this review is no longer running`);
-      if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the order's workflow refused the decision: ${err.cause?.message ?? err.message}`);
-      throw err;
-    }
-  }, RESOLVE_POLICY);
+  try {
+    await sendUpdate(() => env.temporal.workflow.getHandle(review.workflowId).executeUpdate(resolveReviewUpdate, { args: [resolution] }), DECISION_UPDATE);
+  } catch (err) {
+    if (isWorkflowGone(err)) throw new SupportError('conflict', `the workflow ${review.workflowId} holding this review is no longer running`);
+    if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the order's workflow refused the decision: ${err.cause?.message ?? err.message}`);
+    throw err;
+  }
   const after = await findOrderById(env.pool, order.orderId);
   const resolved = (await listReviewsOf(env.pool, order.orderId)).find((r) => r.id === review.id)!;
   return { order: after ?? order, review: resolved };

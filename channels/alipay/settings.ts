@@ -19,8 +19,7 @@ export const ALIPAY_GATEWAY = 'https://openapi.alipay.com/gateway.do';
 /** A PEM block from the environment, where line breaks are often written as `\n`. */
 const pem = () => z.string().min(1).optional().transform((v) => v?.replace(/\\n/g, '\n'));
 
-/** The environment variables this channel reads (each documented in README "Configuration"). */
-export const EnvSchema = z.object({
+const Schema = z.object({
   ALIPAY_APP_ID: z.string().regex(/^\d{8,32}$/, 'must be the application id (digits)').optional(),
   ALIPAY_PRIVATE_KEY: pem(),
   ALIPAY_PUBLIC_KEY: pem(),
@@ -42,7 +41,7 @@ export const EnvSchema = z.object({
 
 /** Reads ALIPAY_*; a bad value throws naming the variable (issues never quote the value). */
 export function loadAlipaySettings(env: ChannelEnv): AlipaySettings {
-  const e = EnvSchema.parse(env);
+  const e = Schema.parse(env);
   return {
     ...(e.ALIPAY_APP_ID ? { appId: e.ALIPAY_APP_ID } : {}),
     ...(e.ALIPAY_PRIVATE_KEY ? { privateKey: e.ALIPAY_PRIVATE_KEY } : {}),

@@ -10,8 +10,7 @@ export interface IpaynowSettings {
   timeoutMs: number;
 }
 
-/** The environment variables this channel reads (each documented in README "Configuration"). */
-export const EnvSchema = z.object({
+const Schema = z.object({
   /** The platform's application. Secret (the key): never logged. */
   IPAYNOW_APP_ID: z.string().min(1).optional(),
   IPAYNOW_APP_KEY: z.string().min(1).optional(),
@@ -31,7 +30,7 @@ export const EnvSchema = z.object({
 
 /** Reads IPAYNOW_*; a bad value throws naming the variable (issues never quote the value). */
 export function loadIpaynowSettings(env: ChannelEnv): IpaynowSettings {
-  const e = EnvSchema.parse(env);
+  const e = Schema.parse(env);
   return {
     ...(e.IPAYNOW_APP_ID ? { appId: e.IPAYNOW_APP_ID } : {}),
     ...(e.IPAYNOW_APP_KEY ? { appKey: e.IPAYNOW_APP_KEY } : {}),

@@ -16,8 +16,7 @@ export interface SandboxSettings {
   refundDelayMs: number;
 }
 
-/** The environment variables this channel reads (each documented in README "Configuration"). */
-export const EnvSchema = z.object({
+const Schema = z.object({
   SANDBOX_REFUND_MODE: z.enum(SANDBOX_REFUND_MODES).default('instant'),
   SANDBOX_REFUND_DELAY: z.string().default('3s').transform((text, ctx) => {
     try {
@@ -30,6 +29,6 @@ export const EnvSchema = z.object({
 });
 
 export function loadSandboxSettings(env: ChannelEnv): SandboxSettings {
-  const e = EnvSchema.parse(env);
+  const e = Schema.parse(env);
   return { refundMode: e.SANDBOX_REFUND_MODE, refundDelayMs: e.SANDBOX_REFUND_DELAY };
 }

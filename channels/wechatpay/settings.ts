@@ -59,8 +59,7 @@ export function platformKeyOf(publicKey: string, serial: string | undefined): Pl
 
 const ACCOUNT_VARS = ['WECHATPAY_MCH_ID', 'WECHATPAY_APP_ID', 'WECHATPAY_SERIAL_NO', 'WECHATPAY_PRIVATE_KEY', 'WECHATPAY_API_V3_KEY', 'WECHATPAY_PLATFORM_PUBLIC_KEY'] as const;
 
-/** The environment variables this channel reads (each documented in README "Configuration"). */
-export const EnvSchema = z.object({
+const Schema = z.object({
   WECHATPAY_MCH_ID: z.string().regex(MCH_ID, 'must be the merchant id (digits)').optional(),
   WECHATPAY_APP_ID: z.string().regex(APP_ID, 'must be an appid (wx and 16 letters or digits)').optional(),
   WECHATPAY_SERIAL_NO: z.string().regex(SERIAL_NO, 'must be the API certificate serial number (hex)').optional(),
@@ -89,7 +88,7 @@ export const EnvSchema = z.object({
 
 /** Reads WECHATPAY_*; a bad value throws naming the variable (issues never quote the value). */
 export function loadWechatpaySettings(env: ChannelEnv): WechatpaySettings {
-  const e = EnvSchema.parse(env);
+  const e = Schema.parse(env);
   const platformKey = e.WECHATPAY_PLATFORM_PUBLIC_KEY ? platformKeyOf(e.WECHATPAY_PLATFORM_PUBLIC_KEY, e.WECHATPAY_PLATFORM_KEY_ID) : null;
   const account: WechatpayCredentials | undefined = e.WECHATPAY_MCH_ID && e.WECHATPAY_APP_ID && e.WECHATPAY_SERIAL_NO && e.WECHATPAY_PRIVATE_KEY && e.WECHATPAY_API_V3_KEY && platformKey
     ? {

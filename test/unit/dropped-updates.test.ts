@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { droppedByEngine, sendUpdate } from '../../temporal/updates';
 import { SupportError } from '../../domain/errors';
-import { RESOLVE_POLICY } from '../../support/reviews';
+import { DECISION_UPDATE } from '../../support/temporal';
 
 /** What the client throws when the server rejects the workflow task that carried the update. */
 function engineDrop(): ServiceError {
@@ -40,7 +40,7 @@ describe('updates the engine drops', () => {
 
   it('is bounded: after `attempts` drops the caller gets the documented "send again" error', async () => {
     const { send, calls } = sender([engineDrop(), engineDrop(), engineDrop(), engineDrop()], 'never');
-    await expect(sendUpdate(send, RESOLVE_POLICY)).rejects.toMatchObject({ code: 'try_again', httpStatus: 503 });
+    await expect(sendUpdate(send, DECISION_UPDATE)).rejects.toMatchObject({ code: 'try_again', httpStatus: 503 });
     expect(calls.n).toBe(3);
     expect(new SupportError('try_again', 'x').httpStatus).toBe(503);
   });
@@ -54,7 +54,7 @@ describe('updates the engine drops', () => {
   it('passes any other failure (a validator refusal, a gone workflow) straight to the caller, unsent again', async () => {
     const refusal = new SupportError('conflict', 'the order is not waiting for a decision');
     const { send, calls } = sender([refusal], 'never');
-    await expect(sendUpdate(send, RESOLVE_POLICY)).rejects.toBe(refusal);
+    await expect(sendUpdate(send, DECISION_UPDATE)).rejects.toBe(refusal);
     expect(calls.n).toBe(1);
   });
 });
