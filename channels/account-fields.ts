@@ -16,6 +16,10 @@ export const accountId = (max: number) => z.string({ error: (i) => (i.input === 
 const PEM_PATTERN = '^-----BEGIN [A-Z0-9 ]{1,40}-----\\r?\\n[A-Za-z0-9+/=\\r\\n]{1,16000}-----END [A-Z0-9 ]{1,40}-----\\r?\\n?$';
 const PEM = new RegExp(PEM_PATTERN);
 
+/** An identifier at the channel in the channel's own format (`pattern`, whose rule completes "<field> …"). */
+export const accountIdMatching = (pattern: RegExp, rule: string) => z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
+  .regex(pattern, { error: rule });
+
 /** A PEM block (private key, public key or certificate), at most 16,384 characters. */
 export const pem = () => z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
   .max(16_384, { error: 'must be at most 16384 characters' })

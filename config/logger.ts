@@ -9,6 +9,8 @@ export const REDACT_PATHS = [
   'signature', '*.signature', 'mhtSignature', '*.mhtSignature',
   'body', '*.body', 'payload', '*.payload', 'req.headers.authorization', '*.headers.authorization',
   'signKey', '*.signKey', 'apiKey', '*.apiKey', 'operators', '*.operators', 'token', '*.token',
+  // The admin API's key material (merchant keys it hands out once, channel account credentials it seals).
+  'liveKey', '*.liveKey', 'testKey', '*.testKey', 'secret', '*.secret', 'privateKey', '*.privateKey', 'apiV3Key', '*.apiV3Key',
 ];
 
 /** `destination` defaults to stdout (tests pass a stream to read the lines back). */

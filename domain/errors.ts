@@ -44,6 +44,8 @@ export const SUPPORT_ERROR_CODES = {
   not_found: '100005',
   conflict: '100006',
   too_many_requests: '100009',
+  /** The workflow did not take the request this time (the engine dropped it): send the same request again. */
+  try_again: '999999',
   not_configured: '999999',
 } as const satisfies Record<string, RespCode>;
 export type SupportErrorCode = keyof typeof SUPPORT_ERROR_CODES;

@@ -1,10 +1,11 @@
-import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { findOrderById, type OrderRecord } from '../db/orders';
 import type { Queryable } from '../db/pool';
 import { ApiError } from '../domain/errors';
 import { isFinalStatus, PayStatus } from '../domain/pay-status';
 import { closeOrderUpdate, type CloseAnswer } from '../workflows/definitions';
 import { withDeadline } from '../api/deadline';
+import { droppedByEngine, sendUpdate } from '../temporal/updates';
 
 export interface CloseOrderDeps {
   temporal: Client;
@@ -28,20 +29,25 @@ const CLOSE_UPDATE_ATTEMPTS = 3;
  */
 export async function closeOrder(deps: CloseOrderDeps, order: OrderRecord): Promise<CloseAnswer> {
   const handle = deps.temporal.workflow.getHandle(order.workflowId);
-  const attempt = async (): Promise<CloseAnswer> => {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await handle.executeUpdate(closeOrderUpdate);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return fromReadModel(await reread(deps, order));
-        if (!droppedByEngine(err)) throw err;
-        const now = await reread(deps, order);
-        if (isFinalStatus(now.payStatus)) return fromReadModel(now);
-        if (tries >= CLOSE_UPDATE_ATTEMPTS) throw new ApiError('999999', 'the close is in progress; send the same request again');
-      }
+  const send = async (): Promise<CloseAnswer> => {
+    try {
+      return await handle.executeUpdate(closeOrderUpdate);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return fromReadModel(await reread(deps, order));
+      throw err;
     }
   };
-  return withDeadline(attempt(), deps.answerTimeoutMs, 'the close is in progress; send the same request again');
+  const answer = sendUpdate(send, {
+    attempts: CLOSE_UPDATE_ATTEMPTS,
+    // The close handler never fails: a failed update is one the workflow finished without answering, or a drop.
+    dropped: (err) => err instanceof WorkflowUpdateFailedError || droppedByEngine(err),
+    settled: async () => {
+      const now = await reread(deps, order);
+      return isFinalStatus(now.payStatus) ? fromReadModel(now) : undefined;
+    },
+    exhausted: () => new ApiError('999999', 'the close is in progress; send the same request again'),
+  });
+  return withDeadline(answer, deps.answerTimeoutMs, 'the close is in progress; send the same request again');
 }
 
 /** A closed order's answer from its final state: cancelled is closed (again), any other state cannot be closed. */
@@ -53,13 +59,4 @@ function fromReadModel(order: OrderRecord): CloseAnswer {
 
 async function reread(deps: CloseOrderDeps, order: OrderRecord): Promise<OrderRecord> {
   return (await findOrderById(deps.pool, order.orderId)) ?? order;
-}
-
-/** gRPC FAILED_PRECONDITION: the server did not accept the update (its workflow task failed); safe to send again. */
-const FAILED_PRECONDITION = 9;
-
-/** An update the engine refused or lost without running our handler to an answer. */
-function droppedByEngine(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateFailedError) return true;
-  return err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === FAILED_PRECONDITION;
 }

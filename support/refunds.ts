@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { isWorkflowGone, type SupportEnv } from './temporal';
+import { DECISION_UPDATE, isWorkflowGone, type SupportEnv } from './temporal';
+import { sendUpdate } from '../temporal/updates';
 import { listAttempts } from '../db/notify-attempts';
 import { recordEvent } from '../db/orders';
 import { findRefundById, type RefundRecord } from '../db/refunds';
@@ -30,7 +31,7 @@ export async function resolveRefund(env: SupportEnv, refund: RefundRecord, resol
   const open = (await listReviewsOf(env.pool, refund.orderId)).filter((r) => r.refundId === refund.refundId && r.resolvedAtMs === null);
   if (!open.some((r) => (r.kind as string) !== 'reconciliation') && await settleReconReview(env, refund.orderId, refund.refundId, resolution)) return refund;
   try {
-    await env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] });
+    await sendUpdate(() => env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] }), DECISION_UPDATE);
   } catch (err) {
     if (isWorkflowGone(err)) throw new SupportError('conflict', `the refund's workflow ${refund.workflowId} is no longer running (refund ${refund.refundStatus})`);
     if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the refund's workflow refused the decision: ${err.cause?.message ?? err.message}`);

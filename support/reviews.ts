@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { SupportEnv } from './temporal';
-import { isWorkflowGone } from './temporal';
+import { DECISION_UPDATE, isWorkflowGone } from './temporal';
+import { sendUpdate } from '../temporal/updates';
 import { findOrderById, type OrderRecord } from '../db/orders';
 import { listOpenReviews, listReviewsOf, type OrderReview } from '../db/order-reviews';
 import { SupportError } from '../domain/errors';
@@ -38,7 +39,7 @@ export async function resolveOrder(env: SupportEnv, order: OrderRecord, resoluti
     return { order: (await findOrderById(env.pool, order.orderId)) ?? order, review: settled };
   }
   try {
-    await env.temporal.workflow.getHandle(review.workflowId).executeUpdate(resolveReviewUpdate, { args: [resolution] });
+    await sendUpdate(() => env.temporal.workflow.getHandle(review.workflowId).executeUpdate(resolveReviewUpdate, { args: [resolution] }), DECISION_UPDATE);
   } catch (err) {
     if (isWorkflowGone(err)) throw new SupportError('conflict', `the workflow ${review.workflowId} holding this review is no longer running`);
     if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the order's workflow refused the decision: ${err.cause?.message ?? err.message}`);

@@ -1,5 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from '../db/pool';
+import { SupportError } from '../domain/errors';
+import type { DroppedUpdatePolicy } from '../temporal/updates';
 
 /** What support operations run over: the API's context, or a worker activity's client and task queue. */
 export interface SupportEnv {
@@ -42,3 +44,13 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     );
   });
 }
+
+/**
+ * An operator's decision sent to a workflow as an update (resolve an order or a refund, approve a payout). One the
+ * engine dropped (news reached the workflow while the task carrying it ran: temporal/updates.ts) was never accepted:
+ * it is sent again (the validator refuses it, 409, if someone decided meanwhile), bounded, then 503 try_again.
+ */
+export const DECISION_UPDATE: DroppedUpdatePolicy<unknown> = {
+  attempts: 3,
+  exhausted: () => new SupportError('try_again', 'the workflow did not take the decision (the engine dropped it); send the same request again'),
+};

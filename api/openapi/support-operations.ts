@@ -25,6 +25,7 @@ export const MEANINGS: Record<SupportErrorCode, string> = {
   not_found: 'no such order, job or route',
   conflict: 'not possible in the current state (e.g. the order has no notification, or its workflow has closed)',
   too_many_requests: 'MAX_CONCURRENT_BULK_JOBS bulk jobs are running: start this one once one has finished',
+  try_again: 'the workflow did not take the decision this time (the engine dropped it, even after sending it again): send the same request again',
   not_configured: 'the support API is off: SUPPORT_OPERATORS is not set',
 };
 
@@ -111,7 +112,7 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     params: { name: 'SupportResolveParams', schema: OrderIdParamsSchema },
     body: { name: 'SupportResolveBody', schema: ResolveBodySchema },
     answer: json('{orderId, payStatus, latePayment, review}'),
-    errors: supportErrors('not_found', 'conflict'),
+    errors: supportErrors('not_found', 'conflict', 'try_again'),
   },
   {
     ...common, method: 'get', path: '/support/v1/payouts/pending-approval', operationId: 'supportPendingPayoutApprovals',
@@ -132,7 +133,7 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Resolve a refund in the human queue (kind refund_unknown): applied by its refund workflow, audited with the operator as the actor',
     params: refundId, body: { name: 'SupportRefundResolveBody', schema: RefundResolveBodySchema },
     answer: json('{refundId, orderId, refundStatus, failReason, actor}'),
-    errors: supportErrors('not_found', 'conflict'),
+    errors: supportErrors('not_found', 'conflict', 'try_again'),
   },
   ...(['replay', 'pause', 'resume'] as const).map((action): OperationSpec => ({
     ...common, method: 'post', path: `/support/v1/refunds/:refundId/notification/${action}`,

@@ -18,6 +18,7 @@ import { placePayout, repeatPayout } from '../../payouts/place-payout';
 import { PayStatus } from '../../domain/pay-status';
 import { createOrderUpdate, type CreateOrderAnswer, type OrderWorkflowInput } from '../../workflows/definitions';
 import { SA } from '../../workflows/search-attributes';
+import { sendUpdate } from '../../temporal/updates';
 import type { orderWorkflow } from '../../workflows/order';
 
 /**
@@ -27,6 +28,8 @@ import type { orderWorkflow } from '../../workflows/order';
  */
 /** What a stored mercOrderNo can be (the schema's rule); anything else cannot be a repeat. */
 const MERC_ORDER_NO = /^[\x21-\x7e]{1,32}$/;
+/** How often the create is sent when the engine drops it (temporal/updates.ts) before the merchant is told 999999. */
+const CREATE_UPDATE_ATTEMPTS = 3;
 
 export function payRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -69,7 +72,8 @@ export function payRoutes(ctx: ApiContext): Router {
       },
       notifyStatuses: merchant.notifyStatuses,
     };
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
+    // An operation is used once: an update the engine dropped is sent again with a new one.
+    const startWorkflowOperation = () => new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
       workflowId,
       taskQueue: ctx.config.temporal.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
@@ -87,8 +91,12 @@ export function payRoutes(ctx: ApiContext): Router {
 
     let result: CreateOrderAnswer;
     try {
+      const sent = sendUpdate(
+        () => ctx.temporal.workflow.executeUpdateWithStart(createOrderUpdate, { args: [{ requestHash: hash }], startWorkflowOperation: startWorkflowOperation() }),
+        { attempts: CREATE_UPDATE_ATTEMPTS, exhausted: () => new ApiError('999999', 'the order is being created; send the same request again') },
+      );
       result = await withDeadline(
-        ctx.temporal.workflow.executeUpdateWithStart(createOrderUpdate, { args: [{ requestHash: hash }], startWorkflowOperation }),
+        sent,
         ctx.config.api.payAnswerTimeoutMs,
         'the order is being created; send the same request again',
       );

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { ChannelAccountAdmin } from '../plugin';
-import { accountId, optionalBaseUrl, pem, privateKeyParses, publicKeyParses } from '../account-fields';
+import { accountIdMatching, optionalBaseUrl, pem, privateKeyParses, publicKeyParses } from '../account-fields';
 import { saveAlipayAccount } from './account-store';
 
 const AlipayAccountSchema = z.object({
-  appId: accountId(32).describe('The merchant\'s Alipay application id (app_id).'),
+  appId: accountIdMatching(/^\d{8,32}$/, 'must be the application id (8 to 32 digits)').describe('The merchant\'s Alipay application id (app_id).'),
   privateKey: pem().describe('The application\'s RSA2 private key, PEM (secret: sealed at rest, never shown again).'),
   alipayPublicKey: pem().describe('Alipay\'s public key for this application, PEM: verifies answers and notifications.'),
   gatewayUrl: optionalBaseUrl().describe('Alipay\'s gateway for this merchant; absent or null = the platform\'s ALIPAY_GATEWAY_URL.'),

@@ -320,7 +320,9 @@ describe('admin API: credentials and input', () => {
       ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, { refundWindowDays: 0 }, 'refundWindowDays'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, undefined, 'request'], // no body: a required body, even where every field is optional
       ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/ipaynow`, { appId: 'A1' }, 'appKey'],
-      ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/wechatpay`, { mchId: '1', appId: 'wx1', serialNo: 'S', privateKey: 'x', apiV3Key: 'k', platformKeys: [] }, 'privateKey'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/wechatpay`, { mchId: '1900000001', appId: 'wx0123456789abcdef', serialNo: '0123ABCD', privateKey: 'x', apiV3Key: 'k', platformKeys: [] }, 'privateKey'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/wechatpay`, { mchId: '1', appId: 'wx1', serialNo: 'S', privateKey: 'x', apiV3Key: 'k', platformKeys: [] }, 'mchId'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/alipay`, { appId: 'APP1', privateKey: 'x', alipayPublicKey: 'x' }, 'appId'],
     ];
     for (const [method, p, body, field] of cases) {
       const r = await admin<AdminErrorAnswer>(method as 'POST', p, body);

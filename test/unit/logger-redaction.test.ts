@@ -49,6 +49,14 @@ describe('structured logs redact keys, signatures and payloads', () => {
     expect(entry.merchant).toEqual({ mercNo: 'ORG1000000000001', signKey: '[redacted]' });
   });
 
+  it('the admin API\'s key material (new merchant keys, channel account credentials) is redacted too', () => {
+    const { log, lines } = capture();
+    const material = { liveKey: 'LIVE-KEY-secret-0001', testKey: 'TEST-KEY-secret-0002', secret: 'ROTATED-secret-0003', privateKey: '-----BEGIN PRIVATE KEY-----secret', apiV3Key: 'APIV3-secret-000000000000000000' };
+    log.warn({ mercNo: 'ORG1', ...material, account: { appId: 'wx0123456789abcdef', privateKey: material.privateKey, apiV3Key: material.apiV3Key } }, 'admin change');
+    for (const [name, secret] of Object.entries(material)) expect(lines[0], name).not.toContain(secret);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ mercNo: 'ORG1', account: { appId: 'wx0123456789abcdef', privateKey: '[redacted]' } });
+  });
+
   it('a whole body object is replaced, not walked', () => {
     const { log, lines } = capture();
     log.warn({ body: { mercOrderNo: 'X1', signature: SECRETS.signature, tradeAmt: '88.00' } }, 'unexpected answer');
