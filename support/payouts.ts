@@ -1,5 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { isWorkflowGone, type SupportEnv } from './temporal';
+import { DECISION_UPDATE, isWorkflowGone, type SupportEnv } from './temporal';
+import { sendUpdate } from '../temporal/updates';
 import { findOrderById, type OrderRecord } from '../db/orders';
 import { findPayout, listPendingApprovals, type PayoutRecord } from '../db/payouts';
 import { formatFenAsYuan } from '../domain/money';
@@ -17,7 +18,7 @@ export async function decidePayout(env: SupportEnv, order: OrderRecord, approval
   if (!payout) throw new SupportError('conflict', `order ${order.orderId} is not a payout`);
   if (payout.approval !== 'pending') throw new SupportError('conflict', `payout ${order.orderId} is not waiting for approval (${payout.approval})`);
   try {
-    await env.temporal.workflow.getHandle(order.workflowId).executeUpdate(payoutApprovalUpdate, { args: [approval] });
+    await sendUpdate(() => env.temporal.workflow.getHandle(order.workflowId).executeUpdate(payoutApprovalUpdate, { args: [approval] }), DECISION_UPDATE);
   } catch (err) {
     if (isWorkflowGone(err)) throw new SupportError('conflict', `the workflow ${order.workflowId} of this payout is no longer running`);
     if (err instanceof WorkflowUpdateFailedError) throw new SupportError('conflict', `the payout's workflow refused the decision: ${err.cause?.message ?? err.message}`);

@@ -126,7 +126,7 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     params: { name: 'SupportPayoutApprovalParams', schema: OrderIdParamsSchema },
     body: { name: 'SupportPayoutApprovalBody', schema: PayoutApprovalBodySchema },
     answer: json('{orderId, payStatus, approval, actor, reason}'),
-    errors: supportErrors('not_found', 'conflict'),
+    errors: supportErrors('not_found', 'conflict', 'try_again'),
   },
   {
     ...common, method: 'post', path: '/support/v1/refunds/:refundId/resolve', operationId: 'supportResolveRefund',
