@@ -9,6 +9,8 @@ export interface WorkerMetrics {
   circuits: CircuitMetrics;
   /** A refund recorded but never started, started by the workers' recovery (refunds/start-recovery.ts). */
   refundStartRecovered: () => void;
+  /** A payout accepted but never started, started by the workers' recovery (payouts/start-recovery.ts). */
+  payoutStartRecovered: () => void;
 }
 
 /** The value of paydurable_channel_circuit_state for each state. */
@@ -85,9 +87,15 @@ export function createWorkerMetrics(): WorkerMetrics {
     help: 'Refunds recorded by the API but never started (API killed or Temporal unreachable in between) whose workflow the workers started',
     registers,
   });
+  const payoutStartRecoveries = new Counter({
+    name: `${METRIC_PREFIX}payout_start_recoveries_total`,
+    help: 'Payouts accepted by the API but never started (API killed or Temporal unreachable in between) whose workflow the workers started',
+    registers,
+  });
   return {
     registry,
     refundStartRecovered: () => refundStartRecoveries.inc(),
+    payoutStartRecovered: () => payoutStartRecoveries.inc(),
     circuits: {
       circuitState: (channel, state, changed) => {
         if (changed) circuitTransitions.inc({ channel, to: state });
