@@ -1,6 +1,7 @@
 import type { Queryable } from './pool';
 import type { Payee, PayeeAccountType, PayoutApprovalState } from '../domain/payout';
 import { parseFenColumn } from '../domain/money';
+import type { PayStatus } from '../domain/pay-status';
 
 /** A payout's own facts beside its order row (table payouts). */
 export interface PayoutRecord {
@@ -48,9 +49,9 @@ export async function markPayoutStarted(db: Queryable, orderId: string): Promise
 
 /**
  * Claims up to `limit` payouts accepted at least `afterMs` ago whose workflow start was never recorded, each tried at
- * most once per `afterMs` (start_checked_at) and by one worker (SKIP LOCKED). Returns their order ids, oldest first.
+ * most once per `afterMs` (start_checked_at) and by one worker (SKIP LOCKED), the oldest first. Returns their order ids.
  */
-export async function claimUnstartedPayouts(db: Queryable, submitted: string, afterMs: number, limit: number): Promise<string[]> {
+export async function claimUnstartedPayouts(db: Queryable, submitted: PayStatus, afterMs: number, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ order_id: string }>(
     `WITH due AS (
        SELECT p.order_id FROM payouts p JOIN orders o USING (order_id)
