@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { adminRequest, adminSettings } from './admin/client';
 import { terminalSafe } from './support/terminal-safe';
 import { parseDuration, parseSchedule } from '../domain/durations';
+import { parsePayoutLimit, PAYOUT_LIMIT_RULE } from '../domain/payout';
 import { assertNewKeyFile, writeKeyFile } from '../scripts/key-file';
 
 /** Everything printed goes through terminalSafe; keys are never printed (they go to 0600 files). */
@@ -35,6 +36,9 @@ const USAGE = `usage: npm run admin -- <command> [--json]
                                     the merchant's own account at a channel (the file's JSON, as in docs/admin-api.md)
   limits <mercNo> [--max-open-orders N|default] [--refund-window-days N|default] [--rate-limit-rps N|default]
          [--rate-limit-burst N|default]      the merchant's own limits (default: the platform's)
+  payouts <mercNo> [--daily-limit YUAN|default] [--approval required|none]
+                                    its daily payout limit in yuan (0: no payouts; default: PAYOUT_DAILY_LIMIT)
+                                    and whether its payouts wait for a support operator's approval
 
 exit codes: 0 ok, 1 error`;
 
@@ -54,7 +58,7 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false }, name: { type: 'string' }, 'sign-types': { type: 'string' },
       'notify-schedule': { type: 'string' }, 'max-open-orders': { type: 'string' }, 'refund-window-days': { type: 'string' },
       'rate-limit-rps': { type: 'string' }, 'rate-limit-burst': { type: 'string' }, 'key-file': { type: 'string' }, reason: { type: 'string' }, mode: { type: 'string' }, overlap: { type: 'string' },
-      file: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      file: { type: 'string' }, 'daily-limit': { type: 'string' }, approval: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, mercNoArg, ...args] = positionals;
@@ -155,6 +159,20 @@ async function main(): Promise<number> {
       const shown = (v: number | null, unit = '') => (v === null ? 'the platform default' : `${v}${unit}`);
       print(r, `merchant ${mercNo}: max open orders ${shown(r.maxOpenOrders)}, refund window ${shown(r.refundWindowDays, ' days')}, `
         + `request rate ${shown(r.rateLimitRps, '/s')}, burst ${shown(r.rateLimitBurst, ' per 10 s')}`);
+      return 0;
+    }
+    case 'payouts': {
+      const limit = values['daily-limit'];
+      if (limit !== undefined && limit !== 'default' && !parsePayoutLimit(limit).ok) throw new UsageError(`--daily-limit ${PAYOUT_LIMIT_RULE}, or default`);
+      if (values.approval !== undefined && values.approval !== 'required' && values.approval !== 'none') throw new UsageError('--approval must be required or none');
+      const change = {
+        ...(limit !== undefined ? { dailyLimit: limit === 'default' ? null : limit } : {}),
+        ...(values.approval !== undefined ? { approvalRequired: values.approval === 'required' } : {}),
+      };
+      if (Object.keys(change).length === 0) throw new UsageError('payouts needs --daily-limit or --approval (or both)');
+      const r = await adminRequest<{ dailyLimit: string | null; approvalRequired: boolean }>(s, 'PUT', `${path}/payouts`, change);
+      print(r, `merchant ${mercNo}: daily payout limit ${r.dailyLimit === null ? 'the platform default' : r.dailyLimit === '0.00' ? '0.00 (no payouts)' : `${r.dailyLimit} yuan`}, `
+        + `payouts ${r.approvalRequired ? 'wait for a support operator\'s approval' : 'are sent without approval'}`);
       return 0;
     }
     default:

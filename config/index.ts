@@ -126,6 +126,11 @@ export const EnvSchema = z.object({
   PAYOUT_ESCALATE_AFTER: duration('1h'),
   /** The one transfer call: past this without an answer it counts as lost (unknown, settled by queries). */
   PAYOUT_TRANSFER_TIMEOUT: duration('60s'),
+  /**
+   * A payout accepted this long ago whose workflow start is not recorded (the API died, or Temporal was unreachable,
+   * between accepting it and starting it): the workers start it (payouts/start-recovery.ts).
+   */
+  PAYOUT_START_RECOVERY_AFTER: duration('1m'),
 
   /**
    * A channel report (callback, poll result, sandbox outbox) not handed to Temporal within this counts as not
@@ -240,8 +245,8 @@ export const EnvSchema = z.object({
   if (e.CHANNEL_REPORT_TIMEOUT < 100 || e.CHANNEL_REPORT_TIMEOUT > 30_000) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_REPORT_TIMEOUT'], message: 'must be 100ms to 30s' });
   }
-  if (e.REFUND_START_RECOVERY_AFTER < 100 || e.REFUND_START_RECOVERY_AFTER > 86_400_000) {
-    ctx.addIssue({ code: 'custom', path: ['REFUND_START_RECOVERY_AFTER'], message: 'must be 100ms to 24h' });
+  for (const name of ['REFUND_START_RECOVERY_AFTER', 'PAYOUT_START_RECOVERY_AFTER'] as const) {
+    if (e[name] < 100 || e[name] > 86_400_000) ctx.addIssue({ code: 'custom', path: [name], message: 'must be 100ms to 24h' });
   }
   for (const name of ['CIRCUIT_FAILURE_WINDOW', 'CIRCUIT_OPEN_FOR'] as const) {
     if (e[name] < 100 || e[name] > 3_600_000) ctx.addIssue({ code: 'custom', path: [name], message: 'must be 100ms to 1h' });
@@ -299,7 +304,7 @@ export interface AppConfig {
   /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
   refunds: { windowDays: number; queryScheduleMs: number[]; escalateAfterMs: number; startRecoveryAfterMs: number };
   /** Payouts: the default daily limit (fen), how an unsettled transfer is queried and escalated, and the transfer call's bound. */
-  payouts: { defaultDailyLimitFen: number; queryScheduleMs: number[]; escalateAfterMs: number; transferTimeoutMs: number };
+  payouts: { defaultDailyLimitFen: number; queryScheduleMs: number[]; escalateAfterMs: number; transferTimeoutMs: number; startRecoveryAfterMs: number };
   /**
    * `reportTimeoutMs` bounds every hand-over of a channel report to Temporal; `sandboxReportScheduleMs` are the delays
    * between the sandbox's attempts to deliver a payment report (its length + 1 = the cap on attempts).
@@ -401,7 +406,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     payouts: {
       defaultDailyLimitFen: e.PAYOUT_DAILY_LIMIT ?? (deployment === 'development' ? 5_000_000 : 0), queryScheduleMs: e.PAYOUT_QUERY_SCHEDULE, escalateAfterMs: e.PAYOUT_ESCALATE_AFTER,
-      transferTimeoutMs: e.PAYOUT_TRANSFER_TIMEOUT,
+      transferTimeoutMs: e.PAYOUT_TRANSFER_TIMEOUT, startRecoveryAfterMs: e.PAYOUT_START_RECOVERY_AFTER,
     },
     channels: {
       defaultLiveChannel: e.DEFAULT_CHANNEL,

@@ -1,6 +1,7 @@
 import type { Queryable } from './pool';
 import type { Payee, PayeeAccountType, PayoutApprovalState } from '../domain/payout';
 import { parseFenColumn } from '../domain/money';
+import type { PayStatus } from '../domain/pay-status';
 
 /** A payout's own facts beside its order row (table payouts). */
 export interface PayoutRecord {
@@ -14,29 +15,56 @@ export interface PayoutRecord {
   approvalReason: string | null;
   channelTransferNo: string | null;
   failReason: string | null;
+  /** Temporal took the start of its workflow (payouts/start-payout.ts); false: accepted, maybe never started. */
+  workflowStarted: boolean;
 }
 
 interface Row {
   order_id: string; merc_no: string; payee_account: string; payee_name: string; payee_account_type: PayeeAccountType;
   bank_code: string | null; limit_day: string; reserved: boolean; approval: PayoutApprovalState; approval_actor: string | null;
-  approval_reason: string | null; channel_transfer_no: string | null; fail_reason: string | null;
+  approval_reason: string | null; channel_transfer_no: string | null; fail_reason: string | null; workflow_started: boolean;
 }
 
 /** The payouts row with its day as text (a DATE column would come back as a local-midnight Date). */
 const COLUMNS = `p.order_id, p.merc_no, p.payee_account, p.payee_name, p.payee_account_type, p.bank_code,
   to_char(p.limit_day, 'YYYY-MM-DD') AS limit_day, p.reserved, p.approval, p.approval_actor, p.approval_reason, p.channel_transfer_no,
-  p.fail_reason`;
+  p.fail_reason, p.workflow_started_at IS NOT NULL AS workflow_started`;
 
 const toRecord = (r: Row): PayoutRecord => ({
   orderId: r.order_id, mercNo: r.merc_no,
   payee: { account: r.payee_account, name: r.payee_name, accountType: r.payee_account_type, ...(r.bank_code ? { bankCode: r.bank_code } : {}) },
   limitDay: r.limit_day, reserved: r.reserved, approval: r.approval, approvalActor: r.approval_actor, approvalReason: r.approval_reason,
-  channelTransferNo: r.channel_transfer_no, failReason: r.fail_reason,
+  channelTransferNo: r.channel_transfer_no, failReason: r.fail_reason, workflowStarted: r.workflow_started,
 });
 
 export async function findPayout(db: Queryable, orderId: string): Promise<PayoutRecord | null> {
   const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM payouts p WHERE order_id = $1`, [orderId]);
   return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Records that Temporal took the start of the payout's workflow (or had it already); once. */
+export async function markPayoutStarted(db: Queryable, orderId: string): Promise<void> {
+  await db.query('UPDATE payouts SET workflow_started_at = now() WHERE order_id = $1 AND workflow_started_at IS NULL', [orderId]);
+}
+
+/**
+ * Claims up to `limit` payouts accepted at least `afterMs` ago whose workflow start was never recorded, each tried at
+ * most once per `afterMs` (start_checked_at) and by one worker (SKIP LOCKED), the oldest first. Returns their order ids.
+ */
+export async function claimUnstartedPayouts(db: Queryable, submitted: PayStatus, afterMs: number, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ order_id: string }>(
+    `WITH due AS (
+       SELECT p.order_id FROM payouts p JOIN orders o USING (order_id)
+       WHERE p.workflow_started_at IS NULL AND o.pay_status = $1
+         AND p.created_at <= now() - $2::int * interval '1 millisecond'
+         AND (p.start_checked_at IS NULL OR p.start_checked_at <= now() - $2::int * interval '1 millisecond')
+       ORDER BY p.created_at LIMIT $3
+       FOR UPDATE OF p SKIP LOCKED)
+     UPDATE payouts p SET start_checked_at = now() FROM due WHERE p.order_id = due.order_id
+     RETURNING p.order_id`,
+    [submitted, afterMs, limit],
+  );
+  return rows.map((r) => r.order_id);
 }
 
 /**

@@ -3,6 +3,20 @@
  * safe in workflow code.
  */
 
+import { parseYuanToFen, type YuanParseResult } from './money';
+
+/**
+ * A merchant's daily payout limit as people write it (yuan, at most two decimals, at most 13 integer digits; 0 = no
+ * payouts), as fen. The pattern is also in the admin OpenAPI document (ASCII classes).
+ */
+export const PAYOUT_LIMIT_PATTERN = '^(?:0|[1-9][0-9]{0,12})(?:\\.[0-9]{1,2})?$';
+export const PAYOUT_LIMIT_RULE = 'must be yuan with at most two decimals and at most 13 integer digits, e.g. 20000.00 (0 = no payouts)';
+export function parsePayoutLimit(text: string): YuanParseResult {
+  if (!new RegExp(PAYOUT_LIMIT_PATTERN).test(text)) return { ok: false, rule: PAYOUT_LIMIT_RULE };
+  if (/^0(?:\.0{1,2})?$/.test(text)) return { ok: true, fen: 0 };
+  return parseYuanToFen(text);
+}
+
 /** The trade types that send money out of the merchant's balance instead of collecting it. */
 export const PAYOUT_TRADE_TYPES = ['02', '03'] as const;
 export type PayoutTradeType = (typeof PAYOUT_TRADE_TYPES)[number];

@@ -1,10 +1,13 @@
 import { setMerchantLimits, setMerchantNotifySchedule, setMerchantSignTypes, type MerchantLimits } from '../db/merchants';
+import { payoutSettingsOf, setPayoutSettings } from '../db/payouts';
+import { formatFenAsYuan } from '../domain/money';
 import type { SignType } from '../domain/signing';
 import { changeMerchant, type MerchantAdminEnv } from './admin-change';
 
 /**
  * A merchant's settings, each change one transaction and one audit row with the value before and after:
- * notification schedule (orders placed from now on), sign types (the next request), limits (the next request).
+ * notification schedule (orders placed from now on), sign types (the next request), limits (the next request),
+ * payouts (the next payout).
  */
 
 /** Notification retry delays (ms) after the first attempt; null = the platform's NOTIFY_RETRY_SCHEDULE. */
@@ -37,5 +40,32 @@ export function setLimits(env: MerchantAdminEnv, mercNo: string, change: LimitsC
     const after = Object.fromEntries(LIMIT_KEYS.map((k) => [k, change[k] === undefined ? m[k] : change[k]])) as MerchantLimits;
     await setMerchantLimits(tx, mercNo, after);
     return { detail: { from: before, to: after }, result: { mercNo, ...after } };
+  });
+}
+
+/** A change of the merchant's payout settings: each absent = unchanged; dailyLimitFen null = the platform's PAYOUT_DAILY_LIMIT, 0 = no payouts. */
+export interface PayoutSettingsChange {
+  dailyLimitFen?: number | null;
+  approvalRequired?: boolean;
+}
+
+/** The payout settings as the admin API shows them (the limit in yuan). */
+export const payoutSettingsView = (s: { dailyLimitFen: number | null; approvalRequired: boolean }) =>
+  ({ dailyLimit: s.dailyLimitFen === null ? null : formatFenAsYuan(s.dailyLimitFen), approvalRequired: s.approvalRequired });
+
+/**
+ * The merchant's payout settings: its daily payout limit (read when each payout is accepted: the next payout) and
+ * whether payouts wait for a support operator's approval (recorded with each payout when it is accepted: payouts
+ * accepted from now on; those already waiting keep waiting).
+ */
+export function setPayouts(env: MerchantAdminEnv, mercNo: string, change: PayoutSettingsChange, actor: string) {
+  return changeMerchant(env, mercNo, actor, 'payouts.set', async (tx) => {
+    const before = await payoutSettingsOf(tx, mercNo);
+    const after = {
+      dailyLimitFen: change.dailyLimitFen === undefined ? before.dailyLimitFen : change.dailyLimitFen,
+      approvalRequired: change.approvalRequired ?? before.approvalRequired,
+    };
+    await setPayoutSettings(tx, mercNo, after);
+    return { detail: { from: payoutSettingsView(before), to: payoutSettingsView(after) }, result: { mercNo, ...payoutSettingsView(after) } };
   });
 }

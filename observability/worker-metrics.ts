@@ -11,6 +11,8 @@ export interface WorkerMetrics {
   refundStartRecovered: () => void;
   /** Reconciliation: a day's run ended (status done, failed or unsupported). */
   reconRunFinished(channel: string, status: string): void;
+  /** A payout accepted but never started, started by the workers' recovery (payouts/start-recovery.ts). */
+  payoutStartRecovered: () => void;
 }
 
 /** The value of paydurable_channel_circuit_state for each state. */
@@ -93,10 +95,16 @@ export function createWorkerMetrics(): WorkerMetrics {
     labelNames: ['channel', 'status'] as const,
     registers,
   });
+  const payoutStartRecoveries = new Counter({
+    name: `${METRIC_PREFIX}payout_start_recoveries_total`,
+    help: 'Payouts accepted by the API but never started (API killed or Temporal unreachable in between) whose workflow the workers started',
+    registers,
+  });
   return {
     registry,
     refundStartRecovered: () => refundStartRecoveries.inc(),
     reconRunFinished: (channel, status) => reconRuns.inc({ channel, status }),
+    payoutStartRecovered: () => payoutStartRecoveries.inc(),
     circuits: {
       circuitState: (channel, state, changed) => {
         if (changed) circuitTransitions.inc({ channel, to: state });

@@ -1,23 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ApiContext } from '../api/context';
 import type { AuthenticatedRequest } from '../api/merchant-auth';
 import { assertRoomForNewOrder } from '../api/open-order-cap';
 import { routeChannels } from '../channels/registry';
 import { findOrderByMercOrderNo, insertOrder, recordEvent, savePayAnswer, type OrderRecord } from '../db/orders';
-import { findMerchant } from '../db/merchants';
 import { findPayout, insertPayout, payoutSettingsOf, reservePayoutLimit } from '../db/payouts';
+import { withDeadline } from '../api/deadline';
+import { startPayoutWorkflow } from './start-payout';
 import { inTransaction } from '../db/pool';
-import { isChannelName, type ChannelName } from '../domain/channels';
+import type { ChannelName } from '../domain/channels';
 import { ApiError } from '../domain/errors';
 import { formatFenAsYuan } from '../domain/money';
 import { orderWorkflowId, type OrderDraft, type PayAnswer } from '../domain/order';
 import { newOrderId } from '../domain/order-id';
 import { PayStatus } from '../domain/pay-status';
 import { PAYOUT_CHANNELS } from '../domain/payout';
-import type { PayoutWorkflowInput } from '../workflows/definitions';
-import type { payoutWorkflow } from '../workflows/payout';
-import { SA } from '../workflows/search-attributes';
 
 /**
  * A payout (unified order with tradeType 02/03). Accepted in one transaction: the order row (p0001), the payout's
@@ -25,6 +22,8 @@ import { SA } from '../workflows/search-attributes';
  * does not fit; concurrent payouts cannot exceed it together). Then its workflow (workflows/payout.ts) is started on
  * the order's workflow id, so query, notifications and support treat it as any order. The answer (its orderId) is
  * stored with the order: the same request again gets it again; other parameters under the mercOrderNo get 100004.
+ * If this process dies or Temporal is unreachable between the two, the workers' start recovery starts it
+ * (payouts/start-recovery.ts).
  */
 export async function placePayout(ctx: ApiContext, auth: AuthenticatedRequest, draft: OrderDraft, hash: string): Promise<PayAnswer | { kind: 'conflict' }> {
   const { merchant, mode } = auth;
@@ -65,14 +64,14 @@ export async function placePayout(ctx: ApiContext, auth: AuthenticatedRequest, d
   if (!stored) throw new ApiError('999999', 'the payout is being recorded; send the same request again');
   // Not inserted: a concurrent request with the same mercOrderNo recorded its order first (this one is its repeat).
   if (!accepted) return repeatPayout(ctx, stored, hash);
-  await startPayoutWorkflow(ctx, stored);
+  await startWorkflow(ctx, stored);
   return stored.payAnswer ?? answer;
 }
 
 /** A payout request again: the stored answer, after making sure its workflow runs (starting is idempotent). */
 export async function repeatPayout(ctx: ApiContext, order: OrderRecord, hash: string): Promise<PayAnswer | { kind: 'conflict' }> {
   if (order.requestHash !== hash) return { kind: 'conflict' };
-  if (order.payStatus === PayStatus.SUBMITTED) await startPayoutWorkflow(ctx, order);
+  if (order.payStatus === PayStatus.SUBMITTED && !(await findPayout(ctx.pool, order.orderId))?.workflowStarted) await startWorkflow(ctx, order);
   if (!order.payAnswer) throw new ApiError('999999', 'the payout is being recorded; send the same request again');
   return order.payAnswer;
 }
@@ -85,40 +84,17 @@ async function payoutChannel(ctx: ApiContext, mercNo: string, draft: OrderDraft,
   return channel;
 }
 
-/** Starts the payout's workflow; one that exists already (running or closed) is the same payout. */
-async function startPayoutWorkflow(ctx: ApiContext, order: OrderRecord): Promise<void> {
-  const payout = await findPayout(ctx.pool, order.orderId);
-  if (!payout || !isChannelName(order.channel)) throw new Error(`payout ${order.orderId} has no payee row or an unknown channel`);
-  // The merchant's notification settings go in the input, as an order's do.
-  const merchant = await findMerchant(ctx.pool, order.mercNo);
-  if (!merchant) throw new Error(`merchant ${order.mercNo} not found`);
-  const input: PayoutWorkflowInput = {
-    orderId: order.orderId, mercNo: order.mercNo, mercOrderNo: order.mercOrderNo, tradeType: order.tradeType, channel: order.channel,
-    amountFen: order.amountFen, payee: payout.payee, title: order.mercOrderNo, approvalRequired: payout.approval === 'pending',
-    timing: {
-      notifyRetryScheduleMs: merchant.notifyScheduleMs ?? ctx.config.notify.retryScheduleMs,
-      queryScheduleMs: ctx.config.payouts.queryScheduleMs,
-      escalateAfterMs: ctx.config.payouts.escalateAfterMs,
-      transferTimeoutMs: ctx.config.payouts.transferTimeoutMs,
-    },
-    notifyStatuses: merchant.notifyStatuses,
-  };
+const NOT_STARTED = 'the payout is recorded but not yet started; send the same request again';
+
+/**
+ * Starts the payout's workflow (payouts/start-payout.ts), waiting at most PAY_ANSWER_TIMEOUT. Temporal unreachable or
+ * slow → 999999: the payout is accepted, a repeat starts it, and so do the workers' recovery (payouts/start-recovery.ts).
+ */
+async function startWorkflow(ctx: ApiContext, order: OrderRecord): Promise<void> {
   try {
-    await ctx.temporal.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
-      workflowId: order.workflowId, taskQueue: ctx.config.temporal.taskQueue, args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.mercNo, value: order.mercNo },
-        { key: SA.mercOrderNo, value: order.mercOrderNo },
-        { key: SA.paywayCode, value: order.paywayCode },
-        { key: SA.channel, value: order.channel },
-        { key: SA.orderId, value: order.orderId },
-        { key: SA.payStatus, value: PayStatus.SUBMITTED },
-      ],
-    });
+    await withDeadline(startPayoutWorkflow(ctx, order), ctx.config.api.payAnswerTimeoutMs, NOT_STARTED);
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
     ctx.log.warn({ workflowId: order.workflowId, err: (err as Error).message }, 'payout workflow not started');
-    throw new ApiError('999999', 'the payout is recorded but not yet started; send the same request again');
+    throw err instanceof ApiError ? err : new ApiError('999999', NOT_STARTED);
   }
 }

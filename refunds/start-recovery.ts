@@ -4,7 +4,8 @@ import { findOrderById } from '../db/orders';
 import type { Pool } from '../db/pool';
 import { claimUnstartedRefunds, type RefundRecord } from '../db/refunds';
 import { RefundStatus } from '../domain/refund-status';
-import { startClaimLoop, type ClaimLoopHandle } from '../worker/claim-loop';
+import type { ClaimLoopHandle } from '../worker/claim-loop';
+import { startWorkflowStartRecovery } from '../worker/start-recovery';
 import { startRefundWorkflow, type RefundStartDeps } from './start-refund';
 
 export interface RefundStartRecoveryDeps extends RefundStartDeps {
@@ -22,30 +23,23 @@ export interface RefundStartRecoveryDeps extends RefundStartDeps {
  * unreachable, between the two leaves the refund r0001 with no workflow to move it. Every worker claims refunds still
  * r0001 REFUND_START_RECOVERY_AFTER after they were recorded (db/refunds.ts claimUnstartedRefunds: each one by one
  * worker, once per interval) and starts their workflow with the same id and input the API would have used; one that
- * exists already (it was started, and is waiting for a worker) is left as it is.
+ * exists already (it was started, and is waiting for a worker) is left as it is (worker/start-recovery.ts).
  */
 export function startRefundStartRecovery(deps: RefundStartRecoveryDeps): ClaimLoopHandle {
-  const afterMs = deps.config.refunds.startRecoveryAfterMs;
-
-  async function recover(refund: RefundRecord): Promise<void> {
-    const order = await findOrderById(deps.pool, refund.orderId);
-    if (!order) throw new Error(`refund ${refund.refundId}: its order ${refund.orderId} is not in the read model`);
-    const merchant = await findMerchant(deps.pool, refund.mercNo);
-    const schedule = merchant?.notifyScheduleMs ?? deps.config.notify.retryScheduleMs;
-    if (await startRefundWorkflow(deps, refund, order, schedule) === 'started') {
-      deps.log.warn({ refundId: refund.refundId, workflowId: refund.workflowId }, 'refund start recovery: started the workflow of a refund recorded but never started');
-      deps.onStarted?.(refund);
-    }
-  }
-
-  return startClaimLoop({
+  return startWorkflowStartRecovery<RefundRecord>({
     name: 'refund start recovery',
-    claim: (limit) => claimUnstartedRefunds(deps.pool, RefundStatus.SUBMITTED, afterMs, limit),
-    handle: recover,
-    describe: (refund) => ({ refundId: refund.refundId }),
-    batchSize: deps.batchSize ?? 100,
-    concurrency: deps.concurrency ?? 4,
-    tickMs: Math.max(50, Math.min(1000, afterMs)),
+    afterMs: deps.config.refunds.startRecoveryAfterMs,
+    claim: (afterMs, limit) => claimUnstartedRefunds(deps.pool, RefundStatus.SUBMITTED, afterMs, limit),
+    start: async (refund) => {
+      const order = await findOrderById(deps.pool, refund.orderId);
+      if (!order) throw new Error(`refund ${refund.refundId}: its order ${refund.orderId} is not in the read model`);
+      const merchant = await findMerchant(deps.pool, refund.mercNo);
+      return startRefundWorkflow(deps, refund, order, merchant?.notifyScheduleMs ?? deps.config.notify.retryScheduleMs);
+    },
+    describe: (refund) => ({ refundId: refund.refundId, workflowId: refund.workflowId }),
     log: deps.log,
+    ...(deps.onStarted ? { onStarted: deps.onStarted } : {}),
+    ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
+    ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
   });
 }

@@ -17,6 +17,7 @@ import { startRefundStartRecovery } from '../refunds/start-recovery';
 import { createReconActivities } from '../activities/reconciliation';
 import { ensureReconSchedules } from '../reconciliation/schedules';
 import type { StatementLine } from '../domain/reconciliation';
+import { startPayoutStartRecovery } from '../payouts/start-recovery';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -104,6 +105,8 @@ export async function startWorker(opts: {
   });
   // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
   const refundStarts = startRefundStartRecovery({ pool, temporal, config, log, onStarted: metrics.refundStartRecovered });
+  // Likewise payouts accepted but never started (they hold their share of the day's payout limit meanwhile).
+  const payoutStarts = startPayoutStartRecovery({ pool, temporal, config, log, onStarted: metrics.payoutStartRecovered });
   // Channels' background work (the sandbox's callback retries from its report outbox).
   const deliver = async (orderId: string, report: Parameters<typeof deliverChannelReportById>[2]) => deliverChannelReportById({ temporal, pool, config }, orderId, report);
   const background = CHANNEL_NAMES.flatMap((name) => channels.built[name].startBackground?.({ deliver }) ?? []);
@@ -114,7 +117,7 @@ export async function startWorker(opts: {
     metrics,
     opsUrl: ops?.url ?? null,
     async stop() {
-      await Promise.all([poller.stop(), refundStarts.stop(), ...background.map((b) => b.stop())]);
+      await Promise.all([poller.stop(), refundStarts.stop(), payoutStarts.stop(), ...background.map((b) => b.stop())]);
       await circuits.stop();
       await clientConnection.close();
       await ops?.stop();

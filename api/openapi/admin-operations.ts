@@ -2,7 +2,7 @@ import { RESP_CODES } from '../../domain/resp-codes';
 import { SUPPORT_ERROR_CODES, type SupportErrorCode } from '../../domain/errors';
 import { channelAccountAdmins } from '../../channels/registry';
 import {
-  CreateMerchantBodySchema, LimitsBodySchema, MerchantParamsSchema, NotifyScheduleBodySchema, RotateKeyBodySchema, RoutesBodySchema,
+  CreateMerchantBodySchema, LimitsBodySchema, MerchantParamsSchema, NotifyScheduleBodySchema, PayoutSettingsBodySchema, RotateKeyBodySchema, RoutesBodySchema,
   SignTypesBodySchema, StatusBodySchema,
 } from '../schemas/admin';
 import { MEANINGS, SupportErrorAnswerSchema } from './support-operations';
@@ -86,6 +86,12 @@ export const ADMIN_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Set the merchant\'s own limits: its request rate and burst, its cap on open orders and its refund window',
     params: merchant, body: { name: 'AdminLimitsBody', schema: LimitsBodySchema },
     answer: json('{mercNo, maxOpenOrders, refundWindowDays, rateLimitRps, rateLimitBurst, actor}'), errors: adminErrors(),
+  },
+  {
+    ...common, method: 'put', path: '/admin/v1/merchants/:mercNo/payouts', operationId: 'adminSetPayouts',
+    summary: 'Set the merchant\'s payout settings: its daily payout limit (next payout) and whether payouts wait for approval (payouts accepted from now on)',
+    params: merchant, body: { name: 'AdminPayoutSettingsBody', schema: PayoutSettingsBodySchema },
+    answer: json('{mercNo, dailyLimit, approvalRequired, actor}: dailyLimit in yuan, null = the platform\'s PAYOUT_DAILY_LIMIT'), errors: adminErrors(),
   },
   ...channelAccountAdmins().map(([channel, admin]): OperationSpec => ({
     ...common, method: 'put', path: `/admin/v1/merchants/:mercNo/channel-accounts/${channel}`,

@@ -5,6 +5,7 @@ import { LIVE_CHANNEL_NAMES } from '../../domain/channels';
 import { PAYWAY_CODES } from '../../domain/order';
 import { MODES } from '../../domain/mode';
 import { MAX_ROUTE_CHANNELS } from '../../db/channel-routes';
+import { PAYOUT_LIMIT_PATTERN, PAYOUT_LIMIT_RULE } from '../../domain/payout';
 
 /**
  * Request schemas of the admin API (`/admin/v1`, admin listener). Every message completes the sentence "<field> …";
@@ -82,5 +83,13 @@ export const LimitsBodySchema = z.object({
   rateLimitBurst: int(0, 1_000_000).nullable().optional()
     .describe('Requests per 10 s beyond rateLimitRps for short bursts; null = the platform\'s RATE_LIMIT_MERCHANT_BURST; absent = unchanged.'),
 }).strict().describe('Body of PUT /admin/v1/merchants/{mercNo}/limits: the merchant\'s own limits, each taking effect on its next request.');
+
+export const PayoutSettingsBodySchema = z.object({
+  dailyLimit: z.string({ error: 'must be a string of yuan, e.g. "20000.00"' })
+    .regex(new RegExp(PAYOUT_LIMIT_PATTERN), { error: PAYOUT_LIMIT_RULE }).nullable().optional()
+    .describe('The merchant\'s payouts (tradeType 02/03) per day (Asia/Shanghai), in yuan with at most two decimals; past it a payout answers 100012. "0" = no payouts; null = the platform\'s PAYOUT_DAILY_LIMIT; absent = unchanged. Takes effect on the next payout.'),
+  approvalRequired: z.boolean({ error: 'must be true or false' }).optional()
+    .describe('Whether each payout accepted from now on waits for a support operator\'s approval before it is sent (payouts already accepted keep their own); absent = unchanged.'),
+}).strict().describe('Body of PUT /admin/v1/merchants/{mercNo}/payouts: the merchant\'s payout settings.');
 
 export type CreateMerchantBody = z.infer<typeof CreateMerchantBodySchema>;

@@ -7,6 +7,8 @@ import { adminCall, type AdminErrorAnswer } from '../support/admin-api';
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import { paidSandboxOrder, refundCall } from '../support/refunds';
+import { orderReaches, payoutCall, payoutFields } from '../support/payouts';
+import { findPayout } from '../../db/payouts';
 import { supportCall } from '../support/support-call';
 import { startIpaynowEmulator, type IpaynowEmulator } from '../../emulator/ipaynow';
 import { findOrderById } from '../../db/orders';
@@ -222,6 +224,44 @@ describe('admin API: merchants', () => {
     expect((await Promise.all(Array.from({ length: 8 }, query))).map((a) => a.body.respCode)).toEqual(Array(8).fill('100005'));
   });
 
+  it('payouts: the daily limit and approval set over HTTP; a payout then waits for approval, one past the limit is 100012', async () => {
+    const m = await createdMerchant();
+    const shop = { mercNo: m.mercNo, signKey: m.keys.test };
+    const set = await admin('PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { dailyLimit: '5.00', approvalRequired: true });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body).toEqual({ mercNo: m.mercNo, dailyLimit: '5.00', approvalRequired: true, actor: TEST_ADMIN_OPERATOR });
+    expect((await admin<{ payouts: unknown }>('GET', `/admin/v1/merchants/${m.mercNo}`)).body.payouts).toEqual({ dailyLimit: '5.00', approvalRequired: true });
+    expect((await listAdminAudit(stack.pool, m.mercNo, 1))[0]).toMatchObject({
+      action: 'payouts.set', actor: TEST_ADMIN_OPERATOR, detail: { from: { dailyLimit: null, approvalRequired: false }, to: { dailyLimit: '5.00', approvalRequired: true } },
+    });
+
+    // A payout waits for a support operator (p0001, approval pending, nothing sent).
+    const waiting = await payoutCall(stack, shop, payoutFields({ tradeAmt: '3.00' }));
+    expect(waiting.body.respCode, waiting.body.respDesc).toBe('000000');
+    const waitingId = waiting.body.orderId!;
+    await eventually(async () => ((await findPayout(stack.pool, waitingId))?.approval === 'pending' ? true : null), 5_000, 'pending approval');
+    const pending = await supportCall<{ payouts: { orderId: string }[] }>(stack.api.adminUrl, 'GET', `/support/v1/payouts/pending-approval?mercNo=${m.mercNo}`);
+    expect(pending.body.payouts.map((p) => p.orderId)).toEqual([waitingId]);
+    expect((await findOrderById(stack.pool, waitingId))?.payStatus).toBe('p0001');
+    // 3.00 of 5.00 used today: 2.01 does not fit.
+    const over = await payoutCall(stack, shop, payoutFields({ tradeAmt: '2.01' }));
+    expect(over.status).toBe(409);
+    expect(over.body).toMatchObject({ respCode: '100012' });
+    expect(over.body.respDesc).toContain('2.00 of 5.00');
+
+    // Only what is given changes: no approval from now on, the limit kept; then the platform's limit back (null).
+    expect((await admin('PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { approvalRequired: false })).body).toMatchObject({ dailyLimit: '5.00', approvalRequired: false });
+    const sent = await payoutCall(stack, shop, payoutFields({ tradeAmt: '2.00' }));
+    expect(sent.body.respCode, sent.body.respDesc).toBe('000000');
+    await orderReaches(stack, sent.body.orderId!, 'p0000');
+    expect((await findPayout(stack.pool, waitingId))?.approval).toBe('pending'); // accepted before: still waits
+    expect((await admin('PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { dailyLimit: '0' })).body).toMatchObject({ dailyLimit: '0.00' });
+    expect((await payoutCall(stack, shop, payoutFields({ tradeAmt: '0.01' }))).body.respCode).toBe('100012');
+    expect((await admin('PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { dailyLimit: null })).body).toMatchObject({ dailyLimit: null });
+    expect((await payoutCall(stack, shop, payoutFields({ tradeAmt: '0.01' }))).body.respCode).toBe('000000');
+    expect((await listAdminAudit(stack.pool, m.mercNo, 10)).filter((a) => a.action === 'payouts.set')).toHaveLength(4);
+  });
+
   it('routes and a channel account: a live order goes to the merchant\'s own IPayNow app; without the route it is refused', async () => {
     const m = await createdMerchant();
     const live = { mercNo: m.mercNo, signKey: m.keys.live };
@@ -319,6 +359,11 @@ describe('admin API: credentials and input', () => {
       ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, { maxOpenOrders: 1.5 }, 'maxOpenOrders'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, { refundWindowDays: 0 }, 'refundWindowDays'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/limits`, undefined, 'request'], // no body: a required body, even where every field is optional
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { dailyLimit: '1.234' }, 'dailyLimit'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { dailyLimit: 500 }, 'dailyLimit'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { dailyLimit: '-1' }, 'dailyLimit'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, { approvalRequired: 'yes' }, 'approvalRequired'],
+      ['PUT', `/admin/v1/merchants/${m.mercNo}/payouts`, undefined, 'request'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/ipaynow`, { appId: 'A1' }, 'appKey'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/wechatpay`, { mchId: '1900000001', appId: 'wx0123456789abcdef', serialNo: '0123ABCD', privateKey: 'x', apiV3Key: 'k', platformKeys: [] }, 'privateKey'],
       ['PUT', `/admin/v1/merchants/${m.mercNo}/channel-accounts/wechatpay`, { mchId: '1', appId: 'wx1', serialNo: 'S', privateKey: 'x', apiV3Key: 'k', platformKeys: [] }, 'mchId'],

@@ -10,6 +10,7 @@ import { findMerchant } from '../../db/merchants';
 import { listChannelRoutes } from '../../db/channel-routes';
 import { findIpaynowAccount } from '../../channels/ipaynow/account-store';
 import { listAdminAudit } from '../../db/admin-audit';
+import { payoutSettingsOf } from '../../db/payouts';
 
 // The admin CLI as an operator runs it (its own process, tsx) over the admin API of this file's live stack.
 let stack: TestStack;
@@ -59,7 +60,8 @@ describe('admin CLI', () => {
 
     for (const args of [
       ['notify-schedule', mercNo, '200ms,1s'], ['sign-types', mercNo, 'HMAC-SHA256'], ['route', mercNo, '*', 'ipaynow,alipay'],
-      ['limits', mercNo, '--max-open-orders', 'default', '--refund-window-days', '30', '--rate-limit-rps', '50'], ['disable', mercNo, '--reason', 'test'],
+      ['limits', mercNo, '--max-open-orders', 'default', '--refund-window-days', '30', '--rate-limit-rps', '50'],
+      ['payouts', mercNo, '--daily-limit', '1200.50', '--approval', 'required'], ['disable', mercNo, '--reason', 'test'],
     ]) {
       const r = await cli(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -73,6 +75,7 @@ describe('admin CLI', () => {
       status: 'disabled', notifyScheduleMs: [200, 1000], signTypes: ['HMAC-SHA256'], maxOpenOrders: null, refundWindowDays: 30, rateLimitRps: 50, rateLimitBurst: null,
     });
     expect(await listChannelRoutes(stack.pool, mercNo)).toEqual({ '*': ['ipaynow', 'alipay'] });
+    expect(await payoutSettingsOf(stack.pool, mercNo)).toEqual({ dailyLimitFen: 120_050, approvalRequired: true });
     expect(await findIpaynowAccount(stack.pool, stack.config.secrets.keyring, mercNo)).toMatchObject({ appId: 'CLIAPP0000000001', appKey: 'cli-app-key-000000001' });
     expect((await merchantCall(stack.api.url, '/api/query', { mercNo, signKey: keys.testKey }, { orderId: placed.body.orderId!, signType: 'HMAC-SHA256' })).body.respCode).toBe('100003');
     expect((await cli(['enable', mercNo])).code).toBe(0);
@@ -93,7 +96,7 @@ describe('admin CLI', () => {
     expect(shown.stdout).not.toContain(newKey);
     const actions = (await listAdminAudit(stack.pool, mercNo, 20)).map((a) => `${a.action}:${a.actor}`);
     expect(actions).toEqual([
-      'key.rotate', 'merchant.enable', 'channel_account.set', 'merchant.disable', 'limits.set', 'routes.set', 'sign_types.set',
+      'key.rotate', 'merchant.enable', 'channel_account.set', 'merchant.disable', 'payouts.set', 'limits.set', 'routes.set', 'sign_types.set',
       'notify_schedule.set', 'merchant.create',
     ].map((a) => `${a}:${TEST_ADMIN_OPERATOR}`));
   });
@@ -106,5 +109,8 @@ describe('admin CLI', () => {
     const bad = await cli(['sign-types', 'X1', 'SHA1']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('signTypes.0 must be one of');
+    const badLimit = await cli(['payouts', 'X1', '--daily-limit', '1.234']);
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.stderr).toContain('--daily-limit must be yuan');
   });
 });

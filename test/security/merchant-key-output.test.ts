@@ -9,6 +9,7 @@ import { createPool, type Pool } from '../../db/pool';
 import { findMerchant } from '../../db/merchants';
 import { findVerifyingKeys } from '../../db/merchant-keys';
 import { payoutSettingsOf } from '../../db/payouts';
+import { listAdminAudit } from '../../db/admin-audit';
 import { TEST_MASTER_KEYS, testKeyring } from '../support/stack-core';
 
 // create-merchant hands the new key over once, in a file only its owner can read, and never prints it.
@@ -63,10 +64,15 @@ describe('create-merchant key output', () => {
     const run = await createMerchantCli(['--merc-no', mercNo, '--key-file', join(dir, `${mercNo}.key.json`), '--payout-daily-limit', '200.50', '--payout-approval']);
     expect(run.code, run.stderr).toBe(0);
     expect(await payoutSettingsOf(pool, mercNo)).toEqual({ dailyLimitFen: 20_050, approvalRequired: true });
+    // Through the admin API's use case: its own audit row, by the script's actor.
+    const audit = await listAdminAudit(pool, mercNo, 5);
+    expect(audit.map((a) => a.action)).toEqual(['payouts.set', 'merchant.create']);
+    expect(audit[0]).toMatchObject({ actor: expect.stringMatching(/^script:/), detail: { from: { dailyLimit: null, approvalRequired: false }, to: { dailyLimit: '200.50', approvalRequired: true } } });
 
     const plain = `${mercNo}P`;
     expect((await createMerchantCli(['--merc-no', plain, '--key-file', join(dir, `${plain}.key.json`)])).code).toBe(0);
     expect(await payoutSettingsOf(pool, plain)).toEqual({ dailyLimitFen: null, approvalRequired: false });
+    expect((await listAdminAudit(pool, plain, 5)).map((a) => a.action)).toEqual(['merchant.create']);
 
     const bad = `${mercNo}X`;
     const refused = await createMerchantCli(['--merc-no', bad, '--key-file', join(dir, `${bad}.key.json`), '--payout-daily-limit', '1.234']);

@@ -18,7 +18,7 @@ export function payoutFields(overrides: Record<string, string> = {}): Record<str
 }
 
 /** POST /api/pay of a payout, signed by the merchant. */
-export const payoutCall = (stack: TestStack, merchant: TestMerchant, fields: Record<string, string>) =>
+export const payoutCall = (stack: TestStack, merchant: Pick<TestMerchant, 'mercNo' | 'signKey'>, fields: Record<string, string>) =>
   merchantCall(stack.api.url, '/api/pay', merchant, fields);
 
 /** Waits until the order is in `status` (read model). */

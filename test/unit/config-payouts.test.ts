@@ -8,7 +8,7 @@ const production = { ...base, PAYDURABLE_ENV: 'production', MASTER_KEYS: TEST_MA
 
 describe('payout settings (PAYOUT_*)', () => {
   it('the default daily limit: 50000.00 yuan in development, none (0: no payouts) in production', () => {
-    expect(loadConfig(base).payouts).toEqual({ defaultDailyLimitFen: 5_000_000, queryScheduleMs: [5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000], escalateAfterMs: 3_600_000, transferTimeoutMs: 60_000 });
+    expect(loadConfig(base).payouts).toEqual({ defaultDailyLimitFen: 5_000_000, queryScheduleMs: [5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000], escalateAfterMs: 3_600_000, transferTimeoutMs: 60_000, startRecoveryAfterMs: 60_000 });
     expect(loadConfig(production).payouts.defaultDailyLimitFen).toBe(0);
     expect(loadConfig({ ...production, PAYOUT_DAILY_LIMIT: '20000.50' }).payouts.defaultDailyLimitFen).toBe(2_000_050);
     expect(loadConfig({ ...base, PAYOUT_DAILY_LIMIT: '0.00' }).payouts.defaultDailyLimitFen).toBe(0);

@@ -3,8 +3,8 @@ import { SupportError } from '../../../domain/errors';
 import { operatorOf } from '../support/auth';
 import { parseSupport } from '../../schemas/support';
 import {
-  CreateMerchantBodySchema, LimitsBodySchema, MerchantParamsSchema, NotifyScheduleBodySchema, RotateKeyBodySchema, RoutesBodySchema,
-  SignTypesBodySchema, StatusBodySchema,
+  CreateMerchantBodySchema, LimitsBodySchema, MerchantParamsSchema, NotifyScheduleBodySchema, PayoutSettingsBodySchema, RotateKeyBodySchema,
+  RoutesBodySchema, SignTypesBodySchema, StatusBodySchema,
 } from '../../schemas/admin';
 import { channelAccountAdmins } from '../../../channels/registry';
 import type { MerchantAdminEnv } from '../../../merchants/admin-change';
@@ -12,7 +12,8 @@ import { createMerchantAccount } from '../../../merchants/create-merchant';
 import { merchantView } from '../../../merchants/merchant-view';
 import { setMerchantEnabled } from '../../../merchants/merchant-status';
 import { rotateKey } from '../../../merchants/rotate-key';
-import { setLimits, setNotifySchedule, setSignTypes } from '../../../merchants/settings';
+import { setLimits, setNotifySchedule, setPayouts, setSignTypes } from '../../../merchants/settings';
+import { parsePayoutLimit } from '../../../domain/payout';
 import { setRoutes } from '../../../merchants/routes';
 import { setChannelAccount } from '../../../merchants/channel-account';
 
@@ -20,6 +21,14 @@ import { setChannelAccount } from '../../../merchants/channel-account';
 function body<S extends Parameters<typeof parseSupport>[0]>(schema: S, req: Request): ReturnType<typeof parseSupport<S>> {
   if (req.body === undefined) throw SupportError.invalid('request', 'body is required: a JSON object (Content-Type: application/json)');
   return parseSupport(schema, req.body);
+}
+
+/** A payout limit the schema let through, as fen (null = the platform default). */
+function limitFen(dailyLimit: string | null): number | null {
+  if (dailyLimit === null) return null;
+  const parsed = parsePayoutLimit(dailyLimit);
+  if (!parsed.ok) throw SupportError.invalid('dailyLimit', parsed.rule);
+  return parsed.fen;
 }
 
 /** An answer that carries a new key: never cached by anything between the API and the operator. */
@@ -88,6 +97,17 @@ export function adminMerchantRoutes(env: MerchantAdminEnv, now: () => number): R
     const input = body(LimitsBodySchema, req);
     const actor = operatorOf(res);
     res.json({ ...(await setLimits(env, mercNo, input, actor)), actor });
+  });
+
+  router.put('/merchants/:mercNo/payouts', async (req, res) => {
+    const mercNo = mercNoOf(req.params);
+    const input = body(PayoutSettingsBodySchema, req);
+    const actor = operatorOf(res);
+    const change = {
+      ...(input.dailyLimit !== undefined ? { dailyLimitFen: limitFen(input.dailyLimit) } : {}),
+      ...(input.approvalRequired !== undefined ? { approvalRequired: input.approvalRequired } : {}),
+    };
+    res.json({ ...(await setPayouts(env, mercNo, change, actor)), actor });
   });
 
   // One route per channel with per-merchant accounts: each channel validates its own account (ChannelPlugin.accountAdmin).

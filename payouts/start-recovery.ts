@@ -1,0 +1,37 @@
+import type { Logger } from '../config/logger';
+import { findOrderById } from '../db/orders';
+import { claimUnstartedPayouts } from '../db/payouts';
+import { PayStatus } from '../domain/pay-status';
+import type { ClaimLoopHandle } from '../worker/claim-loop';
+import { startWorkflowStartRecovery } from '../worker/start-recovery';
+import { startPayoutWorkflow, type PayoutStartDeps } from './start-payout';
+
+export interface PayoutStartRecoveryDeps extends PayoutStartDeps {
+  log: Logger;
+  /** Called for each payout whose workflow this recovery started (not one that existed already). */
+  onStarted?: (orderId: string) => void;
+}
+
+/**
+ * The workers' recovery of payouts accepted but never started. The unified order accepts a payout (order p0001, payee
+ * row, its amount counted against the day's limit) in one transaction, then starts its workflow; an API killed with
+ * SIGKILL, or a Temporal unreachable, between the two leaves a payout holding its share of the limit with no workflow
+ * to move it. Every worker claims payouts whose start is not recorded PAYOUT_START_RECOVERY_AFTER after they were
+ * accepted (db/payouts.ts claimUnstartedPayouts: each one by one worker, once per interval) and starts their workflow
+ * with the id and input the API uses (payouts/start-payout.ts); one that exists already is only recorded as started.
+ */
+export function startPayoutStartRecovery(deps: PayoutStartRecoveryDeps): ClaimLoopHandle {
+  return startWorkflowStartRecovery<string>({
+    name: 'payout start recovery',
+    afterMs: deps.config.payouts.startRecoveryAfterMs,
+    claim: (afterMs, limit) => claimUnstartedPayouts(deps.pool, PayStatus.SUBMITTED, afterMs, limit),
+    start: async (orderId) => {
+      const order = await findOrderById(deps.pool, orderId);
+      if (!order) throw new Error(`payout ${orderId} is not in the read model`);
+      return startPayoutWorkflow(deps, order);
+    },
+    describe: (orderId) => ({ orderId }),
+    log: deps.log,
+    ...(deps.onStarted ? { onStarted: deps.onStarted } : {}),
+  });
+}
