@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { withHeartbeat } from './heartbeat';
 import type { Pool } from '../db/pool';
 import type { Logger } from '../config/logger';
 import { findOrderById } from '../db/orders';
@@ -44,7 +45,7 @@ export function createReconActivities(deps: ReconActivityDeps) {
       if (!download) return { supported: false, lines: 0 };
       let lines: StatementLine[];
       try {
-        lines = await download(r.date);
+        lines = await withHeartbeat(() => download(r.date));
       } catch (err) {
         // Not ready, unreachable or unreadable: the workflow tries again on its schedule, then records the failure.
         throw ApplicationFailure.retryable(`statement of ${r.channel} ${r.date}: ${(err as Error).message}`.slice(0, 300), 'StatementUnavailable');

@@ -26,8 +26,11 @@ export interface ReconciliationResult {
   error?: string;
 }
 
-/** Activity options: the download gets one attempt per call (the workflow's own schedule retries it). */
-const DOWNLOAD = { startToCloseTimeout: '5m', retry: { maximumAttempts: 1 } } as const;
+/**
+ * Activity options: the download gets one attempt per call (the workflow's own schedule retries it). It heartbeats
+ * while it runs (activities/heartbeat.ts), so a worker killed mid-download costs 30 s, not the 5-minute bound.
+ */
+const DOWNLOAD = { startToCloseTimeout: '5m', heartbeatTimeout: '30s', retry: { maximumAttempts: 1 } } as const;
 /** The database steps: short, infrastructure retries only, bounded (then the run fails visibly). */
 const STEP = { startToCloseTimeout: '2m', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 } } as const;
 

@@ -314,7 +314,7 @@ describe('a worker killed during a run', () => {
     const base = await withOwnDatabase(globalSetupBase());
     const stack = await startStackOn(base, {
       DEFAULT_CHANNEL: 'alipay', ALIPAY_APP_ID: app.appId, ALIPAY_PRIVATE_KEY: app.privateKey, ALIPAY_PUBLIC_KEY: app.alipayPublicKey,
-      ALIPAY_GATEWAY_URL: emulator.gatewayUrl, ALIPAY_TIMEOUT: '2s', POLL_SCHEDULE: '1h', RECON_RETRY_SCHEDULE: '2s',
+      ALIPAY_GATEWAY_URL: emulator.gatewayUrl, ALIPAY_TIMEOUT: '2s', POLL_SCHEDULE: '1h', RECON_RETRY_SCHEDULE: '5s',
     }, { worker: false });
     const workers: ChildHandle[] = [];
     const spawnWorker = async () => {
@@ -328,7 +328,7 @@ describe('a worker killed during a run', () => {
       const date = await reconDay();
       emulator.faults.gateway = [{ kind: 'system_error', method: 'alipay.data.dataservice.bill.downloadurl.query', times: 1 }];
       const { workflowId } = await startReconRun(stack.client, stack.config, 'alipay', date);
-      // The first download met the fault: the run waits 2 s to ask again. The worker dies then.
+      // The first download met the fault: the run waits 5 s to ask again. The worker dies then.
       await eventually(async () => (emulator.faults.gateway.length === 0 && (await findRun(stack.pool, 'alipay', date))?.status === 'running' ? true : null), 20_000, 'the first download failed');
       first.child.kill('SIGKILL');
       expect(await first.stop()).toBeNull();
