@@ -52,10 +52,17 @@ def _real_keys(case):
         if isinstance(body.get(field), str) and PEM_SHAPE.match(body[field]):
             body[field] = pem
     if isinstance(body.get("platformKeys"), list):
-        keys = []
+        # Each serial once: JSON Schema cannot say "unique by one property", so a generated list may repeat a serial
+        # (answered 400 naming platformKeys, which the schema-valid check would count as a valid request refused).
+        keys, serials = [], set()
         for key in body["platformKeys"]:
             if isinstance(key, dict) and isinstance(key.get("publicKey"), str) and PEM_SHAPE.match(key["publicKey"]):
                 key = {**key, "publicKey": PEM_PUBLIC}
+            serial = key.get("serial") if isinstance(key, dict) else None
+            if isinstance(serial, str):
+                if serial in serials:
+                    continue
+                serials.add(serial)
             keys.append(key)
         body["platformKeys"] = keys
     case.body = body
