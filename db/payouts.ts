@@ -49,22 +49,30 @@ export async function markPayoutStarted(db: Queryable, orderId: string): Promise
 
 /**
  * Claims up to `limit` payouts accepted at least `afterMs` ago whose workflow start was never recorded, each tried at
- * most once per `afterMs` (start_checked_at) and by one worker (SKIP LOCKED), the oldest first. Returns their order ids.
+ * most once per `afterMs` (start_checked_at) and by one worker (SKIP LOCKED), the oldest first, until escalated
+ * (markPayoutStartEscalated). Returns their order ids and how many times each has been tried, this one included.
  */
-export async function claimUnstartedPayouts(db: Queryable, submitted: PayStatus, afterMs: number, limit: number): Promise<string[]> {
-  const { rows } = await db.query<{ order_id: string }>(
+export async function claimUnstartedPayouts(
+  db: Queryable, submitted: PayStatus, afterMs: number, limit: number,
+): Promise<Array<{ item: string; tries: number }>> {
+  const { rows } = await db.query<{ order_id: string; start_tries: number }>(
     `WITH due AS (
        SELECT p.order_id FROM payouts p JOIN orders o USING (order_id)
-       WHERE p.workflow_started_at IS NULL AND o.pay_status = $1
+       WHERE p.workflow_started_at IS NULL AND p.start_escalated_at IS NULL AND o.pay_status = $1
          AND p.created_at <= now() - $2::int * interval '1 millisecond'
          AND (p.start_checked_at IS NULL OR p.start_checked_at <= now() - $2::int * interval '1 millisecond')
        ORDER BY p.created_at LIMIT $3
        FOR UPDATE OF p SKIP LOCKED)
-     UPDATE payouts p SET start_checked_at = now() FROM due WHERE p.order_id = due.order_id
-     RETURNING p.order_id`,
+     UPDATE payouts p SET start_checked_at = now(), start_tries = p.start_tries + 1 FROM due WHERE p.order_id = due.order_id
+     RETURNING p.order_id, p.start_tries`,
     [submitted, afterMs, limit],
   );
-  return rows.map((r) => r.order_id);
+  return rows.map((r) => ({ item: r.order_id, tries: r.start_tries }));
+}
+
+/** The payout's start went to the human queue: the workers' recovery claims it no more. */
+export async function markPayoutStartEscalated(db: Queryable, orderId: string): Promise<void> {
+  await db.query('UPDATE payouts SET start_escalated_at = now() WHERE order_id = $1 AND start_escalated_at IS NULL', [orderId]);
 }
 
 /**

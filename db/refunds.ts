@@ -169,20 +169,28 @@ export async function closeRefundReview(
 
 /**
  * Claims up to `limit` refunds still `submitted` (r0001: recorded, their workflow has not moved them) that were
- * recorded at least `afterMs` ago and not claimed for that long, oldest first, and marks them claimed now. Concurrent
- * workers claim disjoint refunds (SKIP LOCKED); a refund whose start fails is claimed again after `afterMs`.
+ * recorded at least `afterMs` ago and not claimed for that long, oldest first, marks them claimed now and counts the
+ * try. Concurrent workers claim disjoint refunds (SKIP LOCKED); a refund whose start fails is claimed again after
+ * `afterMs`, until it is escalated (markRefundStartEscalated).
  */
-export async function claimUnstartedRefunds(db: Queryable, submitted: RefundStatus, afterMs: number, limit: number): Promise<RefundRecord[]> {
-  const { rows } = await db.query<Row>(
+export async function claimUnstartedRefunds(
+  db: Queryable, submitted: RefundStatus, afterMs: number, limit: number,
+): Promise<Array<{ item: RefundRecord; tries: number }>> {
+  const { rows } = await db.query<Row & { start_tries: number }>(
     `WITH due AS (
        SELECT refund_id FROM refunds
-       WHERE refund_status = $1 AND created_at <= now() - $2::int * interval '1 millisecond'
+       WHERE refund_status = $1 AND start_escalated_at IS NULL AND created_at <= now() - $2::int * interval '1 millisecond'
          AND (start_checked_at IS NULL OR start_checked_at <= now() - $2::int * interval '1 millisecond')
        ORDER BY created_at LIMIT $3
        FOR UPDATE SKIP LOCKED)
-     UPDATE refunds r SET start_checked_at = now() FROM due WHERE r.refund_id = due.refund_id
+     UPDATE refunds r SET start_checked_at = now(), start_tries = r.start_tries + 1 FROM due WHERE r.refund_id = due.refund_id
      RETURNING r.*`,
     [submitted, afterMs, limit],
   );
-  return rows.map(toRecord);
+  return rows.map((r) => ({ item: toRecord(r), tries: r.start_tries }));
+}
+
+/** The refund's start went to the human queue: the workers' recovery claims it no more. */
+export async function markRefundStartEscalated(db: Queryable, refundId: string): Promise<void> {
+  await db.query('UPDATE refunds SET start_escalated_at = now() WHERE refund_id = $1 AND start_escalated_at IS NULL', [refundId]);
 }

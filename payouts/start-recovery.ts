@@ -1,6 +1,8 @@
 import type { Logger } from '../config/logger';
-import { findOrderById } from '../db/orders';
-import { claimUnstartedPayouts } from '../db/payouts';
+import { findOrderById, recordEvent } from '../db/orders';
+import { claimUnstartedPayouts, markPayoutStartEscalated } from '../db/payouts';
+import { openReview } from '../db/order-reviews';
+import { inTransaction } from '../db/pool';
 import { PayStatus } from '../domain/pay-status';
 import type { ClaimLoopHandle } from '../worker/claim-loop';
 import { startWorkflowStartRecovery } from '../worker/start-recovery';
@@ -19,6 +21,7 @@ export interface PayoutStartRecoveryDeps extends PayoutStartDeps {
  * to move it. Every worker claims payouts whose start is not recorded PAYOUT_START_RECOVERY_AFTER after they were
  * accepted (db/payouts.ts claimUnstartedPayouts: each one by one worker, once per interval) and starts their workflow
  * with the id and input the API uses (payouts/start-payout.ts); one that exists already is only recorded as started.
+ * One that cannot be started goes to the human queue after START_RECOVERY_MAX_TRIES tries (worker/start-recovery.ts).
  */
 export function startPayoutStartRecovery(deps: PayoutStartRecoveryDeps): ClaimLoopHandle {
   return startWorkflowStartRecovery<string>({
@@ -29,6 +32,18 @@ export function startPayoutStartRecovery(deps: PayoutStartRecoveryDeps): ClaimLo
       const order = await findOrderById(deps.pool, orderId);
       if (!order) throw new Error(`payout ${orderId} is not in the read model`);
       return startPayoutWorkflow(deps, order);
+    },
+    escalate: async (orderId, reason, tries) => {
+      await inTransaction(deps.pool, async (tx) => {
+        const order = await findOrderById(tx, orderId);
+        if (order && await openReview(tx, { orderId, workflowId: order.workflowId, kind: 'unknown_result', reason, detail: { payout: true, startTries: tries } })) {
+          await recordEvent(tx, {
+            orderId, eventKey: `payout-start-escalated:${orderId}`, type: 'review_opened',
+            detail: { kind: 'unknown_result', payout: true, reason, startTries: tries },
+          });
+        }
+        await markPayoutStartEscalated(tx, orderId);
+      });
     },
     describe: (orderId) => ({ orderId }),
     log: deps.log,

@@ -1,8 +1,9 @@
 import type { Logger } from '../config/logger';
 import { findMerchant } from '../db/merchants';
-import { findOrderById } from '../db/orders';
+import { findOrderById, recordEvent } from '../db/orders';
 import type { Pool } from '../db/pool';
-import { claimUnstartedRefunds, type RefundRecord } from '../db/refunds';
+import { claimUnstartedRefunds, markRefundStartEscalated, openRefundReview, type RefundRecord } from '../db/refunds';
+import { inTransaction } from '../db/pool';
 import { RefundStatus } from '../domain/refund-status';
 import type { ClaimLoopHandle } from '../worker/claim-loop';
 import { startWorkflowStartRecovery } from '../worker/start-recovery';
@@ -23,7 +24,9 @@ export interface RefundStartRecoveryDeps extends RefundStartDeps {
  * unreachable, between the two leaves the refund r0001 with no workflow to move it. Every worker claims refunds still
  * r0001 REFUND_START_RECOVERY_AFTER after they were recorded (db/refunds.ts claimUnstartedRefunds: each one by one
  * worker, once per interval) and starts their workflow with the same id and input the API would have used; one that
- * exists already (it was started, and is waiting for a worker) is left as it is (worker/start-recovery.ts).
+ * exists already (it was started, and is waiting for a worker) is left as it is. One that cannot be started (its order
+ * gone from the read model, its workflow closed with the refund still r0001, Temporal unreachable for good) goes to the
+ * human queue after START_RECOVERY_MAX_TRIES tries (worker/start-recovery.ts).
  */
 export function startRefundStartRecovery(deps: RefundStartRecoveryDeps): ClaimLoopHandle {
   return startWorkflowStartRecovery<RefundRecord>({
@@ -34,7 +37,22 @@ export function startRefundStartRecovery(deps: RefundStartRecoveryDeps): ClaimLo
       const order = await findOrderById(deps.pool, refund.orderId);
       if (!order) throw new Error(`refund ${refund.refundId}: its order ${refund.orderId} is not in the read model`);
       const merchant = await findMerchant(deps.pool, refund.mercNo);
-      return startRefundWorkflow(deps, refund, order, merchant?.notifyScheduleMs ?? deps.config.notify.retryScheduleMs);
+      const outcome = await startRefundWorkflow(deps, refund, order, merchant?.notifyScheduleMs ?? deps.config.notify.retryScheduleMs);
+      // A running workflow is used as it is (it moves the refund once a worker takes it); 'existed' means its
+      // workflow has closed with the refund still r0001, which no start can fix.
+      if (outcome === 'existed') throw new Error(`its workflow ${refund.workflowId} has closed with the refund still ${RefundStatus.SUBMITTED}`);
+      return outcome;
+    },
+    escalate: async (refund, reason, tries) => {
+      await inTransaction(deps.pool, async (tx) => {
+        if (await openRefundReview(tx, { orderId: refund.orderId, refundId: refund.refundId, workflowId: refund.workflowId, reason, detail: { startTries: tries } })) {
+          await recordEvent(tx, {
+            orderId: refund.orderId, eventKey: `refund-start-escalated:${refund.refundId}`, type: 'review_opened',
+            detail: { kind: 'refund_unknown', refundId: refund.refundId, reason, startTries: tries },
+          });
+        }
+        await markRefundStartEscalated(tx, refund.refundId);
+      });
     },
     describe: (refund) => ({ refundId: refund.refundId, workflowId: refund.workflowId }),
     log: deps.log,

@@ -81,7 +81,7 @@ describe('payout start recovery', () => {
     });
     expect((await findPayout(stack.pool, orderId))!.workflowStarted).toBe(false);
     // Not due before PAYOUT_START_RECOVERY_AFTER: a claim that waits an hour does not take it.
-    expect(await claimUnstartedPayouts(stack.pool, PayStatus.SUBMITTED, 3_600_000, 1000)).not.toContain(orderId);
+    expect((await claimUnstartedPayouts(stack.pool, PayStatus.SUBMITTED, 3_600_000, 1000)).map((p) => p.item)).not.toContain(orderId);
 
     await orderReaches(stack, orderId, 'p0000');
     await r.waitFor(1, 10_000);
@@ -97,7 +97,7 @@ describe('payout start recovery', () => {
     const again = await payoutCall(stack, merchant, fields);
     expect(again.body).toMatchObject({ respCode: '000000', orderId });
     // Started and recorded as such: the recovery does not take it again.
-    expect(await claimUnstartedPayouts(stack.pool, PayStatus.SUBMITTED, 100, 1000)).not.toContain(orderId);
+    expect((await claimUnstartedPayouts(stack.pool, PayStatus.SUBMITTED, 100, 1000)).map((p) => p.item)).not.toContain(orderId);
   });
 
   it('Temporal unreachable from the API when it accepts a payout: answered 999999, accepted, and the workers start it', async () => {

@@ -14,6 +14,7 @@ import { findOrderById } from '../../db/orders';
 import { listChannelCalls } from '../../db/channel-calls';
 import { newOrderId } from '../../domain/order-id';
 import { RefundStatus, refundWorkflowId } from '../../domain/refund-status';
+import { START_RECOVERY_MAX_TRIES } from '../../worker/start-recovery';
 
 // Refund start crash safety. The workers run as their own processes (worker/main.ts) so that one can be killed with
 // SIGKILL. The sandbox refunds after a delay (its refund is PENDING meanwhile), so a refund is in flight for a while.
@@ -73,7 +74,7 @@ describe('refund start recovery', () => {
         expect(await holdRefundable(tx, orderId, 30)).not.toBeNull();
       });
       // Not due before REFUND_START_RECOVERY_AFTER: a claim that waits an hour does not take it.
-      expect((await claimUnstartedRefunds(stack.pool, RefundStatus.SUBMITTED, 3_600_000, 1000)).map((r) => r.refundId)).not.toContain(refundId);
+      expect((await claimUnstartedRefunds(stack.pool, RefundStatus.SUBMITTED, 3_600_000, 1000)).map((r) => r.item.refundId)).not.toContain(refundId);
 
       await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
       await receiver.waitFor(2, 10_000);
@@ -141,6 +142,46 @@ describe('refund start recovery', () => {
       expect(await refundLedgerOf(stack.pool, orderId)).toEqual({ heldFen: 0, refundedFen: 200 });
     } finally {
       await receiver.stop();
+    }
+  });
+
+  it('a refund whose workflow closed without moving it goes to the human queue after START_RECOVERY_MAX_TRIES tries, and is tried no more', async () => {
+    const worker = spawnWorker();
+    await worker.ready;
+    const receiver = await new MerchantReceiver().start();
+    try {
+      const { orderId, mercOrderNo } = await paidSandboxOrder(stack, merchant, '1.00', receiver.url);
+      const mercRefundNo = refundNo();
+      const workflowId = refundWorkflowId(merchant.mercNo, mercRefundNo);
+      // Its workflow id is taken by a run that closed (terminated here) before moving the refund: no start can fix that.
+      const closed = await stack.client.workflow.start('refundWorkflow', { workflowId, taskQueue: `nobody-${mercRefundNo}`, args: [] });
+      await closed.terminate('test: a run that closed without moving its refund');
+      const refundId = newOrderId(Date.now(), randomBytes(8).readBigUInt64BE());
+      const order = (await findOrderById(stack.pool, orderId))!;
+      await inTransaction(stack.pool, async (tx) => {
+        expect(await insertRefund(tx, {
+          refundId, mercNo: merchant.mercNo, mercRefundNo, orderId, workflowId,
+          requestHash: requestHash({ mercOrderNo, mercRefundNo, refundAmt: '0.10', mercNo: merchant.mercNo }, 'test'), livemode: false,
+          channel: order.channel, amountFen: 10, reason: null, notifyUrl: receiver.url, signType: order.signType,
+        })).toBe(true);
+        expect(await holdRefundable(tx, orderId, 10)).not.toBeNull();
+      });
+
+      const review = await eventually(async () => (await stack.pool.query<{ reason: string }>(
+        'SELECT reason FROM order_reviews WHERE refund_id = $1 AND resolved_at IS NULL', [refundId])).rows[0] ?? null, 30_000, 'the refund in the human queue');
+      expect(review.reason).toContain(`could not be started after ${START_RECOVERY_MAX_TRIES} tries`);
+      expect(review.reason).toContain('has closed with the refund still r0001');
+      const row = (await stack.pool.query<{ start_tries: number; start_escalated_at: Date | null }>(
+        'SELECT start_tries, start_escalated_at FROM refunds WHERE refund_id = $1', [refundId])).rows[0]!;
+      expect(row.start_tries).toBe(START_RECOVERY_MAX_TRIES);
+      expect(row.start_escalated_at).not.toBeNull();
+      // Claimed no more, and the channel was never asked.
+      expect((await claimUnstartedRefunds(stack.pool, RefundStatus.SUBMITTED, 1, 1000)).map((r) => r.item.refundId)).not.toContain(refundId);
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(0);
+      expect((await findRefundByMercRefundNo(stack.pool, merchant.mercNo, mercRefundNo))?.refundStatus).toBe('r0001');
+    } finally {
+      await receiver.stop();
+      await worker.stop();
     }
   });
 });
