@@ -15,6 +15,9 @@ export interface BenchReport {
   soak: SoakResult | null;
 }
 
+const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+const kib = (bytes: number) => Math.round((bytes / 1024) * 100) / 100;
+
 /** Prints the human table (stdout) and one machine-readable line: `BENCH_JSON {…}`. */
 export function printReport(r: BenchReport): void {
   const rows: [string, string][] = [
@@ -32,7 +35,14 @@ export function printReport(r: BenchReport): void {
     rows.push(
       ['soak open orders', `${s.openOrders} of ${s.requestedOrders} (opened in ${s.createSeconds} s, held ${s.holdSeconds} s)${s.openStoppedBy ? `; opening stopped: ${s.openStoppedBy}` : ''}`],
       ['soak worker RSS', `${s.workerRssMiB.atOpen} → ${s.workerRssMiB.atEnd} MiB, peak ${s.workerRssMiB.peak} MiB, growth ${s.workerRssMiB.growthMiBPerMin} MiB/min  (target ≤ 1024)`],
-      ['soak channel queries/s', `${s.channelQueriesPerSecond ?? 'n/a'}  (budget ≤ ${s.queryBudgetPerSecond})`],
+      ['soak worker RSS per order', `${s.workerRssKiBPerOrder} KiB (with all open vs before opening)`],
+      ['soak api RSS', `${s.apiRssMiB.atOpen} → ${s.apiRssMiB.atEnd} MiB, peak ${s.apiRssMiB.peak} MiB`],
+      ['soak channel queries/s', `${s.channelQueriesPerSecond ?? 'n/a'}  (budget ≤ ${s.queryBudgetPerSecond}); per open order ${s.channelQueriesPerSecondPerOrder ?? 'n/a'} (budget ≤ 0.0333)`],
+      ['soak unified order p50/p99', s.unifiedOrderProbeMs
+        ? `none open ${s.unifiedOrderProbeMs.noneOpen.p50} / ${s.unifiedOrderProbeMs.noneOpen.p99} ms, all open ${s.unifiedOrderProbeMs.allOpen.p50} / ${s.unifiedOrderProbeMs.allOpen.p99} ms (${s.unifiedOrderProbeMs.allOpen.orders} sequential); p99 ratio ${s.unifiedOrderProbeMs.p99Ratio}  (target ≤ 2)`
+        : 'n/a (--soak-probe 0)'],
+      ['soak disk Temporal', `${mib(s.diskBytes.before.temporalBytes)} → ${mib(s.diskBytes.open.temporalBytes)} MiB open → ${mib(s.diskBytes.afterCloseOut.temporalBytes)} MiB after close-out; ${kib(s.diskBytesPerOrder.temporal)} KiB per open order`],
+      ['soak disk PostgreSQL', `${mib(s.diskBytes.before.postgresBytes)} → ${mib(s.diskBytes.open.postgresBytes)} MiB open → ${mib(s.diskBytes.afterCloseOut.postgresBytes)} MiB after close-out; ${kib(s.diskBytesPerOrder.postgres)} KiB per open order`],
       ['soak close-out', `all paid in ${s.closeOutSeconds} s; workflows left running: ${s.leftRunning}`],
     );
   }

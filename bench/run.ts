@@ -19,6 +19,7 @@ import { DEFAULT_JEEPAY_DIR } from './peer-jeepay';
  *   --ceiling N                    ceiling workflows (default = orders)
  *   --soak-orders K --soak-seconds S   open-orders soak (default 10000 for 120 s); --no-soak skips it
  *   --soak-open-limit S            stop opening soak orders after S seconds (default 420) and soak what is open
+ *   --soak-probe N                 sequential unified orders timed with none open and with all open (default 100; 0 skips)
  *   --peer jeepay [--rounds N] [--peer-dir DIR] [--peer-notify-after response|reply]
  *                                  only the end-to-end phase, ours and Jeepay alternately (A B × N, default 2) through
  *                                  the harness in DIR (default JEEPAY_PEER_DIR or ../shared/peers/jeepay)
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       'soak-orders': { type: 'string', default: '10000' },
       'soak-seconds': { type: 'string', default: '120' },
       'soak-open-limit': { type: 'string', default: '420' },
+      'soak-probe': { type: 'string', default: '100' },
       'no-soak': { type: 'boolean', default: false },
       peer: { type: 'string' },
       rounds: { type: 'string', default: '2' },
@@ -90,7 +92,8 @@ async function main(): Promise<void> {
         apiUrl: stack.apiUrl, temporalAddress: stack.temporalAddress, merchant: stack.merchant, receiver,
         orders: Number(values['soak-orders']), concurrency, holdSeconds: Number(values['soak-seconds']),
         createLimitSeconds: Number(values['soak-open-limit']),
-        workerPid: stack.pids.worker, runId, channelQueries: () => scrapeChannelQueries(workerHttpPort),
+        workerPid: stack.pids.worker, apiPid: stack.pids.api, runId, probeOrders: Number(values['soak-probe']),
+        databaseUrl: stack.databaseUrl, temporalDbFile: stack.temporalDbFile, channelQueries: () => scrapeChannelQueries(workerHttpPort),
       });
     clearInterval(sampler);
     const overall = meters.map((m) => m.finish(1));

@@ -17,6 +17,8 @@ export interface BenchStack {
   /** Which Temporal runs (TEMPORAL_MODE, TEMPORAL_HISTORY_SHARDS). */
   temporalMode: string;
   databaseUrl: string;
+  /** The dev server's SQLite file (its -wal and -shm beside it); null in server mode (Temporal's databases are in PostgreSQL). */
+  temporalDbFile: string | null;
   merchant: { mercNo: string; key: string };
   /** Processes whose CPU and memory the benchmark reports. */
   pids: { api: number | null; worker: number | null; temporal: number | null };
@@ -66,6 +68,7 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
     temporalAddress: temporal.address,
     temporalMode: describeTemporalMode(devstack),
     databaseUrl: pg.url,
+    temporalDbFile: devstack.temporalMode === 'server' ? null : join(dir, 'temporal.sqlite'),
     merchant: { mercNo: 'BENCH0000000001', key: testKey! },
     pids: { api: api.child.pid ?? null, worker: worker.child.pid ?? null, temporal: temporal.pid },
     postgresPid: postmasterPid(join(dir, 'pg')),

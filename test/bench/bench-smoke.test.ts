@@ -18,7 +18,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 
 describe('benchmark smoke run', () => {
   it('prints the table and a JSON line with every figure', async () => {
-    const { code, stdout, stderr } = await runBench(['--orders', '6', '--concurrency', '2', '--ceiling', '4', '--soak-orders', '6', '--soak-seconds', '2']);
+    const { code, stdout, stderr } = await runBench(['--orders', '6', '--concurrency', '2', '--ceiling', '4', '--soak-orders', '6', '--soak-seconds', '2', '--soak-probe', '5']);
     expect(code, stderr.slice(-2000)).toBe(0);
     expect(stdout).toContain('end-to-end orders/s');
     const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
@@ -40,5 +40,13 @@ describe('benchmark smoke run', () => {
     expect(r.processes.map((p: { name: string }) => p.name).sort()).toEqual(['api', 'temporal', 'worker']);
     expect(r.processes.every((p: { peakRssMiB: number }) => p.peakRssMiB > 0)).toBe(true);
     expect(r.soak).toMatchObject({ requestedOrders: 6, openOrders: 6, openStoppedBy: null, leftRunning: 0 });
+    // Issue 13's scale figures: unified-order latency with none and with all open, disk per order, the API's RSS.
+    expect(r.soak.unifiedOrderProbeMs.noneOpen).toMatchObject({ orders: 5 });
+    expect(r.soak.unifiedOrderProbeMs.allOpen).toMatchObject({ orders: 5 });
+    expect(r.soak.unifiedOrderProbeMs.noneOpen.p99).toBeGreaterThan(0);
+    expect(r.soak.unifiedOrderProbeMs.p99Ratio).toBeGreaterThan(0);
+    expect(r.soak.diskBytes.open.temporalBytes).toBeGreaterThan(0);
+    expect(r.soak.diskBytes.before.postgresBytes).toBeGreaterThan(0);
+    expect(r.soak.apiRssMiB.peak).toBeGreaterThan(0);
   }, 240_000);
 });
