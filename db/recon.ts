@@ -1,6 +1,7 @@
 import type { Queryable } from './pool';
 import { inTransaction, type Pool } from './pool';
 import { parseFenColumn } from '../domain/money';
+import { PAYOUT_TRADE_TYPES } from '../domain/payout';
 import { PayStatus } from '../domain/pay-status';
 import { RefundStatus } from '../domain/refund-status';
 import {
@@ -127,8 +128,8 @@ export async function ourSideOf(db: Queryable, channel: string, date: string, li
   // Payouts (tradeType 02/03) are transfers, not trades: they are on no trade statement, so they are not our side here.
   const orders = await db.query<{ order_id: string; trade_amt_fen: string; pay_status: string; trade_end_time: string | null; channel: string }>(
     `SELECT order_id, trade_amt_fen, pay_status, trade_end_time, channel FROM orders
-      WHERE order_id = ANY($2::text[]) OR (channel = $1 AND pay_status = $5 AND trade_end_time BETWEEN $3 AND $4 AND trade_type NOT IN ('02', '03'))`,
-    [channel, orderIds, from, to, PayStatus.PAID],
+      WHERE order_id = ANY($2::text[]) OR (channel = $1 AND pay_status = $5 AND trade_end_time BETWEEN $3 AND $4 AND trade_type <> ALL($6::text[]))`,
+    [channel, orderIds, from, to, PayStatus.PAID, [...PAYOUT_TRADE_TYPES]],
   );
   const refunds = await db.query<{ refund_id: string; order_id: string; refund_amt_fen: string; refund_status: string; refund_end_time: string | null }>(
     `SELECT refund_id, order_id, refund_amt_fen, refund_status, refund_end_time FROM refunds

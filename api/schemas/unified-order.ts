@@ -9,7 +9,7 @@ import { isSupportedScene, SUPPORTED_SCENES } from '../../domain/payways';
 import { ApiError } from '../../domain/errors';
 import type { SignType } from '../../domain/signing';
 import { firstIssue, refuseUnknownFields } from './issues';
-import { isPayoutTradeType, PAYEE_ACCOUNT_RULES, PAYEE_ACCOUNT_TYPES } from '../../domain/payout';
+import { isPayoutTradeType, PAYEE_ACCOUNT_RULES, PAYEE_ACCOUNT_TYPES, PAYOUT_TRADE_TYPES } from '../../domain/payout';
 
 /** Longest order validity accepted, in minutes (one day). */
 export const MAX_ORDER_PERIOD_MIN = 1440;
@@ -94,7 +94,7 @@ export const UNIFIED_ORDER_RULES = [
     description: 'payouts (tradeType 02/03) need payeeAccount, payeeName and payeeAccountType, payeeAccount in the format of its type '
       + `(${PAYEE_ACCOUNT_TYPES.map((type) => `${type}: ${PAYEE_ACCOUNT_RULES[type].rule}`).join('; ')}), and bankCode for bank_card; `
       + 'other orders have none of them',
-    if: { required: ['tradeType'], properties: { tradeType: { enum: ['02', '03'] } } },
+    if: { required: ['tradeType'], properties: { tradeType: { enum: [...PAYOUT_TRADE_TYPES] } } },
     then: {
       anyOf: PAYEE_ACCOUNT_TYPES.map((type) => {
         const card = type === 'bank_card';
