@@ -12,6 +12,7 @@ import { countRoundTrips } from './round-trips';
 import { orderWorkflowId } from '../domain/order';
 import { runAgainstJeepay } from './peer-run';
 import { DEFAULT_JEEPAY_DIR } from './peer-jeepay';
+import { compareEagerStart, printEagerStart } from './eager-start';
 
 /**
  * `npm run bench`: what merchants feel, against the engine's own ceiling, on a fresh local stack.
@@ -23,6 +24,8 @@ import { DEFAULT_JEEPAY_DIR } from './peer-jeepay';
  *   --peer jeepay [--rounds N] [--peer-dir DIR] [--peer-notify-after response|reply]
  *                                  only the end-to-end phase, ours and Jeepay alternately (A B × N, default 2) through
  *                                  the harness in DIR (default JEEPAY_PEER_DIR or ../shared/peers/jeepay)
+ *   --eager-start [--rounds N]     only the ceiling workflow on a fresh dev server, started with update-with-start and
+ *                                  with eager start alternately (A B × N, default 2), --orders workflows at --concurrency
  * Prints a table and one JSON line (prefixed `BENCH_JSON `).
  */
 async function main(): Promise<void> {
@@ -41,17 +44,22 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       'peer-dir': { type: 'string' },
       'peer-notify-after': { type: 'string', default: 'response' },
+      'eager-start': { type: 'boolean', default: false },
     },
   });
   const orders = Number(values.orders);
   const concurrency = Number(values.concurrency);
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: a whole number ≥ 1');
+  if (values['eager-start']) {
+    printEagerStart(await compareEagerStart({ workflows: orders, concurrency, rounds }, log));
+    return;
+  }
   if (values.peer !== undefined) {
     const notifyAfter = values['peer-notify-after'];
     if (values.peer !== 'jeepay') throw new Error(`--peer: only "jeepay" is known, not "${values.peer}"`);
     if (notifyAfter !== 'response' && notifyAfter !== 'reply') throw new Error('--peer-notify-after: response or reply');
-    const rounds = Number(values.rounds);
-    if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: a whole number ≥ 1');
     const peerDir = values['peer-dir'] ?? process.env.JEEPAY_PEER_DIR ?? DEFAULT_JEEPAY_DIR;
     await runAgainstJeepay({ orders, concurrency, rounds, peerDir, notifyAfter }, log);
     return;

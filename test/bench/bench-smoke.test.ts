@@ -49,4 +49,18 @@ describe('benchmark smoke run', () => {
     expect(r.soak.diskBytes.before.postgresBytes).toBeGreaterThan(0);
     expect(r.soak.apiRssMiB.peak).toBeGreaterThan(0);
   }, 240_000);
+
+  it('compares update-with-start and eager start on the ceiling workflow, and the server really starts eagerly', async () => {
+    const { code, stdout, stderr } = await runBench(['--eager-start', '--orders', '4', '--concurrency', '1', '--rounds', '1']);
+    expect(code, stderr.slice(-2000)).toBe(0);
+    const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+    expect(line).toBeDefined();
+    const c = JSON.parse(line!.slice('BENCH_JSON '.length)).eagerStart;
+    expect(c.runs.map((r: { start: string }) => r.start)).toEqual(['update-with-start', 'eager-start']);
+    // The eager runs' first workflow tasks came back in the start responses; update-with-start cannot be eager.
+    expect(c.runs[0]).toMatchObject({ workflows: 4, eagerlyStarted: 0 });
+    expect(c.runs[1]).toMatchObject({ workflows: 4, eagerlyStarted: 4 });
+    expect(c.medians.eagerStart.p50).toBeGreaterThan(0);
+    expect(c.ratio.p50).toBeGreaterThan(0);
+  }, 120_000);
 });
