@@ -96,15 +96,21 @@ export function renderExhausted(v: ExhaustedView): string {
 
 export interface AmbiguousView {
   total: number;
-  orders: { orderId: string; mercNo: string; mercOrderNo: string; payStatus: string; tradeAmtFen: string; kind: string; reason: string; openedAt: string }[];
+  orders: { orderId: string; mercNo: string; mercOrderNo: string; payStatus: string; tradeAmtFen: string; kind: string; reason: string; openedAt: string;
+    refundId?: string; retryStart?: string }[];
 }
+
+/** The KIND cell: a start the workers gave up on says which command acts on it. */
+const kindCell = (o: AmbiguousView['orders'][number]) => (o.retryStart
+  ? `${o.kind} (never started: retry-start ${o.refundId ? `refund ${o.refundId}` : `payout ${o.orderId}`})`
+  : o.kind);
 
 export function renderAmbiguous(v: AmbiguousView): string {
   if (v.orders.length === 0) return 'No order is waiting for a decision.';
   return [
     `${v.total} order(s) waiting for a decision${v.total > v.orders.length ? ` (showing ${v.orders.length})` : ''}`,
     table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'STATUS', 'AMOUNT FEN', 'KIND', 'SINCE', 'REASON'], v.orders.map((o) => [
-      o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.tradeAmtFen, o.kind, time(o.openedAt), o.reason,
+      o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.tradeAmtFen, kindCell(o), time(o.openedAt), o.reason,
     ])),
   ].join('\n');
 }
