@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { eventually, startStack, testMerchant, type TestMerchant, type TestStack } from '../support/stack';
+import { MerchantReceiver } from '../support/merchant-receiver';
+import { paidSandboxOrder, refundReaches } from '../support/refunds';
+import { supportCall, type SupportErrorAnswer } from '../support/support-api';
+import { TEST_OPERATOR } from '../support/stack-core';
+import { requestHash } from '../../api/request-hash';
+import { inTransaction } from '../../db/pool';
+import { holdRefundable, insertRefund, refundLedgerOf } from '../../db/refunds';
+import { findOrderById, listEvents } from '../../db/orders';
+import { listChannelCalls } from '../../db/channel-calls';
+import { newOrderId } from '../../domain/order-id';
+import { refundWorkflowId } from '../../domain/refund-status';
+import { START_RECOVERY_MAX_TRIES } from '../../worker/start-recovery';
+
+// Support's retry start of a refund whose start the workers gave up on (support/start-retry.ts), on the real stack:
+// API + worker + Temporal + PostgreSQL, the sandbox channel and a real merchant receiver.
+let stack: TestStack;
+let merchant: TestMerchant;
+
+beforeAll(async () => {
+  stack = await startStack({ REFUND_START_RECOVERY_AFTER: '200ms', REFUND_QUERY_SCHEDULE: '200ms', POLL_SCHEDULE: '1h' });
+  merchant = await testMerchant(stack.pool, { notifyScheduleMs: [200, 200, 200] });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const retryStart = (refundId: string, opts: { token?: string | null; reason?: string } = {}) =>
+  supportCall<Record<string, unknown> & SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/retry-start`, {
+    body: { reason: opts.reason ?? 'put the order channel right in the read model' }, ...(opts.token !== undefined ? { token: opts.token } : {}),
+  });
+
+const escalation = async (refundId: string) => (await stack.pool.query<{ start_tries: number; start_escalated_at: Date | null }>(
+  'SELECT start_tries, start_escalated_at FROM refunds WHERE refund_id = $1', [refundId])).rows[0]!;
+
+describe('retry start of an escalated refund start', () => {
+  it('is refused while the cause is there, starts the refund once it is fixed (channel once, merchant notified), audited; a repeat is harmless', async () => {
+    const receiver = await new MerchantReceiver().start();
+    try {
+      const { orderId, mercOrderNo } = await paidSandboxOrder(stack, merchant, '1.00', receiver.url);
+      await receiver.waitFor(1);
+      const mercRefundNo = `SR${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+      const workflowId = refundWorkflowId(merchant.mercNo, mercRefundNo);
+      // The cause, one no retry fixes: the order's read model names a channel this build does not have.
+      const order = (await findOrderById(stack.pool, orderId))!;
+      await stack.pool.query("UPDATE orders SET channel = 'retired' WHERE order_id = $1", [orderId]);
+      // What POST /api/refund commits before it starts the workflow.
+      const refundId = newOrderId(Date.now(), randomBytes(8).readBigUInt64BE());
+      await inTransaction(stack.pool, async (tx) => {
+        expect(await insertRefund(tx, {
+          refundId, mercNo: merchant.mercNo, mercRefundNo, orderId, workflowId,
+          requestHash: requestHash({ mercOrderNo, mercRefundNo, refundAmt: '0.40', mercNo: merchant.mercNo }, 'test'), livemode: false,
+          channel: order.channel, amountFen: 40, reason: null, notifyUrl: receiver.url, signType: order.signType,
+        })).toBe(true);
+        expect(await holdRefundable(tx, orderId, 40)).not.toBeNull();
+      });
+
+      // The workers give up after START_RECOVERY_MAX_TRIES tries: the refund is in the human queue, with its action.
+      const listed = await eventually(async () => {
+        const q = await supportCall<{ orders: Array<Record<string, unknown>> }>(stack.api.adminUrl, 'GET', '/support/v1/ambiguous?limit=500');
+        return q.body.orders.find((o) => o.refundId === refundId) ?? null;
+      }, 30_000, 'the refund start in the human queue');
+      expect(listed).toMatchObject({ orderId, kind: 'refund_unknown', retryStart: `/support/v1/refunds/${refundId}/retry-start`, detail: { startTries: START_RECOVERY_MAX_TRIES } });
+      expect((await escalation(refundId)).start_escalated_at).not.toBeNull();
+
+      // resolve cannot reach a workflow that never ran: it names the action that can.
+      const resolve = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/resolve`, {
+        body: { decision: 'not_refunded', reason: 'checked' },
+      });
+      expect(resolve.status).toBe(409);
+      expect(resolve.body.error.message).toContain(`/support/v1/refunds/${refundId}/retry-start`);
+
+      // Not an operator's token, or none: 401 unauthorized, nothing changed.
+      for (const token of ['not-an-operator-token-0123456789', null]) {
+        const refused = await retryStart(refundId, { token });
+        expect(refused.status).toBe(401);
+        expect(refused.body.error.code).toBe('unauthorized');
+        expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="support"');
+      }
+      // A reason is required.
+      const noReason = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/retry-start`, { body: {} });
+      expect(noReason.status).toBe(400);
+      expect(noReason.body.error).toMatchObject({ code: 'invalid_request', field: 'reason' });
+
+      // The cause is still there: refused with it, and the refund stays in the queue.
+      const early = await retryStart(refundId, { reason: 'too soon' });
+      expect(early.status).toBe(409);
+      expect(early.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(`order ${orderId} has an unknown channel`) });
+      expect((await escalation(refundId)).start_escalated_at).not.toBeNull();
+
+      // The person fixes the cause (the order's channel put right), then retries: two operators at once, one of them acts.
+      await stack.pool.query('UPDATE orders SET channel = $2 WHERE order_id = $1', [orderId, order.channel]);
+      const [a, b] = await Promise.all([retryStart(refundId), retryStart(refundId)]);
+      const ok = [a, b].filter((r) => r.status === 200);
+      expect(ok, JSON.stringify([a.body, b.body])).toHaveLength(1);
+      expect([a, b].find((r) => r.status !== 200)).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+      expect(ok[0]!.body).toMatchObject({ refundId, orderId, workflowId, start: 'started', previousTries: START_RECOVERY_MAX_TRIES, actor: TEST_OPERATOR });
+
+      await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
+      const note = await eventually(async () => receiver.received.find((r) => r.body.notifyType === 'refund' && r.body.refundId === refundId) ?? null, 15_000, 'refund notification');
+      expect(note.body).toMatchObject({ mercRefundNo, refundStatus: 'r0000', refundAmt: '0.40' });
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
+      expect(await refundLedgerOf(stack.pool, orderId)).toEqual({ heldFen: 0, refundedFen: 40 });
+
+      // Out of the queue, audited with the operator and their reason.
+      expect(await escalation(refundId)).toEqual({ start_tries: 0, start_escalated_at: null });
+      const review = (await stack.pool.query<{ decision: string; decision_reason: string; actor: string }>(
+        'SELECT decision, decision_reason, actor FROM order_reviews WHERE refund_id = $1 AND resolved_at IS NOT NULL', [refundId])).rows;
+      expect(review).toEqual([{ decision: 'start_retried', decision_reason: 'put the order channel right in the read model', actor: TEST_OPERATOR }]);
+      const audit = (await listEvents(stack.pool, orderId)).filter((e) => e.type === 'support_start_retried');
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({ actor: TEST_OPERATOR, detail: { refundId, workflowId, start: 'started', previousTries: START_RECOVERY_MAX_TRIES } });
+
+      // A repeat is harmless: conflict, nothing started or sent again.
+      const again = await retryStart(refundId);
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toContain('not in the human queue');
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
+      expect((await listEvents(stack.pool, orderId)).filter((e) => e.type === 'support_start_retried')).toHaveLength(1);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('an unknown refund or order is not_found; an order that is not a payout is conflict', async () => {
+    const unknown = await retryStart('99990101000000000000');
+    expect(unknown.status).toBe(404);
+    const notPayout = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', '/support/v1/orders/99990101000000000000/retry-start', { body: { reason: 'x' } });
+    expect(notPayout.status).toBe(404);
+    const { orderId } = await paidSandboxOrder(stack, merchant, '0.50');
+    const order = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/orders/${orderId}/retry-start`, { body: { reason: 'x' } });
+    expect(order.status).toBe(409);
+    expect(order.body.error.message).toContain('is not a payout');
+  });
+});
