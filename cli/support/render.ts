@@ -100,18 +100,19 @@ export interface AmbiguousView {
     refundId?: string; retryStart?: string }[];
 }
 
-/** The KIND cell: a start the workers gave up on says which command acts on it. */
-const kindCell = (o: AmbiguousView['orders'][number]) => (o.retryStart
-  ? `${o.kind} (never started: retry-start ${o.refundId ? `refund ${o.refundId}` : `payout ${o.orderId}`})`
-  : o.kind);
+/** For each start the workers gave up on (its workflow never ran): the command that acts on it, in full. */
+const retryStartLines = (v: AmbiguousView) => v.orders.filter((o) => o.retryStart).map((o) =>
+  `order ${o.orderId}: its ${o.refundId ? 'refund' : 'payout'} was never started; once the cause is fixed: ` +
+  `npm run support -- retry-start ${o.refundId ? `refund ${o.refundId}` : `payout ${o.orderId}`} --reason TEXT`);
 
 export function renderAmbiguous(v: AmbiguousView): string {
   if (v.orders.length === 0) return 'No order is waiting for a decision.';
   return [
     `${v.total} order(s) waiting for a decision${v.total > v.orders.length ? ` (showing ${v.orders.length})` : ''}`,
     table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'STATUS', 'AMOUNT FEN', 'KIND', 'SINCE', 'REASON'], v.orders.map((o) => [
-      o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.tradeAmtFen, kindCell(o), time(o.openedAt), o.reason,
+      o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.tradeAmtFen, o.kind, time(o.openedAt), o.reason,
     ])),
+    ...retryStartLines(v),
   ].join('\n');
 }
 

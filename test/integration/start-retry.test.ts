@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../../devstack/paths';
 import { eventually, startStack, testMerchant, type TestMerchant, type TestStack } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
 import { paidSandboxOrder, refundReaches } from '../support/refunds';
 import { supportCall, type SupportErrorAnswer } from '../support/support-api';
-import { TEST_OPERATOR } from '../support/stack-core';
+import { TEST_OPERATOR, TEST_OPERATOR_TOKEN } from '../support/stack-core';
 import { requestHash } from '../../api/request-hash';
 import { inTransaction } from '../../db/pool';
 import { holdRefundable, insertRefund, refundLedgerOf } from '../../db/refunds';
@@ -31,6 +34,15 @@ const retryStart = (refundId: string, opts: { token?: string | null; reason?: st
   supportCall<Record<string, unknown> & SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/retry-start`, {
     body: { reason: opts.reason ?? 'put the order channel right in the read model' }, ...(opts.token !== undefined ? { token: opts.token } : {}),
   });
+
+/** npm run support -- … as support staff run it: its own process, against this stack. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli/support.ts'), ...args], {
+      cwd: repoRoot, env: { ...process.env, SUPPORT_ADMIN_URL: stack.api.adminUrl, SUPPORT_TOKEN: TEST_OPERATOR_TOKEN }, timeout: 60_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
 
 const escalation = async (refundId: string) => (await stack.pool.query<{ start_tries: number; start_escalated_at: Date | null }>(
   'SELECT start_tries, start_escalated_at FROM refunds WHERE refund_id = $1', [refundId])).rows[0]!;
@@ -64,6 +76,9 @@ describe('retry start of an escalated refund start', () => {
       }, 30_000, 'the refund start in the human queue');
       expect(listed).toMatchObject({ orderId, kind: 'refund_unknown', retryStart: `/support/v1/refunds/${refundId}/retry-start`, detail: { startTries: START_RECOVERY_MAX_TRIES } });
       expect((await escalation(refundId)).start_escalated_at).not.toBeNull();
+      const queue = await cli(['ambiguous', '--limit', '500']);
+      expect(queue.code, queue.stderr).toBe(0);
+      expect(queue.stdout).toContain(`npm run support -- retry-start refund ${refundId} --reason TEXT`);
 
       // resolve cannot reach a workflow that never ran: it names the action that can.
       const resolve = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/refunds/${refundId}/resolve`, {
@@ -88,6 +103,10 @@ describe('retry start of an escalated refund start', () => {
       const early = await retryStart(refundId, { reason: 'too soon' });
       expect(early.status).toBe(409);
       expect(early.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(`order ${orderId} has an unknown channel`) });
+      const earlyCli = await cli(['retry-start', 'refund', refundId, '--reason', 'too soon']);
+      expect(earlyCli.code).toBe(1);
+      expect(earlyCli.stderr).toContain('HTTP 409 conflict');
+      expect(earlyCli.stderr).toContain('has an unknown channel');
       expect((await escalation(refundId)).start_escalated_at).not.toBeNull();
 
       // The person fixes the cause (the order's channel put right), then retries: two operators at once, one of them acts.
@@ -117,6 +136,9 @@ describe('retry start of an escalated refund start', () => {
       const again = await retryStart(refundId);
       expect(again.status).toBe(409);
       expect(again.body.error.message).toContain('not in the human queue');
+      const againCli = await cli(['retry-start', 'refund', refundId, '--reason', 'again']);
+      expect(againCli.code).toBe(1);
+      expect(againCli.stderr).toContain('not in the human queue');
       expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
       expect((await listEvents(stack.pool, orderId)).filter((e) => e.type === 'support_start_retried')).toHaveLength(1);
     } finally {
