@@ -14,8 +14,11 @@ import { holdRefundable, insertRefund, refundLedgerOf } from '../../db/refunds';
 import { findOrderById, listEvents } from '../../db/orders';
 import { listChannelCalls } from '../../db/channel-calls';
 import { newOrderId } from '../../domain/order-id';
+import { formatFenAsYuan } from '../../domain/money';
 import { refundWorkflowId } from '../../domain/refund-status';
 import { START_RECOVERY_MAX_TRIES } from '../../worker/start-recovery';
+import { launchChromium } from '../support/browser';
+import { TEST_OPERATORS } from '../support/stack';
 
 // Support's retry start of a refund whose start the workers gave up on (support/start-retry.ts), on the real stack:
 // API + worker + Temporal + PostgreSQL, the sandbox channel and a real merchant receiver.
@@ -47,28 +50,35 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 const escalation = async (refundId: string) => (await stack.pool.query<{ start_tries: number; start_escalated_at: Date | null }>(
   'SELECT start_tries, start_escalated_at FROM refunds WHERE refund_id = $1', [refundId])).rows[0]!;
 
+/**
+ * A paid order and a refund of it recorded as POST /api/refund commits it, never started, whose start the workers
+ * give up on: the cause, one no retry fixes, is the order's read model naming a channel this build does not have
+ * ('retired'; `channel` is the real one, to put back).
+ */
+async function escalatedRefund(receiver: MerchantReceiver, amountFen: number) {
+  const { orderId, mercOrderNo } = await paidSandboxOrder(stack, merchant, '1.00', receiver.url);
+  await eventually(async () => receiver.received.some((r) => r.body.orderId === orderId), 15_000, 'the payment notification');
+  const order = (await findOrderById(stack.pool, orderId))!;
+  await stack.pool.query("UPDATE orders SET channel = 'retired' WHERE order_id = $1", [orderId]);
+  const mercRefundNo = `SR${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  const refundId = newOrderId(Date.now(), randomBytes(8).readBigUInt64BE());
+  await inTransaction(stack.pool, async (tx) => {
+    expect(await insertRefund(tx, {
+      refundId, mercNo: merchant.mercNo, mercRefundNo, orderId, workflowId: refundWorkflowId(merchant.mercNo, mercRefundNo),
+      requestHash: requestHash({ mercOrderNo, mercRefundNo, refundAmt: formatFenAsYuan(amountFen), mercNo: merchant.mercNo }, 'test'), livemode: false,
+      channel: order.channel, amountFen, reason: null, notifyUrl: receiver.url, signType: order.signType,
+    })).toBe(true);
+    expect(await holdRefundable(tx, orderId, amountFen)).not.toBeNull();
+  });
+  await eventually(async () => (await escalation(refundId)).start_escalated_at, 30_000, 'the refund start in the human queue');
+  return { orderId, refundId, mercRefundNo, workflowId: refundWorkflowId(merchant.mercNo, mercRefundNo), channel: order.channel };
+}
+
 describe('retry start of an escalated refund start', () => {
   it('is refused while the cause is there, starts the refund once it is fixed (channel once, merchant notified), audited; a repeat is harmless', async () => {
     const receiver = await new MerchantReceiver().start();
     try {
-      const { orderId, mercOrderNo } = await paidSandboxOrder(stack, merchant, '1.00', receiver.url);
-      await receiver.waitFor(1);
-      const mercRefundNo = `SR${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-      const workflowId = refundWorkflowId(merchant.mercNo, mercRefundNo);
-      // The cause, one no retry fixes: the order's read model names a channel this build does not have.
-      const order = (await findOrderById(stack.pool, orderId))!;
-      await stack.pool.query("UPDATE orders SET channel = 'retired' WHERE order_id = $1", [orderId]);
-      // What POST /api/refund commits before it starts the workflow.
-      const refundId = newOrderId(Date.now(), randomBytes(8).readBigUInt64BE());
-      await inTransaction(stack.pool, async (tx) => {
-        expect(await insertRefund(tx, {
-          refundId, mercNo: merchant.mercNo, mercRefundNo, orderId, workflowId,
-          requestHash: requestHash({ mercOrderNo, mercRefundNo, refundAmt: '0.40', mercNo: merchant.mercNo }, 'test'), livemode: false,
-          channel: order.channel, amountFen: 40, reason: null, notifyUrl: receiver.url, signType: order.signType,
-        })).toBe(true);
-        expect(await holdRefundable(tx, orderId, 40)).not.toBeNull();
-      });
-
+      const { orderId, refundId, mercRefundNo, workflowId, channel } = await escalatedRefund(receiver, 40);
       // The workers give up after START_RECOVERY_MAX_TRIES tries: the refund is in the human queue, with its action.
       const listed = await eventually(async () => {
         const q = await supportCall<{ orders: Array<Record<string, unknown>> }>(stack.api.adminUrl, 'GET', '/support/v1/ambiguous?limit=500');
@@ -110,7 +120,7 @@ describe('retry start of an escalated refund start', () => {
       expect((await escalation(refundId)).start_escalated_at).not.toBeNull();
 
       // The person fixes the cause (the order's channel put right), then retries: two operators at once, one of them acts.
-      await stack.pool.query('UPDATE orders SET channel = $2 WHERE order_id = $1', [orderId, order.channel]);
+      await stack.pool.query('UPDATE orders SET channel = $2 WHERE order_id = $1', [orderId, channel]);
       const [a, b] = await Promise.all([retryStart(refundId), retryStart(refundId)]);
       const ok = [a, b].filter((r) => r.status === 200);
       expect(ok, JSON.stringify([a.body, b.body])).toHaveLength(1);
@@ -142,6 +152,48 @@ describe('retry start of an escalated refund start', () => {
       expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
       expect((await listEvents(stack.pool, orderId)).filter((e) => e.type === 'support_start_retried')).toHaveLength(1);
     } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('the console shows an escalated start with a Retry start form (not paid/unpaid), which starts it, audited under the signed-in operator', async () => {
+    const receiver = await new MerchantReceiver().start();
+    const browser = await launchChromium();
+    try {
+      const { orderId, refundId, mercRefundNo, channel } = await escalatedRefund(receiver, 25);
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${stack.api.adminUrl}/console/login`);
+      await page.fill('#token', TEST_OPERATORS['ops-bob']);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${stack.api.adminUrl}/console`);
+      expect(await page.textContent('main')).toContain('never started');
+
+      await page.goto(`${stack.api.adminUrl}/console/orders/${orderId}`);
+      const section = page.locator('section[aria-label="Retry start"]');
+      expect(await section.textContent()).toContain(`Refund ${refundId}`);
+      expect(await page.locator('select#decision').count()).toBe(0);
+      // Still broken: the refusal is shown on the page, nothing changed.
+      await page.fill('#reason', 'first look');
+      await page.click('section[aria-label="Retry start"] button[type=submit]');
+      await page.waitForURL(`${stack.api.adminUrl}/console/orders/${orderId}`);
+      expect(await page.textContent('main')).toContain('has an unknown channel');
+      expect((await escalation(refundId)).start_escalated_at).not.toBeNull();
+
+      await stack.pool.query('UPDATE orders SET channel = $2 WHERE order_id = $1', [orderId, channel]);
+      await page.fill('#reason', 'channel put back');
+      await page.click('section[aria-label="Retry start"] button[type=submit]');
+      await page.waitForURL(`${stack.api.adminUrl}/console/orders/${orderId}`);
+      expect(await page.textContent('main')).toContain(`Refund ${refundId} started`);
+      await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
+      await eventually(async () => receiver.received.some((r) => r.body.refundId === refundId && r.body.refundStatus === 'r0000'), 15_000, 'refund notification');
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
+      expect((await listEvents(stack.pool, orderId)).filter((e) => e.type === 'support_start_retried'))
+        .toEqual([expect.objectContaining({ actor: 'ops-bob', detail: expect.objectContaining({ refundId, reason: 'channel put back' }) })]);
+      // Out of the queue: the page no longer offers it.
+      await page.reload();
+      expect(await section.count()).toBe(0);
+    } finally {
+      await browser.close();
       await receiver.stop();
     }
   });
