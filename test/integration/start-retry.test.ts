@@ -18,16 +18,25 @@ import { formatFenAsYuan } from '../../domain/money';
 import { refundWorkflowId } from '../../domain/refund-status';
 import { START_RECOVERY_MAX_TRIES } from '../../worker/start-recovery';
 import { launchChromium } from '../support/browser';
+import { orderReaches, payoutFields, payoutSettings } from '../support/payouts';
+import { parseUnifiedOrder } from '../../api/schemas/unified-order';
+import { insertOrder, recordEvent, savePayAnswer } from '../../db/orders';
+import { findPayout, insertPayout, reservePayoutLimit } from '../../db/payouts';
+import { orderWorkflowId } from '../../domain/order';
+import { PayStatus } from '../../domain/pay-status';
 import { TEST_OPERATORS } from '../support/stack';
 
-// Support's retry start of a refund whose start the workers gave up on (support/start-retry.ts), on the real stack:
+// Support's retry start of a refund or payout whose start the workers gave up on (support/start-retry.ts), on the real stack:
 // API + worker + Temporal + PostgreSQL, the sandbox channel and a real merchant receiver.
 let stack: TestStack;
 let merchant: TestMerchant;
 
 beforeAll(async () => {
-  stack = await startStack({ REFUND_START_RECOVERY_AFTER: '200ms', REFUND_QUERY_SCHEDULE: '200ms', POLL_SCHEDULE: '1h' });
+  stack = await startStack({
+    REFUND_START_RECOVERY_AFTER: '200ms', REFUND_QUERY_SCHEDULE: '200ms', PAYOUT_START_RECOVERY_AFTER: '200ms', PAYOUT_QUERY_SCHEDULE: '100ms', POLL_SCHEDULE: '1h',
+  });
   merchant = await testMerchant(stack.pool, { notifyScheduleMs: [200, 200, 200] });
+  await payoutSettings(stack.pool, merchant, { dailyLimitFen: 10_000 });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -74,7 +83,7 @@ async function escalatedRefund(receiver: MerchantReceiver, amountFen: number) {
   return { orderId, refundId, mercRefundNo, workflowId: refundWorkflowId(merchant.mercNo, mercRefundNo), channel: order.channel };
 }
 
-describe('retry start of an escalated refund start', () => {
+describe('retry start of an escalated start', () => {
   it('is refused while the cause is there, starts the refund once it is fixed (channel once, merchant notified), audited; a repeat is harmless', async () => {
     const receiver = await new MerchantReceiver().start();
     try {
@@ -194,6 +203,59 @@ describe('retry start of an escalated refund start', () => {
       expect(await section.count()).toBe(0);
     } finally {
       await browser.close();
+      await receiver.stop();
+    }
+  });
+
+  it('a payout whose start was escalated: resolve refused naming retry start; after the fix retry start sends it once, p0000, notified', async () => {
+    const receiver = await new MerchantReceiver().start();
+    try {
+      // What the unified order commits for a payout, then no start; its order names a channel this build does not have.
+      const fields = { ...payoutFields({ tradeAmt: '1.20', notifyUrl: receiver.url }), mercNo: merchant.mercNo };
+      const draft = { ...parseUnifiedOrder(fields, 'MD5', Date.now()), livemode: false };
+      const orderId = newOrderId(Date.now(), randomBytes(8).readBigUInt64BE());
+      await inTransaction(stack.pool, async (tx) => {
+        expect((await insertOrder(tx, {
+          orderId, workflowId: orderWorkflowId(merchant.mercNo, draft.mercOrderNo), requestHash: requestHash(fields, 'test'), channel: 'retired',
+          draft, firstPollDelayMs: 0, watchUntilMs: null,
+        })).inserted).toBe(true);
+        await tx.query('UPDATE orders SET next_poll_at = NULL WHERE order_id = $1', [orderId]);
+        await savePayAnswer(tx, orderId, {
+          kind: 'ok',
+          data: {
+            mercOrderNo: draft.mercOrderNo, tradeType: draft.tradeType, tradeAmt: formatFenAsYuan(draft.amountFen), tradeTime: draft.tradeTime,
+            feeType: draft.feeType, termType: draft.termType, orderId,
+          },
+        });
+        const reserved = await reservePayoutLimit(tx, merchant.mercNo, draft.amountFen, 10_000);
+        await insertPayout(tx, { orderId, mercNo: merchant.mercNo, payee: draft.payee!, limitDay: reserved.day!, approvalRequired: false });
+        await recordEvent(tx, { orderId, eventKey: 'created', type: 'created', toStatus: PayStatus.SUBMITTED, detail: { channel: 'sandbox', tradeType: '02' } });
+      });
+      const listed = await eventually(async () => {
+        const q = await supportCall<{ orders: Array<Record<string, unknown>> }>(stack.api.adminUrl, 'GET', '/support/v1/ambiguous?limit=500');
+        return q.body.orders.find((o) => o.orderId === orderId) ?? null;
+      }, 30_000, 'the payout start in the human queue');
+      expect(listed).toMatchObject({ kind: 'unknown_result', retryStart: `/support/v1/orders/${orderId}/retry-start`, detail: { payout: true, startTries: START_RECOVERY_MAX_TRIES } });
+      const resolve = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/orders/${orderId}/resolve`, { body: { decision: 'unpaid', reason: 'checked' } });
+      expect(resolve.status).toBe(409);
+      expect(resolve.body.error.message).toContain(`/support/v1/orders/${orderId}/retry-start`);
+
+      await stack.pool.query("UPDATE orders SET channel = 'sandbox' WHERE order_id = $1", [orderId]);
+      const cli1 = await cli(['retry-start', 'payout', orderId, '--reason', 'channel put back']);
+      expect(cli1.code, cli1.stderr).toBe(0);
+      expect(cli1.stdout).toContain(`payout ${orderId}: workflow`);
+      expect(cli1.stdout).toContain(`the workers had tried ${START_RECOVERY_MAX_TRIES} times`);
+      await orderReaches(stack, orderId, 'p0000');
+      await eventually(async () => receiver.received.some((r) => r.body.orderId === orderId && r.body.payStatus === 'p0000'), 15_000, 'payout notification');
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'transfer')).toHaveLength(1);
+      expect((await findPayout(stack.pool, orderId))!.workflowStarted).toBe(true);
+      const review = (await stack.pool.query<{ decision: string; actor: string }>(
+        'SELECT decision, actor FROM order_reviews WHERE order_id = $1 AND resolved_at IS NOT NULL', [orderId])).rows;
+      expect(review).toEqual([{ decision: 'start_retried', actor: TEST_OPERATOR }]);
+      const again = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/orders/${orderId}/retry-start`, { body: { reason: 'again' } });
+      expect(again.status).toBe(409);
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'transfer')).toHaveLength(1);
+    } finally {
       await receiver.stop();
     }
   });
