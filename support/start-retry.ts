@@ -5,6 +5,7 @@ import { findOrderById, recordEvent, type OrderRecord } from '../db/orders';
 import { findPayout } from '../db/payouts';
 import { inTransaction } from '../db/pool';
 import type { RefundRecord } from '../db/refunds';
+import { RefundStatus } from '../domain/refund-status';
 import { clearStartEscalation, closeStartReview, findStartEscalation, type StartItem } from '../db/start-escalations';
 import { SupportError } from '../domain/errors';
 import { startPayoutWorkflow } from '../payouts/start-payout';
@@ -20,7 +21,11 @@ export interface StartRetryEnv extends SupportEnv {
 
 export interface StartRetryOutcome {
   workflowId: string;
-  /** 'started': Temporal took the start now; 'existed' (payouts): the payout's workflow was there already. */
+  /**
+   * 'started': Temporal took the start now (or the workflow was running already); 'existed': it had run already (a
+   * payout's workflow that closed, a refund moved past r0001 since, e.g. by the merchant's repeat): only taken out of
+   * the queue.
+   */
   start: 'started' | 'existed';
   /** How many tries the workers' start recovery had made before it escalated. */
   previousTries: number;
@@ -39,6 +44,10 @@ export interface StartRetryOutcome {
 export async function retryRefundStart(env: StartRetryEnv, refund: RefundRecord, r: { reason: string; actor: string }): Promise<StartRetryOutcome> {
   const item: StartItem = { kind: 'refund', refundId: refund.refundId };
   await escalationOf(env, item, `refund ${refund.refundId}`, `it is ${refund.refundStatus}`);
+  // Moved past r0001 since (the merchant's repeat of its request started it): its workflow ran; nothing to start.
+  if (refund.refundStatus !== RefundStatus.SUBMITTED) {
+    return takeOutOfQueue(env, item, { orderId: refund.orderId, refundId: refund.refundId, workflowId: refund.workflowId, start: 'existed' }, r);
+  }
   const order = await findOrderById(env.pool, refund.orderId);
   if (!order) throw new SupportError('conflict', `refund ${refund.refundId}: its order ${refund.orderId} is not in the read model`);
   const merchant = await findMerchant(env.pool, refund.mercNo);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../devstack/paths';
 import { eventually, startStack, testMerchant, type TestMerchant, type TestStack } from '../support/stack';
 import { MerchantReceiver } from '../support/merchant-receiver';
-import { paidSandboxOrder, refundReaches } from '../support/refunds';
+import { paidSandboxOrder, refundCall, refundReaches } from '../support/refunds';
 import { supportCall, type SupportErrorAnswer } from '../support/support-api';
 import { TEST_OPERATOR, TEST_OPERATOR_TOKEN } from '../support/stack-core';
 import { requestHash } from '../../api/request-hash';
@@ -80,7 +80,7 @@ async function escalatedRefund(receiver: MerchantReceiver, amountFen: number) {
     expect(await holdRefundable(tx, orderId, amountFen)).not.toBeNull();
   });
   await eventually(async () => (await escalation(refundId)).start_escalated_at, 30_000, 'the refund start in the human queue');
-  return { orderId, refundId, mercRefundNo, workflowId: refundWorkflowId(merchant.mercNo, mercRefundNo), channel: order.channel };
+  return { orderId, mercOrderNo, refundId, mercRefundNo, workflowId: refundWorkflowId(merchant.mercNo, mercRefundNo), channel: order.channel };
 }
 
 describe('retry start of an escalated start', () => {
@@ -255,6 +255,25 @@ describe('retry start of an escalated start', () => {
       const again = await supportCall<SupportErrorAnswer>(stack.api.adminUrl, 'POST', `/support/v1/orders/${orderId}/retry-start`, { body: { reason: 'again' } });
       expect(again.status).toBe(409);
       expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'transfer')).toHaveLength(1);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('a refund the merchant\'s repeat started after the fix: retry start only takes it out of the queue (nothing started again)', async () => {
+    const receiver = await new MerchantReceiver().start();
+    try {
+      const { orderId, mercOrderNo, refundId, mercRefundNo, channel } = await escalatedRefund(receiver, 15);
+      await stack.pool.query('UPDATE orders SET channel = $2 WHERE order_id = $1', [orderId, channel]);
+      const repeat = await refundCall(stack, merchant, { mercOrderNo, mercRefundNo, refundAmt: '0.15' });
+      expect(repeat.body, repeat.body.respDesc).toMatchObject({ respCode: '000000', refundId });
+      await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
+      const retried = await retryStart(refundId, { reason: 'the merchant repeated it' });
+      expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+      expect(retried.body).toMatchObject({ start: 'existed', previousTries: START_RECOVERY_MAX_TRIES });
+      expect(await escalation(refundId)).toEqual({ start_tries: 0, start_escalated_at: null });
+      expect((await stack.pool.query('SELECT 1 FROM order_reviews WHERE refund_id = $1 AND resolved_at IS NULL', [refundId])).rowCount).toBe(0);
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
     } finally {
       await receiver.stop();
     }
