@@ -184,7 +184,7 @@ export function consoleRoutes(ctx: ApiContext): Router {
       const refund = await loadRefund(env, id);
       if (refund.orderId !== orderId) throw new SupportError('conflict', `refund ${id} is not a refund of order ${orderId}`);
       const r = await retryRefundStart(startEnv, refund, { reason, actor });
-      return `Refund ${id} started (workflow ${r.workflowId}): it runs as usual from here.`;
+      return `Refund ${id} ${r.start === 'started' ? 'started' : 'had been started already'} (workflow ${r.workflowId}): it runs as usual from here.`;
     }
     const r = await retryPayoutStart(startEnv, await loadOrder(ctx.pool, { orderId }), { reason, actor });
     return `Payout ${r.start === 'started' ? 'started' : 'was started already'} (workflow ${r.workflowId}): it runs as usual from here.`;
