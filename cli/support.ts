@@ -36,6 +36,9 @@ const USAGE = `usage: npm run support -- <command> [--json]
   resolve <orderId> --decision paid|unpaid --reason TEXT
                                     decide an order in the human queue (applied and audited by its workflow,
                                     with you — the operator whose token this is — as the actor)
+  retry-start refund <refundId> --reason TEXT | retry-start payout <orderId> --reason TEXT
+                                    start now the workflow of a refund or payout the workers gave up starting (in the
+                                    human queue with "retry start"), once you fixed the cause; audited with you as actor
   approvals [--merc-no M] [--limit N]           payouts waiting for a support operator's approval
   approve <orderId> --reason TEXT | reject <orderId> --reason TEXT
                                     decide a payout waiting for approval (applied by its workflow: approve sends it,
@@ -132,6 +135,17 @@ async function main(): Promise<number> {
       const a = await supportRequest<{ orderId: string; payStatus: string; review: { decision: string; actor: string } }>(
         s, 'POST', `/orders/${orderId}/resolve`, { decision: values.decision, reason: values.reason });
       print(a, () => `order ${a.orderId} resolved as ${a.review.decision} by ${a.review.actor}: now ${a.payStatus}`);
+      return 0;
+    }
+    case 'retry-start': {
+      const [what, id] = args;
+      if ((what !== 'refund' && what !== 'payout') || !id || args.length !== 2 || !values.reason) {
+        throw new UsageError('retry-start refund <refundId> --reason TEXT | retry-start payout <orderId> --reason TEXT');
+      }
+      const path = what === 'refund' ? `/refunds/${encodeURIComponent(id)}/retry-start` : `/orders/${encodeURIComponent(id)}/retry-start`;
+      const a = await supportRequest<{ workflowId: string; start: string; previousTries: number; actor: string }>(s, 'POST', path, { reason: values.reason });
+      print(a, () => `${what} ${id}: workflow ${a.workflowId} ${a.start === 'started' ? 'started' : 'was there already'} by ${a.actor} ` +
+        `(the workers had tried ${a.previousTries} times); out of the human queue`);
       return 0;
     }
     case 'approvals': {

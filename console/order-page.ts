@@ -4,11 +4,12 @@ import { statusText } from './pages';
 import type { OrderTimeline } from '../support/timeline';
 import type { ConsoleSession } from './session';
 import { REVIEW_DECISIONS } from '../domain/order-transitions';
+import { isStartReview } from '../db/start-escalations';
 
 export interface OrderPageData {
   t: OrderTimeline;
   /** The order's open review (the human queue), if any. */
-  review: { kind: string; reason: string } | null;
+  review: { kind: string; reason: string; refundId?: string | null; detail?: Record<string, unknown> } | null;
 }
 
 function actions(s: ConsoleSession, t: OrderTimeline): SafeHtml {
@@ -33,6 +34,18 @@ ${REVIEW_DECISIONS.map((d) => html`<option value="${d}">${d === 'paid' ? 'paid: 
 <button type="submit" class="primary">Resolve</button></form></section>`;
 }
 
+/** A start the workers gave up on (its workflow never ran): nothing to decide, its start is retried once the cause is fixed. */
+function retryStartForm(s: ConsoleSession, orderId: string, review: { kind: string; reason: string; refundId?: string | null }): SafeHtml {
+  return html`<section aria-label="Retry start"><h2>Never started</h2>
+<p><span class="badge">${review.kind}</span> ${review.refundId ? html`Refund ${review.refundId}` : html`This payout`}: ${review.reason}</p>
+<p class="muted">Its workflow never ran, so there is nothing to decide. Fix the cause, then start it: it runs as usual from there.</p>
+<form method="post" action="${CONSOLE}/orders/${encodeURIComponent(orderId)}/retry-start" class="stack">
+<input type="hidden" name="csrf" value="${s.csrf}">
+${review.refundId ? html`<input type="hidden" name="refundId" value="${review.refundId}">` : html``}
+<label for="reason">What you fixed</label><textarea id="reason" name="reason" required maxlength="500" rows="3"></textarea>
+<button type="submit" class="primary">Retry start</button></form></section>`;
+}
+
 export function orderPage(ctx: PageContext & { session: ConsoleSession }, { t, review }: OrderPageData): string {
   const o = t.order;
   return layout(ctx, `Order ${o.orderId}`, html`<section aria-label="Order"><dl>
@@ -42,7 +55,7 @@ export function orderPage(ctx: PageContext & { session: ConsoleSession }, { t, r
 <dt>Created</dt><dd>${o.createdAt}</dd><dt>Expires</dt><dd>${o.expireAt}</dd>
 <dt>Workflow</dt><dd>${t.workflow.workflowId} · <span id="workflow-status">${t.workflow.status}</span>${t.workflow.note ? html` · ${t.workflow.note}` : html``}</dd>
 </dl></section>
-${review ? resolveForm(ctx.session, o.orderId, review) : html``}
+${review ? (isStartReview({ detail: review.detail ?? {} }) ? retryStartForm(ctx.session, o.orderId, review) : resolveForm(ctx.session, o.orderId, review)) : html``}
 ${actions(ctx.session, t)}
 <h2>Timeline</h2><section><ol class="timeline">${t.timeline.map((e) => html`<li class="${e.source}"><span class="when">${e.at} · ${e.source.replace('_', ' ')}</span>${e.summary}</li>`)}</ol></section>`);
 }

@@ -38,7 +38,7 @@ type Queue = Awaited<ReturnType<typeof ambiguousOrders>>;
 function queueList(queue: Queue): SafeHtml {
   if (queue.orders.length === 0) return html`<p class="muted">No order is waiting for a decision.</p>`;
   return html`<ul class="list">${queue.orders.map((o) => html`<li><a href="${orderLink(o.orderId)}">${o.orderId}</a>
-<span class="badge">${o.kind}</span> ${o.mercNo} / ${o.mercOrderNo} · ¥${formatFenAsYuan(parseFenColumn(o.tradeAmtFen))} · ${statusText(o.payStatus)}
+<span class="badge">${o.kind}</span>${o.retryStart ? html` <span class="badge">never started</span>` : html``} ${o.mercNo} / ${o.mercOrderNo} · ¥${formatFenAsYuan(parseFenColumn(o.tradeAmtFen))} · ${statusText(o.payStatus)}
 <span class="when">waiting since ${o.openedAt}: ${o.reason}</span></li>`)}</ul>`;
 }
 

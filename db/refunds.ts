@@ -167,9 +167,14 @@ export async function closeRefundReview(
   return rowCount ?? 0;
 }
 
+/** Records that the refund's workflow was started (Temporal took the start, or had it running): recovery skips it. */
+export async function markRefundStarted(db: Queryable, refundId: string): Promise<void> {
+  await db.query('UPDATE refunds SET workflow_started_at = now() WHERE refund_id = $1 AND workflow_started_at IS NULL', [refundId]);
+}
+
 /**
- * Claims up to `limit` refunds still `submitted` (r0001: recorded, their workflow has not moved them) that were
- * recorded at least `afterMs` ago and not claimed for that long, oldest first, marks them claimed now and counts the
+ * Claims up to `limit` refunds still `submitted` (r0001: recorded, their workflow has not moved them) whose workflow
+ * start was never recorded (markRefundStarted), recorded at least `afterMs` ago and not claimed for that long, oldest first, marks them claimed now and counts the
  * try. Concurrent workers claim disjoint refunds (SKIP LOCKED); a refund whose start fails is claimed again after
  * `afterMs`, until it is escalated (markRefundStartEscalated).
  */
@@ -179,7 +184,8 @@ export async function claimUnstartedRefunds(
   const { rows } = await db.query<Row & { start_tries: number }>(
     `WITH due AS (
        SELECT refund_id FROM refunds
-       WHERE refund_status = $1 AND start_escalated_at IS NULL AND created_at <= now() - $2::int * interval '1 millisecond'
+       WHERE refund_status = $1 AND workflow_started_at IS NULL AND start_escalated_at IS NULL
+         AND created_at <= now() - $2::int * interval '1 millisecond'
          AND (start_checked_at IS NULL OR start_checked_at <= now() - $2::int * interval '1 millisecond')
        ORDER BY created_at LIMIT $3
        FOR UPDATE SKIP LOCKED)

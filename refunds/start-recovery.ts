@@ -21,10 +21,12 @@ export interface RefundStartRecoveryDeps extends RefundStartDeps {
 /**
  * The workers' recovery of refunds recorded but never started. POST /api/refund records the refund (r0001, its amount
  * held on the order) in one transaction, then starts its workflow; an API killed with SIGKILL, or a Temporal
- * unreachable, between the two leaves the refund r0001 with no workflow to move it. Every worker claims refunds still
- * r0001 REFUND_START_RECOVERY_AFTER after they were recorded (db/refunds.ts claimUnstartedRefunds: each one by one
- * worker, once per interval) and starts their workflow with the same id and input the API would have used; one that
- * exists already (it was started, and is waiting for a worker) is left as it is. One that cannot be started (its order
+ * unreachable, between the two leaves the refund r0001 with no workflow to move it. A start Temporal took is recorded
+ * (refunds.workflow_started_at, refunds/start-refund.ts), so a refund whose workflow runs but waits for a free worker is
+ * not mistaken for one never started. Every worker claims refunds still r0001 without a recorded start
+ * REFUND_START_RECOVERY_AFTER after they were recorded (db/refunds.ts claimUnstartedRefunds: each one by one worker,
+ * once per interval) and starts their workflow with the same id and input the API would have used; one running
+ * already (the API died after the start, before recording it) is only recorded. One that cannot be started (its order
  * gone from the read model, its workflow closed with the refund still r0001, Temporal unreachable for good) goes to the
  * human queue after START_RECOVERY_MAX_TRIES tries (worker/start-recovery.ts).
  */

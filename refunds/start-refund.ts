@@ -1,19 +1,22 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { OrderRecord } from '../db/orders';
-import type { RefundRecord } from '../db/refunds';
+import { markRefundStarted, type RefundRecord } from '../db/refunds';
+import type { Pool } from '../db/pool';
 import { isChannelName } from '../domain/channels';
 import type { RefundWorkflowInput } from '../workflows/definitions';
 import type { refundWorkflow } from '../workflows/refund';
 
 export interface RefundStartDeps {
+  pool: Pool;
   temporal: Client;
   config: Pick<AppConfig, 'temporal' | 'refunds' | 'notify'>;
 }
 
 /**
  * Starts a recorded refund's workflow (id `refund:<mercNo>:<mercRefundNo>`, the refund's workflowId). Idempotent: a
- * workflow with that id that exists already, running or closed, is the same refund ('existed'). Used by the refund
+ * running workflow with that id is the same refund ('started'); a closed one is 'existed'. Once Temporal has taken
+ * the start it is recorded (refunds.workflow_started_at, migration 032). Used by the refund
  * request (refunds/request-refund.ts) and by the workers' recovery of refunds recorded but never started
  * (refunds/start-recovery.ts). Throws when Temporal does not take the start.
  */
@@ -36,9 +39,12 @@ export async function startRefundWorkflow(
       workflowId: refund.workflowId, taskQueue: deps.config.temporal.taskQueue, args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
-    return 'started';
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return 'existed';
     throw err;
   }
+  // Taken (new, or running already under USE_EXISTING): recorded, so the workers' recovery does not claim it. A
+  // closed run ('existed') is not: the refund is still r0001 with nothing to move it, which the recovery escalates.
+  await markRefundStarted(deps.pool, refund.refundId);
+  return 'started';
 }

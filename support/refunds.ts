@@ -8,6 +8,7 @@ import { findRefundById, type RefundRecord } from '../db/refunds';
 import { SupportError } from '../domain/errors';
 import { settleReconReview } from './reviews';
 import { listReviewsOf } from '../db/order-reviews';
+import { isStartReview } from '../db/start-escalations';
 import { NotifyState } from '../domain/pay-status';
 import { isFinalRefundStatus, refundNotifyIdOf } from '../domain/refund-status';
 import { notifyControlSignal, resolveRefundUpdate, type NotifyControl, type RefundResolution } from '../workflows/definitions';
@@ -29,6 +30,10 @@ export async function resolveRefund(env: SupportEnv, refund: RefundRecord, resol
   // A review its workflow holds first; a reconciliation finding about the refund (the channel lists another amount,
   // or none) is settled by the person alone.
   const open = (await listReviewsOf(env.pool, refund.orderId)).filter((r) => r.refundId === refund.refundId && r.resolvedAtMs === null);
+  const start = open.find(isStartReview);
+  if (start) {
+    throw new SupportError('conflict', `refund ${refund.refundId}: its workflow was never started (the workers gave up after ${String(start.detail.startTries)} tries), so there is nothing to decide yet: fix the cause, then POST /support/v1/refunds/${refund.refundId}/retry-start`);
+  }
   if (!open.some((r) => (r.kind as string) !== 'reconciliation') && await settleReconReview(env, refund.orderId, refund.refundId, resolution)) return refund;
   try {
     await sendUpdate(() => env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] }), DECISION_UPDATE);

@@ -4,7 +4,7 @@ import { RESP_CODES } from '../../domain/resp-codes';
 import {
   BulkReplayBodySchema, ExhaustedQuerySchema, JobParamsSchema, NotificationActionBodySchema, OrderIdParamsSchema,
   OrderRefParamsSchema, OrderRefQuerySchema, RedirectBodySchema, AmbiguousQuerySchema, ResolveBodySchema, PayoutApprovalBodySchema, RefundIdParamsSchema,
-  RefundResolveBodySchema,
+  RefundResolveBodySchema, StartRetryBodySchema,
   EndpointResumeBodySchema, EndpointsQuerySchema, ReconRunBodySchema, ReconRunParamsSchema, ReconRunsQuerySchema,
 } from '../schemas/support';
 import type { ErrorCase, NamedSchema, OperationSpec } from './operations';
@@ -133,6 +133,20 @@ export const SUPPORT_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Resolve a refund in the human queue (kind refund_unknown): applied by its refund workflow, audited with the operator as the actor',
     params: refundId, body: { name: 'SupportRefundResolveBody', schema: RefundResolveBodySchema },
     answer: json('{refundId, orderId, refundStatus, failReason, actor}'),
+    errors: supportErrors('not_found', 'conflict', 'try_again'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/refunds/:refundId/retry-start', operationId: 'supportRetryRefundStart',
+    summary: 'Retry start: start now the workflow of a refund the workers\' start recovery gave up on (in the human queue with detail.startTries, listed with retryStart), once the cause is fixed; the escalation is cleared and the review closed (decision start_retried) only when Temporal took the start, audited with the operator as the actor. A repeat, or a refund not escalated, is conflict',
+    params: refundId, body: { name: 'SupportStartRetryBody', schema: StartRetryBodySchema },
+    answer: json('{refundId, orderId, workflowId, start, previousTries, actor, reason}'),
+    errors: supportErrors('not_found', 'conflict', 'try_again'),
+  },
+  {
+    ...common, method: 'post', path: '/support/v1/orders/:orderId/retry-start', operationId: 'supportRetryPayoutStart',
+    summary: 'Retry start of a payout (an order of a payout trade type) the workers\' start recovery gave up on: as the refund\'s retry start',
+    params: orderId, body: { name: 'SupportStartRetryBody', schema: StartRetryBodySchema },
+    answer: json('{orderId, workflowId, start, previousTries, actor, reason}'),
     errors: supportErrors('not_found', 'conflict', 'try_again'),
   },
   ...(['replay', 'pause', 'resume'] as const).map((action): OperationSpec => ({

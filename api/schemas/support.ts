@@ -126,6 +126,10 @@ export const RefundResolveBodySchema = z.object({
   reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
 }).strict().describe('Body of POST /support/v1/refunds/{refundId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
 
+export const StartRetryBodySchema = z.object({
+  reason: text(500).describe('Why the start can succeed now: the cause the person found and fixed (recorded as the review\'s decision reason).'),
+}).strict().describe('Body of POST /support/v1/refunds/{refundId}/retry-start and /support/v1/orders/{orderId}/retry-start. Who acts is the authenticated operator (recorded as the actor).');
+
 const channelName = oneOf(CHANNEL_NAMES).describe(`The channel (${CHANNEL_NAMES.join(', ')}).`);
 // A calendar date (format date: the document says which strings are dates, leap years included); what the date may
 // be beyond that (not in the future, for a run) is answered 409 / 404, never 400, for a date the document accepts.

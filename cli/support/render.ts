@@ -96,8 +96,14 @@ export function renderExhausted(v: ExhaustedView): string {
 
 export interface AmbiguousView {
   total: number;
-  orders: { orderId: string; mercNo: string; mercOrderNo: string; payStatus: string; tradeAmtFen: string; kind: string; reason: string; openedAt: string }[];
+  orders: { orderId: string; mercNo: string; mercOrderNo: string; payStatus: string; tradeAmtFen: string; kind: string; reason: string; openedAt: string;
+    refundId?: string; retryStart?: string }[];
 }
+
+/** For each start the workers gave up on (its workflow never ran): the command that acts on it, in full. */
+const retryStartLines = (v: AmbiguousView) => v.orders.filter((o) => o.retryStart).map((o) =>
+  `order ${o.orderId}: its ${o.refundId ? 'refund' : 'payout'} was never started; once the cause is fixed: ` +
+  `npm run support -- retry-start ${o.refundId ? `refund ${o.refundId}` : `payout ${o.orderId}`} --reason TEXT`);
 
 export function renderAmbiguous(v: AmbiguousView): string {
   if (v.orders.length === 0) return 'No order is waiting for a decision.';
@@ -106,6 +112,7 @@ export function renderAmbiguous(v: AmbiguousView): string {
     table(['ORDER ID', 'MERCHANT', 'MERC ORDER NO', 'STATUS', 'AMOUNT FEN', 'KIND', 'SINCE', 'REASON'], v.orders.map((o) => [
       o.orderId, o.mercNo, o.mercOrderNo, o.payStatus, o.tradeAmtFen, o.kind, time(o.openedAt), o.reason,
     ])),
+    ...retryStartLines(v),
   ].join('\n');
 }
 

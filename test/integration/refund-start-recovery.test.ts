@@ -47,6 +47,33 @@ afterAll(async () => {
 const refundNo = () => `RS${Date.now()}${Math.floor(Math.random() * 1e6)}`;
 
 describe('refund start recovery', () => {
+  it('a refund whose workflow runs but no worker has picked it up yet is recorded as started: the recovery does not take it for one never started', async () => {
+    const receiver = await new MerchantReceiver().start();
+    try {
+      const payer = spawnWorker();
+      await payer.ready;
+      const { orderId, mercOrderNo } = await paidSandboxOrder(stack, merchant, '1.00', receiver.url);
+      await receiver.waitFor(1);
+      await payer.stop();
+      // No worker now: the API starts the workflow, which nobody runs yet.
+      const mercRefundNo = refundNo();
+      const asked = await refundCall(stack, merchant, { mercOrderNo, mercRefundNo, refundAmt: '0.20' });
+      expect(asked.body, asked.body.respDesc).toMatchObject({ respCode: '000000', refundStatus: 'r0001' });
+      const refund = (await findRefundByMercRefundNo(stack.pool, merchant.mercNo, mercRefundNo))!;
+      const started = (await stack.pool.query<{ workflow_started_at: Date | null }>('SELECT workflow_started_at FROM refunds WHERE refund_id = $1', [refund.refundId])).rows[0]!;
+      expect(started.workflow_started_at).not.toBeNull();
+      // Still r0001 and overdue for any interval, yet not claimed as never started.
+      expect((await claimUnstartedRefunds(stack.pool, RefundStatus.SUBMITTED, 1, 1000)).map((r) => r.item.refundId)).not.toContain(refund.refundId);
+      const worker = spawnWorker();
+      await worker.ready;
+      await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
+      await worker.stop();
+    } finally {
+      await receiver.stop();
+    }
+  });
+
   it('a refund recorded but never started (the API died between the two) is started by the workers and completes', async () => {
     const metricsPort = await freePort();
     const worker = spawnWorker({ WORKER_HTTP_PORT: String(metricsPort) });

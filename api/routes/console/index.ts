@@ -15,7 +15,12 @@ import type { SupportEnv } from '../../../support/temporal';
 import { SupportError } from '../../../domain/errors';
 import type { ReviewDecision } from '../../../domain/order-transitions';
 import { loadOrder } from '../support/orders';
-import { EndpointResumeBodySchema, OrderIdParamsSchema, ReconRunParamsSchema, ReconRunsQuerySchema, ResolveBodySchema, parseSupport } from '../../schemas/support';
+import {
+  EndpointResumeBodySchema, OrderIdParamsSchema, ReconRunParamsSchema, ReconRunsQuerySchema, RefundIdParamsSchema, ResolveBodySchema, StartRetryBodySchema,
+  parseSupport,
+} from '../../schemas/support';
+import { loadRefund } from '../../../support/refunds';
+import { retryPayoutStart, retryRefundStart } from '../../../support/start-retry';
 
 const NOTICE_COOKIE = 'pd_console_notice';
 const ANY_NUMBER = /^[\x21-\x7e]{1,64}$/;
@@ -168,6 +173,21 @@ export function consoleRoutes(ctx: ApiContext): Router {
       decision: parsed.decision as ReviewDecision, reason: parsed.reason, actor,
     });
     return `Resolved as ${parsed.decision}: the order is now ${order.payStatus}.`;
+  }));
+
+  router.post(`${CONSOLE}/orders/:orderId/retry-start`, orderAction(async (orderId, body, actor) => {
+    const { refundId, ...rest } = body;
+    const { reason } = parseSupport(StartRetryBodySchema, rest);
+    const startEnv = { ...env, config: ctx.config };
+    if (refundId !== undefined) {
+      const { refundId: id } = parseSupport(RefundIdParamsSchema, { refundId });
+      const refund = await loadRefund(env, id);
+      if (refund.orderId !== orderId) throw new SupportError('conflict', `refund ${id} is not a refund of order ${orderId}`);
+      const r = await retryRefundStart(startEnv, refund, { reason, actor });
+      return `Refund ${id} ${r.start === 'started' ? 'started' : 'had been started already'} (workflow ${r.workflowId}): it runs as usual from here.`;
+    }
+    const r = await retryPayoutStart(startEnv, await loadOrder(ctx.pool, { orderId }), { reason, actor });
+    return `Payout ${r.start === 'started' ? 'started' : 'was started already'} (workflow ${r.workflowId}): it runs as usual from here.`;
   }));
 
   router.use(CONSOLE, (req, res) => page(res, 404, errorPage(pageCtx(req, res), 'Not found', 'No such console page.')));

@@ -9,6 +9,7 @@ import { supportRefundRoutes } from './refunds';
 import { supportPayoutRoutes } from './payouts';
 import { supportEndpointRoutes } from './endpoints';
 import { supportReconRoutes } from './recon';
+import { supportStartRetryRoutes } from './start-retries';
 import { SupportError } from '../../../domain/errors';
 import { methodNotAllowed } from '../../method-not-allowed';
 import type { SupportEnv } from '../../../support/temporal';
@@ -32,6 +33,7 @@ export function supportRoutes(ctx: ApiContext): Router {
   v1.use(supportPayoutRoutes(env));
   v1.use(supportEndpointRoutes(env));
   v1.use(supportReconRoutes(env, ctx.config));
+  v1.use(supportStartRetryRoutes({ ...env, config: ctx.config }));
 
   const router = Router();
   router.use('/support', operatorAuth({ support: ctx.config.support.operators, admin: ctx.config.admin.operators }), express.json({ limit: '16kb' }));
