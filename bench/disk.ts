@@ -1,5 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
 import { createPool } from '../db/pool';
 
 export interface DiskUse {
@@ -16,28 +15,18 @@ export interface DiskUse {
 export async function measureDisk(databaseUrl: string, temporalDbFile: string | null): Promise<DiskUse> {
   const pool = createPool(databaseUrl, 1);
   try {
-    const sizes = await pool.query<{ datname: string; bytes: string }>(
-      `SELECT datname, pg_database_size(datname)::text AS bytes FROM pg_database
+    const { rows } = await pool.query<{ ours: boolean; bytes: string }>(
+      `SELECT datname = current_database() AS ours, pg_database_size(datname)::text AS bytes FROM pg_database
         WHERE datname = current_database() OR datname IN ('temporal', 'temporal_visibility')`,
     );
-    const ours = await pool.query<{ datname: string }>('SELECT current_database() AS datname');
-    const byName = new Map(sizes.rows.map((r) => [r.datname, Number.parseInt(r.bytes, 10)]));
-    const postgresBytes = byName.get(ours.rows[0]!.datname) ?? 0;
-    const temporalBytes = temporalDbFile !== null
-      ? sqliteBytes(temporalDbFile)
-      : (byName.get('temporal') ?? 0) + (byName.get('temporal_visibility') ?? 0);
-    return { temporalBytes, postgresBytes };
+    const sum = (ours: boolean) => rows.filter((r) => r.ours === ours).reduce((n, r) => n + Number.parseInt(r.bytes, 10), 0);
+    return { temporalBytes: temporalDbFile !== null ? sqliteBytes(temporalDbFile) : sum(false), postgresBytes: sum(true) };
   } finally {
     await pool.end();
   }
 }
 
+/** The SQLite file with its -wal and -shm beside it (each counted when present). */
 function sqliteBytes(file: string): number {
-  const name = basename(file);
-  const dir = dirname(file);
-  let sum = 0;
-  for (const f of readdirSync(dir)) {
-    if (f === name || f === `${name}-wal` || f === `${name}-shm`) sum += statSync(join(dir, f)).size;
-  }
-  return sum;
+  return [file, `${file}-wal`, `${file}-shm`].reduce((n, f) => n + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTemporalServer } from '../devstack/temporal-server';
-import { round } from './proc-stats';
+import { median, round } from './proc-stats';
 import { runCeiling, type CeilingResult } from './ceiling';
 
 export interface EagerStartComparison {
@@ -13,12 +13,6 @@ export interface EagerStartComparison {
   medians: Record<'updateWithStart' | 'eagerStart', { workflowsPerSecond: number; p50: number; p99: number }>;
   ratio: { workflowsPerSecond: number; p50: number; p99: number };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /**
  * Issue 13, lever 3, measured alone: the engine's ceiling workflow started with update-with-start (what the unified

@@ -1,4 +1,5 @@
 import type { SideFigures } from './side-figures';
+import { median as medianOf } from './proc-stats';
 
 /** One A B pair: ours, then the peer, with the same orders and concurrency. */
 export interface Round { ours: SideFigures; peer: SideFigures }
@@ -83,11 +84,8 @@ export function formatComparison(rows: ComparisonRow[], goals: GoalCheck[], peer
 }
 
 function median(values: (number | null)[]): number | null {
-  if (values.some((v) => v === null || Number.isNaN(v))) return null;
-  const s = (values as number[]).slice().sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  const mid = Math.floor(s.length / 2);
-  return round2(s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2);
+  if (values.length === 0 || values.some((v) => v === null || Number.isNaN(v))) return null;
+  return round2(medianOf(values as number[]));
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -55,7 +55,7 @@ export function orderPage(ctx: PageContext & { session: ConsoleSession }, { t, r
 <dt>Created</dt><dd>${o.createdAt}</dd><dt>Expires</dt><dd>${o.expireAt}</dd>
 <dt>Workflow</dt><dd>${t.workflow.workflowId} · <span id="workflow-status">${t.workflow.status}</span>${t.workflow.note ? html` · ${t.workflow.note}` : html``}</dd>
 </dl></section>
-${review ? (isStartReview({ detail: review.detail ?? {} }) ? retryStartForm(ctx.session, o.orderId, review) : resolveForm(ctx.session, o.orderId, review)) : html``}
+${review ? (isStartReview(review) ? retryStartForm(ctx.session, o.orderId, review) : resolveForm(ctx.session, o.orderId, review)) : html``}
 ${actions(ctx.session, t)}
 <h2>Timeline</h2><section><ol class="timeline">${t.timeline.map((e) => html`<li class="${e.source}"><span class="when">${e.at} · ${e.source.replace('_', ' ')}</span>${e.summary}</li>`)}</ol></section>`);
 }

@@ -50,4 +50,4 @@ export async function closeStartReview(
 }
 
 /** True for a review opened by a start escalation (its workflow never ran: resolve cannot reach it; retry start can). */
-export const isStartReview = (r: { detail: Record<string, unknown> }): boolean => typeof r.detail?.startTries === 'number';
+export const isStartReview = (r: { detail?: Record<string, unknown> }): boolean => typeof r.detail?.startTries === 'number';

@@ -9,6 +9,7 @@ import { SupportError } from '../domain/errors';
 import { settleReconReview } from './reviews';
 import { listReviewsOf } from '../db/order-reviews';
 import { isStartReview } from '../db/start-escalations';
+import { neverStartedConflict } from './start-retry';
 import { NotifyState } from '../domain/pay-status';
 import { isFinalRefundStatus, refundNotifyIdOf } from '../domain/refund-status';
 import { notifyControlSignal, resolveRefundUpdate, type NotifyControl, type RefundResolution } from '../workflows/definitions';
@@ -31,9 +32,7 @@ export async function resolveRefund(env: SupportEnv, refund: RefundRecord, resol
   // or none) is settled by the person alone.
   const open = (await listReviewsOf(env.pool, refund.orderId)).filter((r) => r.refundId === refund.refundId && r.resolvedAtMs === null);
   const start = open.find(isStartReview);
-  if (start) {
-    throw new SupportError('conflict', `refund ${refund.refundId}: its workflow was never started (the workers gave up after ${String(start.detail.startTries)} tries), so there is nothing to decide yet: fix the cause, then POST /support/v1/refunds/${refund.refundId}/retry-start`);
-  }
+  if (start) throw neverStartedConflict(start);
   if (!open.some((r) => (r.kind as string) !== 'reconciliation') && await settleReconReview(env, refund.orderId, refund.refundId, resolution)) return refund;
   try {
     await sendUpdate(() => env.temporal.workflow.getHandle(refund.workflowId).executeUpdate(resolveRefundUpdate, { args: [resolution] }), DECISION_UPDATE);

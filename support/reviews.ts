@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { recordEvent } from '../db/orders';
 import { closeReconReview } from '../db/recon';
 import { isStartReview } from '../db/start-escalations';
+import { neverStartedConflict, retryStartPath } from './start-retry';
 
 /** The human queue: orders waiting for a person's decision, longest waiting first. */
 export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercNo?: string }) {
@@ -22,7 +23,7 @@ export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercN
       // A refund's review (kind refund_unknown) is resolved through POST /support/v1/refunds/{refundId}/resolve.
       ...(r.refundId ? { refundId: r.refundId } : {}),
       // A start the workers gave up on (its workflow never ran) is acted on with retry start, not resolve.
-      ...(isStartReview(r) ? { retryStart: r.refundId ? `/support/v1/refunds/${r.refundId}/retry-start` : `/support/v1/orders/${r.orderId}/retry-start` } : {}),
+      ...(isStartReview(r) ? { retryStart: retryStartPath(r) } : {}),
     })),
   };
 }
@@ -36,9 +37,7 @@ export async function resolveOrder(env: SupportEnv, order: OrderRecord, resoluti
   // A review its workflow holds first; a reconciliation finding (kind reconciliation) is settled by the person alone.
   const review = open.find((r) => !isReconReview(r)) ?? open[0];
   if (!review) throw new SupportError('conflict', `order ${order.orderId} is not waiting for a decision (support ambiguous lists those that are)`);
-  if (isStartReview(review)) {
-    throw new SupportError('conflict', `payout ${order.orderId}: its workflow was never started (the workers gave up after ${String(review.detail.startTries)} tries), so there is nothing to decide yet: fix the cause, then POST /support/v1/orders/${order.orderId}/retry-start`);
-  }
+  if (isStartReview(review)) throw neverStartedConflict(review);
   if (isReconReview(review)) {
     await settleReconReview(env, order.orderId, null, resolution);
     const settled = (await listReviewsOf(env.pool, order.orderId)).find((r) => r.id === review.id)!;

@@ -12,6 +12,16 @@ import { startPayoutWorkflow } from '../payouts/start-payout';
 import { startRefundWorkflow } from '../refunds/start-refund';
 import { within, type SupportEnv } from './temporal';
 
+/** The support API path that retries an escalated start: a refund's, or (no refundId) a payout's. */
+export const retryStartPath = (r: { orderId: string; refundId: string | null }): string =>
+  (r.refundId ? `/support/v1/refunds/${r.refundId}/retry-start` : `/support/v1/orders/${r.orderId}/retry-start`);
+
+/** A resolve that reached a start the workers gave up on: nothing to decide yet, the answer names retry start. */
+export function neverStartedConflict(review: { orderId: string; refundId: string | null; detail: Record<string, unknown> }): SupportError {
+  const what = review.refundId ? `refund ${review.refundId}` : `payout ${review.orderId}`;
+  return new SupportError('conflict', `${what}: its workflow was never started (the workers gave up after ${String(review.detail.startTries)} tries), so there is nothing to decide yet: fix the cause, then POST ${retryStartPath(review)}`);
+}
+
 /** How long a retry start waits for Temporal to take the start before answering try_again (nothing changed then). */
 export const START_RETRY_DEADLINE_MS = 10_000;
 
