@@ -11,6 +11,11 @@
   `alipayPublicKey`, `platformKeys[].publicKey`) becomes a real key of the run (CONTRACT_PEM_PRIVATE/PUBLIC): the
   server checks that keys parse, which no schema can state.
 
+- Path parameters: a generated value with a percent escape in it (`e%20x`) is dropped. Schemathesis takes such a
+  value as already escaped and sends it as it is, so the server decodes it to another value (`e x`) and answers for
+  that one; a real client escapes its `%` (`%25`). Found by the admin listener's run: `GET /support/v1/orders/{ref}`
+  with `ref` = `e%20%40~0G0W%29%217SmEC0`, answered 400 for `e @~0G0W)!7SmEC0`.
+
 Schemathesis re-validates a case after these edits, so a case still counts as valid or invalid by the document.
 The key comes from the environment (CONTRACT_MERC_NO, CONTRACT_MERC_KEY) and is never printed.
 """
@@ -41,6 +46,14 @@ def before_call(context, case, kwargs):
         _order_window(case)
     elif path.startswith("/admin/v1/merchants/{mercNo}/channel-accounts/"):
         _real_keys(case)
+
+
+PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+@schemathesis.hook
+def filter_path_parameters(context, path_parameters):
+    return not any(isinstance(v, str) and PERCENT_ESCAPE.search(v) for v in (path_parameters or {}).values())
 
 
 def _real_keys(case):
