@@ -88,6 +88,7 @@ export function orderActivities(stall: StallPolicy = DEFAULT_STALL_POLICY) {
     switchChannel: escalating('switchChannel', db.switchChannel),
     nextNotifyAttempt: escalating('nextNotifyAttempt', db.nextNotifyAttempt),
     channelCreate: escalating('channelCreate', create.channelCreate),
+    openAndCreate: escalating('openAndCreate', create.openAndCreate),
     channelQuery: escalating('channelQuery', channel.channelQuery),
     channelClose: escalating('channelClose', channel.channelClose),
     deliverNotification: escalating('deliverNotification', notify.deliverNotification),

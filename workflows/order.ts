@@ -11,7 +11,7 @@ import { SA } from './search-attributes';
 import { searchAttributeWriter } from './search-attribute-writer';
 import type { ChannelCreateResult, ChannelName, ChannelOrderRequest, ChannelStatus } from '../domain/channels';
 import { formatFenAsYuan } from '../domain/money';
-import type { OrderStateView, PayAnswer, PayResponseData } from '../domain/order';
+import type { OrderStateView, PayAnswer, PayCredential, PayResponseData } from '../domain/order';
 import { isClosable, nextTransition, STATUS_NAMES, type OrderEvent } from '../domain/order-transitions';
 import { isFinalStatus, NotifyState, PayStatus } from '../domain/pay-status';
 import { formatCompactTime } from '../domain/time';
@@ -43,6 +43,12 @@ const FEWER_ROUND_TRIPS = 'fewer-round-trips';
  * due, so orders that never fail over record no marker.
  */
 const CHANNEL_FAILOVER = 'channel-failover';
+/**
+ * patched() id: the unified order's first task as one local activity (openAndCreate: the order's row, the channel's
+ * create and the p0002 transition) instead of three — two activations fewer per order. Orders started before it keep
+ * their three recorded activities.
+ */
+const ONE_CREATE_STEP = 'one-create-step';
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStateView> {
   const { draft, timing, orderId } = input;
@@ -285,7 +291,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   // 1. Create the order at the channel and answer the merchant; a channel that refuses it definitively, or whose
   //    circuit is open, hands it to the next channel of the merchant's route (never after UNKNOWN: that channel may
   //    have the order and take the money, so queries settle it there).
-  await acts.openOrder({ orderId, workflowId, requestHash: input.requestHash, channel: input.channel, draft });
+  const open = { orderId, workflowId, requestHash: input.requestHash, channel: input.channel, draft };
   const order: ChannelOrderRequest = {
     orderId, mercNo: draft.mercNo, amountFen: draft.amountFen, subject: draft.subject ?? draft.body ?? draft.mercOrderNo,
     paywayCode: draft.paywayCode, sceneCode: draft.sceneCode, termType: draft.termType, expireAtMs: draft.expireAtMs,
@@ -294,7 +300,23 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     ...(draft.deviceInfo ? { deviceInfo: draft.deviceInfo } : {}), ...(draft.mchAppName ? { mchAppName: draft.mchAppName } : {}),
     ...(draft.mchAppId ? { mchAppId: draft.mchAppId } : {}),
   };
-  let created: ChannelCreateResult = await acts.channelCreate({ channel, order });
+  const answerData: Omit<PayResponseData, keyof PayCredential> = {
+    mercOrderNo: draft.mercOrderNo, tradeType: draft.tradeType, tradeAmt: formatFenAsYuan(draft.amountFen),
+    tradeTime: draft.tradeTime, feeType: draft.feeType, termType: draft.termType, orderId,
+  };
+  let created: ChannelCreateResult;
+  /** The CREATED transition, when openAndCreate wrote it (the first create only). */
+  let createdOutcome: TransitionOutcome | null = null;
+  if (patched(ONE_CREATE_STEP)) {
+    const rule = nextTransition(state.payStatus, 'channel_created')!;
+    ({ created, outcome: createdOutcome } = await acts.openAndCreate({
+      open, create: { channel, order },
+      onCreated: { orderId, from: [state.payStatus], to: rule.to, eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail: {}, data: answerData },
+    }));
+  } else {
+    await acts.openOrder(open);
+    created = await acts.channelCreate({ channel, order });
+  }
   while (isRefusal(created) && fallbacks.length > 0 && patched(CHANNEL_FAILOVER)) {
     const next = fallbacks.shift()!;
     await acts.switchChannel({ orderId, from: channel, to: next, result: created.kind, reason: created.reason });
@@ -305,12 +327,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   }
   if (created.kind === 'CREATED') {
     state.channelOrderNo = created.channelOrderNo;
-    const data: PayResponseData = {
-      mercOrderNo: draft.mercOrderNo, tradeType: draft.tradeType, tradeAmt: formatFenAsYuan(draft.amountFen),
-      tradeTime: draft.tradeTime, feeType: draft.feeType, termType: draft.termType, orderId, ...created.credential,
-    };
-    const ok: PayAnswer = { kind: 'ok', data };
-    await move('channel_created', {}, { channelOrderNo: created.channelOrderNo, payAnswer: ok });
+    const ok: PayAnswer = { kind: 'ok', data: { ...answerData, ...created.credential } };
+    // Written by openAndCreate already (when it could), else by the transition activity as before.
+    const written = createdOutcome;
+    await move('channel_created', {}, { channelOrderNo: created.channelOrderNo, payAnswer: ok }, written ? async () => written : acts.transition);
     answer = ok;
   } else if (created.kind === 'UNKNOWN') {
     // The channel may or may not have the order: keep it open and let polling and callbacks resolve it.

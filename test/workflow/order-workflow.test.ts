@@ -18,6 +18,8 @@ import { SA } from '../../workflows/search-attributes';
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { IDENTITY_MISMATCH } from '../../activities/order-records';
+import { createOpenAndCreate } from '../../activities/open-and-create';
+import pino from 'pino';
 import { eventually } from '../support/stack';
 
 // The order workflow on the real Temporal dev server with stub activities and millisecond schedules.
@@ -43,6 +45,8 @@ interface Fake {
   held?: Partial<Record<string, PayStatus>>;
   /** The next channel queries fail with an infrastructure error (the activity throws). */
   queryFailures?: number;
+  /** The next transitions fail with an infrastructure error (the activity throws). */
+  transitionFailures?: number;
   /** openOrder finds the merchant order under another orderId. */
   identityMismatch?: boolean;
   /** What each channel answers a create (default CREATED). */
@@ -59,11 +63,15 @@ interface Fake {
 }
 
 function fakeActivities(f: Fake): OrderActivities {
-  return {
+  const acts: Omit<OrderActivities, 'openAndCreate'> = {
     async openOrder() {
       if (f.identityMismatch) throw ApplicationFailure.create({ type: IDENTITY_MISMATCH, nonRetryable: true, message: 'already has another orderId' });
     },
     async transition(t) {
+      if ((f.transitionFailures ?? 0) > 0) {
+        f.transitionFailures!--;
+        throw new Error('database unavailable');
+      }
       const held = f.held?.[t.to];
       if (held) return { applied: false, payStatus: held, tradeEndTime: '20261122100500', latePayment: false };
       f.transitions.push({ to: t.to, eventType: t.eventType });
@@ -127,6 +135,8 @@ function fakeActivities(f: Fake): OrderActivities {
       };
     },
   };
+  // The unified order's first task in one activity, over these same fake steps (as the worker composes it).
+  return { ...acts, ...createOpenAndCreate(acts, pino({ level: 'silent' })) };
 }
 
 let connection: Connection;
@@ -195,6 +205,18 @@ describe('order workflow', () => {
       expect(answer).toMatchObject({ kind: 'ok', data: { tradeAmt: '1.23', codeUrl: expect.stringContaining('https://pay.example/') } });
       expect((await start(mercNo, inp)).answer).toEqual(answer);
       expect((await start(mercNo, inp, 'other')).answer).toEqual({ kind: 'conflict' });
+      expect((await handle.query(orderStateQuery)).payStatus).toBe('p0002');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('a p0002 write that fails after the channel created the order is written by the workflow; the channel is asked once', async () => {
+    const f = newFake({ transitionFailures: 1, creates: [] });
+    await withWorker(f, async (mercNo) => {
+      const { answer, handle } = await start(mercNo, input(mercNo));
+      expect(answer).toMatchObject({ kind: 'ok', data: { codeUrl: expect.stringContaining('https://pay.example/') } });
+      expect(f.creates).toEqual(['sandbox']);
+      expect(f.transitions.map((t) => t.to)).toEqual(['p0002']);
       expect((await handle.query(orderStateQuery)).payStatus).toBe('p0002');
       await handle.terminate('test done');
     });
