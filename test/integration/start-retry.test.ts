@@ -21,6 +21,7 @@ import { launchChromium } from '../support/browser';
 import { orderReaches, payoutCall, payoutFields, payoutSettings } from '../support/payouts';
 import { parseUnifiedOrder } from '../../api/schemas/unified-order';
 import { insertOrder, recordEvent, savePayAnswer } from '../../db/orders';
+import { openReconReview } from '../../db/recon';
 import { claimUnstartedPayouts, findPayout, insertPayout, markPayoutStartEscalated, reservePayoutLimit } from '../../db/payouts';
 import { orderWorkflowId } from '../../domain/order';
 import { PayStatus } from '../../domain/pay-status';
@@ -206,11 +207,14 @@ describe('retry start of an escalated start', () => {
     }
   });
 
-  it('the console shows an escalated start with a Retry start form (not paid/unpaid), which starts it, audited under the signed-in operator', async () => {
+  it('the console shows every open review of an order, each with its own form: retry start, the order\'s decision, a refund\'s decision', async () => {
     const receiver = await new MerchantReceiver().start();
     const browser = await launchChromium();
     try {
-      const { orderId, refundId, mercRefundNo, channel } = await escalatedRefund(receiver, 25);
+      const { orderId, refundId, mercRefundNo, workflowId, channel } = await escalatedRefund(receiver, 25);
+      // A second open review of the same order: a reconciliation finding about the order itself.
+      const orderWf = (await findOrderById(stack.pool, orderId))!.workflowId;
+      expect(await openReconReview(stack.pool, { orderId, workflowId: orderWf, refundId: null, reason: 'the statement lists this payment twice', detail: {} })).toBe(true);
       const page = await (await browser.newContext()).newPage();
       await page.goto(`${stack.api.adminUrl}/console/login`);
       await page.fill('#token', TEST_OPERATORS['ops-bob']);
@@ -219,19 +223,33 @@ describe('retry start of an escalated start', () => {
       expect(await page.textContent('main')).toContain('never started');
 
       await page.goto(`${stack.api.adminUrl}/console/orders/${orderId}`);
-      const section = page.locator('section[aria-label="Retry start"]');
-      expect(await section.textContent()).toContain(`Refund ${refundId}`);
-      expect(await page.locator('select#decision').count()).toBe(0);
-      // Still broken: the refusal is shown on the page, nothing changed.
-      await page.fill('#reason', 'first look');
-      await page.click('section[aria-label="Retry start"] button[type=submit]');
+      const retry = page.locator('section[aria-label="Retry start"]');
+      const decision = page.locator('section[aria-label="Decision"]');
+      const refundDecision = page.locator('section[aria-label="Refund decision"]');
+      // Both open reviews are shown, each with its own form (paid/unpaid only on the order's own).
+      expect(await retry.count()).toBe(1);
+      expect(await decision.count()).toBe(1);
+      expect(await retry.textContent()).toContain(`Refund ${refundId}`);
+      expect(await decision.textContent()).toContain('the statement lists this payment twice');
+      expect(await retry.locator('select[name=decision]').count()).toBe(0);
+      expect(await decision.locator('select[name=decision]').count()).toBe(1);
+      // Each form's fields have their own ids (labels point at their own field).
+      const ids = await Promise.all((await page.locator('main textarea[name=reason]').all()).map((t) => t.getAttribute('id')));
+      expect(ids).toHaveLength(2);
+      expect(new Set(ids).size).toBe(2);
+      for (const id of ids) expect(await page.locator(`label[for="${id}"]`).count()).toBe(1);
+
+      // Still broken: the refusal is shown on the page, nothing changed, both reviews still there.
+      await retry.locator('textarea[name=reason]').fill('first look');
+      await retry.locator('button[type=submit]').click();
       await page.waitForURL(`${stack.api.adminUrl}/console/orders/${orderId}`);
       expect(await page.textContent('main')).toContain('has an unknown channel');
       expect((await escalation(refundId)).start_escalated_at).not.toBeNull();
+      expect([await retry.count(), await decision.count()]).toEqual([1, 1]);
 
       await stack.pool.query('UPDATE orders SET channel = $2 WHERE order_id = $1', [orderId, channel]);
-      await page.fill('#reason', 'channel put back');
-      await page.click('section[aria-label="Retry start"] button[type=submit]');
+      await retry.locator('textarea[name=reason]').fill('channel put back');
+      await retry.locator('button[type=submit]').click();
       await page.waitForURL(`${stack.api.adminUrl}/console/orders/${orderId}`);
       expect(await page.textContent('main')).toContain(`Refund ${refundId} started`);
       await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
@@ -239,9 +257,31 @@ describe('retry start of an escalated start', () => {
       expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
       expect((await listEvents(stack.pool, orderId)).filter((e) => e.type === 'support_start_retried'))
         .toEqual([expect.objectContaining({ actor: 'ops-bob', detail: expect.objectContaining({ refundId, reason: 'channel put back' }) })]);
-      // Out of the queue: the page no longer offers it.
+      // The start is out of the queue; the order's own review is still there.
       await page.reload();
-      expect(await section.count()).toBe(0);
+      expect([await retry.count(), await decision.count()]).toEqual([0, 1]);
+
+      // A reconciliation finding about the refund: a refund's decision form beside the order's.
+      expect(await openReconReview(stack.pool, { orderId, workflowId, refundId, reason: 'the statement lists no such refund', detail: {} })).toBe(true);
+      await page.reload();
+      expect([await refundDecision.count(), await decision.count()]).toEqual([1, 1]);
+      expect(await refundDecision.textContent()).toContain(`Refund ${refundId}: the statement lists no such refund`);
+      await refundDecision.locator('select[name=decision]').selectOption('refunded');
+      await refundDecision.locator('textarea[name=reason]').fill('the channel portal shows it refunded');
+      await refundDecision.locator('button[type=submit]').click();
+      await page.waitForURL(`${stack.api.adminUrl}/console/orders/${orderId}`);
+      expect(await page.textContent('.notice.ok')).toBe(`Refund ${refundId} resolved as refunded: it is now r0000.`);
+      expect([await refundDecision.count(), await decision.count()]).toEqual([0, 1]);
+
+      await decision.locator('select[name=decision]').selectOption('paid');
+      await decision.locator('textarea[name=reason]').fill('one payment in the channel portal');
+      await decision.locator('button[type=submit]').click();
+      await page.waitForURL(`${stack.api.adminUrl}/console/orders/${orderId}`);
+      expect(await page.textContent('.notice.ok')).toBe('Resolved as paid: the order is now p0000.');
+      expect([await retry.count(), await decision.count(), await refundDecision.count()]).toEqual([0, 0, 0]);
+      const settled = (await listEvents(stack.pool, orderId)).filter((e) => e.type === 'support_recon_settled');
+      expect(settled.map((e) => [e.actor, e.detail.decision, e.detail.refundId ?? null])).toEqual([['ops-bob', 'refunded', refundId], ['ops-bob', 'paid', null]]);
+      expect((await stack.pool.query('SELECT 1 FROM order_reviews WHERE order_id = $1 AND resolved_at IS NULL', [orderId])).rowCount).toBe(0);
     } finally {
       await browser.close();
       await receiver.stop();
