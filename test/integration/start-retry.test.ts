@@ -10,7 +10,8 @@ import { supportCall, type SupportErrorAnswer } from '../support/support-api';
 import { TEST_OPERATOR, TEST_OPERATOR_TOKEN } from '../support/stack-core';
 import { requestHash } from '../../api/request-hash';
 import { inTransaction } from '../../db/pool';
-import { claimUnstartedRefunds, holdRefundable, insertRefund, markRefundStartEscalated, refundLedgerOf } from '../../db/refunds';
+import { claimUnstartedRefunds, holdRefundable, insertRefund, markRefundStartEscalated, openRefundReview, refundLedgerOf } from '../../db/refunds';
+import { takeStartOutOfQueue } from '../../db/start-escalations';
 import { findOrderById, listEvents } from '../../db/orders';
 import { listChannelCalls } from '../../db/channel-calls';
 import { newOrderId } from '../../domain/order-id';
@@ -423,6 +424,24 @@ describe('retry start of an escalated start', () => {
         await refundReaches(stack, merchant, mercRefundNo, 'r0000', 20_000);
         expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
       }
+
+      // The shared guard itself, six at once (support's and the merchant's mixed) on an escalation as the workers
+      // leave it: exactly one takes it out, closes the review and writes its event.
+      const { orderId, refundId, workflowId } = refunds[0]!;
+      await inTransaction(stack.pool, async (tx) => {
+        await tx.query('UPDATE refunds SET start_escalated_at = now(), start_tries = $2 WHERE refund_id = $1', [refundId, START_RECOVERY_MAX_TRIES]);
+        expect(await openRefundReview(tx, { orderId, refundId, workflowId, reason: 'staged', detail: { startTries: START_RECOVERY_MAX_TRIES } })).toBe(true);
+      });
+      const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => takeStartOutOfQueue(
+        stack.pool, { kind: 'refund', refundId }, { orderId, workflowId, start: 'existed' },
+        i % 2 ? { by: 'support', actor: TEST_OPERATOR, reason: 'staged race' } : { by: 'merchant_repeat', mercNo: merchant.mercNo },
+      )));
+      expect(outcomes.filter((o) => o !== null)).toEqual([START_RECOVERY_MAX_TRIES]);
+      const reviews = await startReviews(orderId);
+      expect(reviews).toHaveLength(2);
+      expect(reviews.every((r) => r.decision === 'start_retried')).toBe(true);
+      expect(await queueExits(orderId)).toHaveLength(2);
+      expect(await escalation(refundId)).toEqual({ start_tries: 0, start_escalated_at: null });
     } finally {
       await receiver.stop();
     }
