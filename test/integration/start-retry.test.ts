@@ -23,6 +23,7 @@ import { orderReaches, payoutCall, payoutFields, payoutSettings } from '../suppo
 import { parseUnifiedOrder } from '../../api/schemas/unified-order';
 import { insertOrder, recordEvent, savePayAnswer } from '../../db/orders';
 import { openReconReview } from '../../db/recon';
+import { openReview } from '../../db/order-reviews';
 import { claimUnstartedPayouts, findPayout, insertPayout, markPayoutStartEscalated, reservePayoutLimit } from '../../db/payouts';
 import { orderWorkflowId } from '../../domain/order';
 import { PayStatus } from '../../domain/pay-status';
@@ -362,6 +363,18 @@ describe('retry start of an escalated start', () => {
       // Started: the workers' recovery can no longer put it in the queue (a late escalation from an earlier claim).
       expect(await markRefundStartEscalated(stack.pool, refundId, RefundStatus.SUBMITTED)).toBe(false);
       expect((await escalation(refundId)).start_escalated_at).toBeNull();
+
+      // A refund its workflow moved while its start sat in the queue (escalated before the start could be recorded):
+      // the merchant's repeat takes it out too, nothing started ('existed').
+      await stack.pool.query('UPDATE refunds SET start_escalated_at = now(), start_tries = 3 WHERE refund_id = $1', [refundId]);
+      expect(await openRefundReview(stack.pool, { orderId, refundId, workflowId, reason: 'staged', detail: { startTries: 3 } })).toBe(true);
+      expect((await refundCall(stack, merchant, { mercOrderNo, mercRefundNo, refundAmt: '0.15' })).body).toMatchObject({ respCode: '000000', refundStatus: 'r0000' });
+      expect(await escalation(refundId)).toEqual({ start_tries: 0, start_escalated_at: null });
+      expect((await queueExits(orderId)).map((e) => [e.type, e.detail.start, e.detail.previousTries])).toEqual([
+        ['start_resumed_by_repeat', 'started', START_RECOVERY_MAX_TRIES], ['start_resumed_by_repeat', 'existed', 3],
+      ]);
+      expect((await startReviews(orderId)).every((r) => r.decision === 'start_retried')).toBe(true);
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'refund')).toHaveLength(1);
     } finally {
       await receiver.stop();
     }
@@ -395,6 +408,17 @@ describe('retry start of an escalated start', () => {
       expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'transfer')).toHaveLength(1);
       expect(await markPayoutStartEscalated(stack.pool, orderId)).toBe(false);
       expect((await payoutEscalation(orderId)).start_escalated_at).toBeNull();
+
+      // A payout whose start is recorded yet sits in the queue (escalated before the start could be recorded): the
+      // repeat takes it out too, nothing started ('existed').
+      await stack.pool.query('UPDATE payouts SET start_escalated_at = now(), start_tries = 4 WHERE order_id = $1', [orderId]);
+      expect(await openReview(stack.pool, { orderId, workflowId, kind: 'unknown_result', reason: 'staged', detail: { payout: true, startTries: 4 } })).toBe(true);
+      expect((await payoutCall(stack, merchant, fields)).body).toMatchObject({ respCode: '000000', orderId });
+      expect(await payoutEscalation(orderId)).toEqual({ start_tries: 0, start_escalated_at: null });
+      expect((await queueExits(orderId)).map((e) => [e.type, e.detail.start, e.detail.previousTries])).toEqual([
+        ['start_resumed_by_repeat', 'started', START_RECOVERY_MAX_TRIES], ['start_resumed_by_repeat', 'existed', 4],
+      ]);
+      expect((await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'transfer')).toHaveLength(1);
     } finally {
       await receiver.stop();
     }
