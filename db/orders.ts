@@ -258,7 +258,7 @@ export interface OrderEvent {
   fromStatus: string | null;
   toStatus: string | null;
   detail: Record<string, unknown>;
-  /** The support operator who caused it; null for the system's own events. */
+  /** The support operator who caused it (or `merchant:<mercNo>` for a merchant's request: start_resumed_by_repeat); null for the system's own events. */
   actor: string | null;
   createdAtMs: number;
 }

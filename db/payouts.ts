@@ -17,24 +17,28 @@ export interface PayoutRecord {
   failReason: string | null;
   /** Temporal took the start of its workflow (payouts/start-payout.ts); false: accepted, maybe never started. */
   workflowStarted: boolean;
+  /** Its start is in the human queue (the workers' start recovery gave up on it: db/start-escalations.ts). */
+  startEscalated: boolean;
 }
 
 interface Row {
   order_id: string; merc_no: string; payee_account: string; payee_name: string; payee_account_type: PayeeAccountType;
   bank_code: string | null; limit_day: string; reserved: boolean; approval: PayoutApprovalState; approval_actor: string | null;
   approval_reason: string | null; channel_transfer_no: string | null; fail_reason: string | null; workflow_started: boolean;
+  start_escalated: boolean;
 }
 
 /** The payouts row with its day as text (a DATE column would come back as a local-midnight Date). */
 const COLUMNS = `p.order_id, p.merc_no, p.payee_account, p.payee_name, p.payee_account_type, p.bank_code,
   to_char(p.limit_day, 'YYYY-MM-DD') AS limit_day, p.reserved, p.approval, p.approval_actor, p.approval_reason, p.channel_transfer_no,
-  p.fail_reason, p.workflow_started_at IS NOT NULL AS workflow_started`;
+  p.fail_reason, p.workflow_started_at IS NOT NULL AS workflow_started, p.start_escalated_at IS NOT NULL AS start_escalated`;
 
 const toRecord = (r: Row): PayoutRecord => ({
   orderId: r.order_id, mercNo: r.merc_no,
   payee: { account: r.payee_account, name: r.payee_name, accountType: r.payee_account_type, ...(r.bank_code ? { bankCode: r.bank_code } : {}) },
   limitDay: r.limit_day, reserved: r.reserved, approval: r.approval, approvalActor: r.approval_actor, approvalReason: r.approval_reason,
   channelTransferNo: r.channel_transfer_no, failReason: r.fail_reason, workflowStarted: r.workflow_started,
+  startEscalated: r.start_escalated,
 });
 
 export async function findPayout(db: Queryable, orderId: string): Promise<PayoutRecord | null> {
@@ -70,9 +74,15 @@ export async function claimUnstartedPayouts(
   return rows.map((r) => ({ item: r.order_id, tries: r.start_tries }));
 }
 
-/** The payout's start went to the human queue: the workers' recovery claims it no more. */
-export async function markPayoutStartEscalated(db: Queryable, orderId: string): Promise<void> {
-  await db.query('UPDATE payouts SET start_escalated_at = now() WHERE order_id = $1 AND start_escalated_at IS NULL', [orderId]);
+/**
+ * The payout's start goes to the human queue: the workers' recovery claims it no more. Guarded: only a payout whose
+ * start is not recorded and not escalated already, so a payout started meanwhile (the merchant's repeat of its
+ * request, between the recovery's claim and this) is never put in the queue. True when it was.
+ */
+export async function markPayoutStartEscalated(db: Queryable, orderId: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'UPDATE payouts SET start_escalated_at = now() WHERE order_id = $1 AND start_escalated_at IS NULL AND workflow_started_at IS NULL', [orderId]);
+  return (rowCount ?? 0) > 0;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface RefundRecord {
   notifyAttempts: number;
   notifyNextAtMs: number | null;
   createdAtMs: number;
+  /** Its start is in the human queue (the workers' start recovery gave up on it: db/start-escalations.ts). */
+  startEscalated: boolean;
 }
 
 interface Row {
@@ -32,6 +34,7 @@ interface Row {
   livemode: boolean; channel: string; refund_amt_fen: string; reason: string | null; notify_url: string; sign_type: string;
   refund_status: RefundStatus; channel_refund_no: string | null; refund_end_time: string | null; fail_reason: string | null;
   notify_state: NotifyState; notify_attempts: number; notify_next_at: Date | null; created_at: Date;
+  start_escalated_at: Date | null;
 }
 
 const toRecord = (r: Row): RefundRecord => ({
@@ -40,7 +43,7 @@ const toRecord = (r: Row): RefundRecord => ({
   reason: r.reason, notifyUrl: r.notify_url, signType: r.sign_type, refundStatus: r.refund_status,
   channelRefundNo: r.channel_refund_no, refundEndTime: r.refund_end_time, failReason: r.fail_reason,
   notifyState: r.notify_state, notifyAttempts: r.notify_attempts, notifyNextAtMs: r.notify_next_at ? r.notify_next_at.getTime() : null,
-  createdAtMs: r.created_at.getTime(),
+  createdAtMs: r.created_at.getTime(), startEscalated: r.start_escalated_at !== null && r.start_escalated_at !== undefined,
 });
 
 export async function findRefundByMercRefundNo(db: Queryable, mercNo: string, mercRefundNo: string): Promise<RefundRecord | null> {
@@ -196,7 +199,16 @@ export async function claimUnstartedRefunds(
   return rows.map((r) => ({ item: toRecord(r), tries: r.start_tries }));
 }
 
-/** The refund's start went to the human queue: the workers' recovery claims it no more. */
-export async function markRefundStartEscalated(db: Queryable, refundId: string): Promise<void> {
-  await db.query('UPDATE refunds SET start_escalated_at = now() WHERE refund_id = $1 AND start_escalated_at IS NULL', [refundId]);
+/**
+ * The refund's start goes to the human queue: the workers' recovery claims it no more. Guarded: only a refund still
+ * `submitted` whose start is not recorded and not escalated already, so a refund started meanwhile (the merchant's
+ * repeat of its request, between the recovery's claim and this) is never put in the queue. True when it was.
+ */
+export async function markRefundStartEscalated(db: Queryable, refundId: string, submitted: RefundStatus): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE refunds SET start_escalated_at = now()
+     WHERE refund_id = $1 AND start_escalated_at IS NULL AND workflow_started_at IS NULL AND refund_status = $2`,
+    [refundId, submitted],
+  );
+  return (rowCount ?? 0) > 0;
 }

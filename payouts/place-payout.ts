@@ -5,6 +5,7 @@ import { assertRoomForNewOrder } from '../api/open-order-cap';
 import { routeChannels } from '../channels/registry';
 import { findOrderByMercOrderNo, insertOrder, recordEvent, savePayAnswer, type OrderRecord } from '../db/orders';
 import { findPayout, insertPayout, payoutSettingsOf, reservePayoutLimit } from '../db/payouts';
+import { takeStartOutOfQueueIfEscalated } from '../db/start-escalations';
 import { withDeadline } from '../api/deadline';
 import { startPayoutWorkflow } from './start-payout';
 import { inTransaction } from '../db/pool';
@@ -68,12 +69,37 @@ export async function placePayout(ctx: ApiContext, auth: AuthenticatedRequest, d
   return stored.payAnswer ?? answer;
 }
 
-/** A payout request again: the stored answer, after making sure its workflow runs (starting is idempotent). */
+/**
+ * A payout request again: the stored answer, after making sure its workflow runs (starting is idempotent). A payout
+ * whose start the workers gave up on (the human queue) leaves the queue once its workflow runs.
+ */
 export async function repeatPayout(ctx: ApiContext, order: OrderRecord, hash: string): Promise<PayAnswer | { kind: 'conflict' }> {
   if (order.requestHash !== hash) return { kind: 'conflict' };
-  if (order.payStatus === PayStatus.SUBMITTED && !(await findPayout(ctx.pool, order.orderId))?.workflowStarted) await startWorkflow(ctx, order);
+  const payout = await findPayout(ctx.pool, order.orderId);
+  if (order.payStatus === PayStatus.SUBMITTED && !payout?.workflowStarted) {
+    await takeOutOfQueue(ctx, order, await startWorkflow(ctx, order));
+  } else if (payout?.startEscalated) {
+    // Its start is recorded, or its workflow moved it, yet it is in the queue (escalated before its start was recorded).
+    await takeOutOfQueue(ctx, order, 'existed');
+  }
   if (!order.payAnswer) throw new ApiError('999999', 'the payout is being recorded; send the same request again');
   return order.payAnswer;
+}
+
+/**
+ * The payout's workflow runs (this repeat started it, or it existed): a start the workers gave up on leaves the human
+ * queue (db/start-escalations.ts takeStartOutOfQueue, as support's retry start does), the merchant as the actor. Read
+ * fresh, not from the payout read before the start: the recovery may have escalated it meanwhile. A failure here
+ * does not fail the merchant's answer (the payout runs); support's retry start can still take it out.
+ */
+async function takeOutOfQueue(ctx: ApiContext, order: OrderRecord, start: 'started' | 'existed'): Promise<void> {
+  const item = { kind: 'payout', orderId: order.orderId } as const;
+  try {
+    const tries = await takeStartOutOfQueueIfEscalated(ctx.pool, item, { orderId: order.orderId, workflowId: order.workflowId, start }, { by: 'merchant_repeat', mercNo: order.mercNo });
+    if (tries !== null) ctx.log.info({ orderId: order.orderId, workflowId: order.workflowId, previousTries: tries }, 'payout start taken out of the human queue: started by the merchant\'s repeat');
+  } catch (err) {
+    ctx.log.warn({ orderId: order.orderId, err: (err as Error).message }, 'payout started by a repeat, but its start escalation not cleared');
+  }
 }
 
 /** Test payouts: the sandbox. Live payouts: the first channel of the merchant's route for the payway that makes payouts. */
@@ -90,9 +116,9 @@ const NOT_STARTED = 'the payout is recorded but not yet started; send the same r
  * Starts the payout's workflow (payouts/start-payout.ts), waiting at most PAY_ANSWER_TIMEOUT. Temporal unreachable or
  * slow → 999999: the payout is accepted, a repeat starts it, and so do the workers' recovery (payouts/start-recovery.ts).
  */
-async function startWorkflow(ctx: ApiContext, order: OrderRecord): Promise<void> {
+async function startWorkflow(ctx: ApiContext, order: OrderRecord): Promise<'started' | 'existed'> {
   try {
-    await withDeadline(startPayoutWorkflow(ctx, order), ctx.config.api.payAnswerTimeoutMs, NOT_STARTED);
+    return await withDeadline(startPayoutWorkflow(ctx, order), ctx.config.api.payAnswerTimeoutMs, NOT_STARTED);
   } catch (err) {
     ctx.log.warn({ workflowId: order.workflowId, err: (err as Error).message }, 'payout workflow not started');
     throw err instanceof ApiError ? err : new ApiError('999999', NOT_STARTED);

@@ -34,7 +34,9 @@ export function startPayoutStartRecovery(deps: PayoutStartRecoveryDeps): ClaimLo
       return startPayoutWorkflow(deps, order);
     },
     escalate: async (orderId, reason, tries) => {
-      await inTransaction(deps.pool, async (tx) => {
+      return inTransaction(deps.pool, async (tx) => {
+        // Started meanwhile (the merchant's repeat of its request): not put in the queue.
+        if (!(await markPayoutStartEscalated(tx, orderId))) return false;
         const order = await findOrderById(tx, orderId);
         if (order && await openReview(tx, { orderId, workflowId: order.workflowId, kind: 'unknown_result', reason, detail: { payout: true, startTries: tries } })) {
           await recordEvent(tx, {
@@ -42,7 +44,7 @@ export function startPayoutStartRecovery(deps: PayoutStartRecoveryDeps): ClaimLo
             detail: { kind: 'unknown_result', payout: true, reason, startTries: tries },
           });
         }
-        await markPayoutStartEscalated(tx, orderId);
+        return true;
       });
     },
     describe: (orderId) => ({ orderId }),

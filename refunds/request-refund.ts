@@ -6,7 +6,8 @@ import { requestHash } from '../api/request-hash';
 import { parseRefundRequest } from '../api/schemas/refund';
 import { findOrderById, type OrderRecord } from '../db/orders';
 import { inTransaction } from '../db/pool';
-import { findRefundByMercRefundNo, holdRefundable, insertRefund, type RefundRecord } from '../db/refunds';
+import { findRefundById, findRefundByMercRefundNo, holdRefundable, insertRefund, type RefundRecord } from '../db/refunds';
+import { takeStartOutOfQueueIfEscalated } from '../db/start-escalations';
 import { ApiError } from '../domain/errors';
 import { formatFenAsYuan } from '../domain/money';
 import { STATUS_NAMES } from '../domain/order-transitions';
@@ -85,9 +86,33 @@ async function repeat(ctx: ApiContext, refund: RefundRecord, hash: string, sched
   // Recorded but maybe never started (Temporal unreachable at the first request): starting is idempotent.
   if (refund.refundStatus === RefundStatus.SUBMITTED) {
     const order = await findOrderById(ctx.pool, refund.orderId);
-    await startWorkflow(ctx, refund, order!, schedule);
+    const start = await startWorkflow(ctx, refund, order!, schedule);
+    // Started now, or a closed run that moved the refund: if the workers had given up on its start (the human queue),
+    // it is taken out. A closed run that left it r0001 stays there (no start fixes that).
+    if (start === 'started' || (await findRefundById(ctx.pool, refund.refundId))?.refundStatus !== RefundStatus.SUBMITTED) {
+      await takeOutOfQueue(ctx, refund, start);
+    }
+  } else if (refund.startEscalated) {
+    // Its workflow has moved it, yet its start is in the queue (escalated before its start was recorded).
+    await takeOutOfQueue(ctx, refund, 'existed');
   }
   return refund;
+}
+
+/**
+ * The refund's workflow runs (this repeat started it, or it had run): a start the workers gave up on leaves the human
+ * queue (db/start-escalations.ts takeStartOutOfQueue, as support's retry start does), the merchant as the actor. Read
+ * fresh, not from the refund read before the start: the recovery may have escalated it meanwhile. A failure here
+ * does not fail the merchant's answer (the refund runs); support's retry start can still take it out.
+ */
+async function takeOutOfQueue(ctx: ApiContext, refund: RefundRecord, start: 'started' | 'existed'): Promise<void> {
+  const item = { kind: 'refund', refundId: refund.refundId } as const;
+  try {
+    const tries = await takeStartOutOfQueueIfEscalated(ctx.pool, item, { orderId: refund.orderId, workflowId: refund.workflowId, start }, { by: 'merchant_repeat', mercNo: refund.mercNo });
+    if (tries !== null) ctx.log.info({ refundId: refund.refundId, workflowId: refund.workflowId, previousTries: tries }, 'refund start taken out of the human queue: started by the merchant\'s repeat');
+  } catch (err) {
+    ctx.log.warn({ refundId: refund.refundId, err: (err as Error).message }, 'refund started by a repeat, but its start escalation not cleared');
+  }
 }
 
 const NOT_STARTED = 'the refund is recorded but not yet started; send the same request again';
@@ -96,9 +121,9 @@ const NOT_STARTED = 'the refund is recorded but not yet started; send the same r
  * Starts the refund's workflow (refunds/start-refund.ts), waiting at most REFUND_ANSWER_TIMEOUT. Temporal unreachable
  * or slow → 999999: the refund is recorded, a repeat starts it, and so do the workers' recovery (refunds/start-recovery.ts).
  */
-async function startWorkflow(ctx: ApiContext, refund: RefundRecord, order: OrderRecord, notifyRetryScheduleMs: number[]): Promise<void> {
+async function startWorkflow(ctx: ApiContext, refund: RefundRecord, order: OrderRecord, notifyRetryScheduleMs: number[]): Promise<'started' | 'existed'> {
   try {
-    await withDeadline(startRefundWorkflow(ctx, refund, order, notifyRetryScheduleMs), ctx.config.api.refundAnswerTimeoutMs, NOT_STARTED);
+    return await withDeadline(startRefundWorkflow(ctx, refund, order, notifyRetryScheduleMs), ctx.config.api.refundAnswerTimeoutMs, NOT_STARTED);
   } catch (err) {
     ctx.log.warn({ workflowId: refund.workflowId, err: (err as Error).message }, 'refund workflow not started');
     throw err instanceof ApiError ? err : new ApiError('999999', NOT_STARTED);

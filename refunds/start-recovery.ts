@@ -46,14 +46,16 @@ export function startRefundStartRecovery(deps: RefundStartRecoveryDeps): ClaimLo
       return outcome;
     },
     escalate: async (refund, reason, tries) => {
-      await inTransaction(deps.pool, async (tx) => {
+      return inTransaction(deps.pool, async (tx) => {
+        // Started meanwhile (the merchant's repeat of its request): not put in the queue.
+        if (!(await markRefundStartEscalated(tx, refund.refundId, RefundStatus.SUBMITTED))) return false;
         if (await openRefundReview(tx, { orderId: refund.orderId, refundId: refund.refundId, workflowId: refund.workflowId, reason, detail: { startTries: tries } })) {
           await recordEvent(tx, {
             orderId: refund.orderId, eventKey: `refund-start-escalated:${refund.refundId}`, type: 'review_opened',
             detail: { kind: 'refund_unknown', refundId: refund.refundId, reason, startTries: tries },
           });
         }
-        await markRefundStartEscalated(tx, refund.refundId);
+        return true;
       });
     },
     describe: (refund) => ({ refundId: refund.refundId, workflowId: refund.workflowId }),

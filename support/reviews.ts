@@ -32,10 +32,14 @@ export async function ambiguousOrders(env: SupportEnv, q: { limit: number; mercN
  * Resolves an order in the human queue: the decision goes to the workflow that holds the review (an update, so the
  * answer comes after the workflow has applied and audited it), never straight into the read model.
  */
-export async function resolveOrder(env: SupportEnv, order: OrderRecord, resolution: ReviewResolution): Promise<{ order: OrderRecord; review: OrderReview }> {
+export async function resolveOrder(
+  env: SupportEnv, order: OrderRecord, resolution: ReviewResolution, reviewId?: number,
+): Promise<{ order: OrderRecord; review: OrderReview }> {
   const open = (await listReviewsOf(env.pool, order.orderId)).filter((r) => r.resolvedAtMs === null && r.refundId === null);
-  // A review its workflow holds first; a reconciliation finding (kind reconciliation) is settled by the person alone.
-  const review = open.find((r) => !isReconReview(r)) ?? open[0];
+  // The review named (the console's form of one review), else a review its workflow holds first; a reconciliation
+  // finding (kind reconciliation) is settled by the person alone.
+  const review = reviewId !== undefined ? open.find((r) => r.id === reviewId) : (open.find((r) => !isReconReview(r)) ?? open[0]);
+  if (!review && reviewId !== undefined) throw new SupportError('conflict', `review ${reviewId} is not an open review of order ${order.orderId} (resolved meanwhile?)`);
   if (!review) throw new SupportError('conflict', `order ${order.orderId} is not waiting for a decision (support ambiguous lists those that are)`);
   if (isStartReview(review)) throw neverStartedConflict(review);
   if (isReconReview(review)) {

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config';
 import { findMerchant } from '../db/merchants';
-import { findOrderById, recordEvent, type OrderRecord } from '../db/orders';
+import { findOrderById, type OrderRecord } from '../db/orders';
 import { findPayout } from '../db/payouts';
-import { inTransaction } from '../db/pool';
 import type { RefundRecord } from '../db/refunds';
 import { RefundStatus } from '../domain/refund-status';
-import { clearStartEscalation, closeStartReview, findStartEscalation, type StartItem } from '../db/start-escalations';
+import { findStartEscalation, takeStartOutOfQueue, type StartItem } from '../db/start-escalations';
 import { SupportError } from '../domain/errors';
 import { startPayoutWorkflow } from '../payouts/start-payout';
 import { startRefundWorkflow } from '../refunds/start-refund';
@@ -33,8 +31,8 @@ export interface StartRetryOutcome {
   workflowId: string;
   /**
    * 'started': Temporal took the start now (or the workflow was running already); 'existed': it had run already (a
-   * payout's workflow that closed, a refund moved past r0001 since, e.g. by the merchant's repeat): only taken out of
-   * the queue.
+   * payout's workflow that closed, a refund moved past r0001 since): only taken out of the queue. (A merchant's repeat
+   * that started it has taken it out of the queue itself: retry start then finds nothing escalated, conflict.)
    */
   start: 'started' | 'existed';
   /** How many tries the workers' start recovery had made before it escalated. */
@@ -47,14 +45,15 @@ export interface StartRetryOutcome {
  * recovery could not start: worker/start-recovery.ts). The person has fixed the cause; this starts the workflow now,
  * through the same use case as the recovery and the API (same deterministic workflow id and input), and only once
  * Temporal has taken it takes the item out of the queue: escalation cleared, tries reset, the review closed with the
- * decision start_retried (the operator as actor, their reason), a support_start_retried event on the order's trail.
+ * decision start_retried (the operator as actor, their reason), a support_start_retried event on the order's trail
+ * (db/start-escalations.ts takeStartOutOfQueue, shared with the merchant's repeat that starts it).
  * A start that still fails changes nothing and answers why (conflict, or try_again when Temporal did not answer).
  * Idempotent: the start is idempotent by its workflow id, and a repeat finds nothing escalated (conflict).
  */
 export async function retryRefundStart(env: StartRetryEnv, refund: RefundRecord, r: { reason: string; actor: string }): Promise<StartRetryOutcome> {
   const item: StartItem = { kind: 'refund', refundId: refund.refundId };
   await escalationOf(env, item, `refund ${refund.refundId}`, `it is ${refund.refundStatus}`);
-  // Moved past r0001 since (the merchant's repeat of its request started it): its workflow ran; nothing to start.
+  // Moved past r0001 since: its workflow ran (started, then escalated before its start could be recorded); nothing to start.
   if (refund.refundStatus !== RefundStatus.SUBMITTED) {
     return takeOutOfQueue(env, item, { orderId: refund.orderId, refundId: refund.refundId, workflowId: refund.workflowId, start: 'existed' }, r);
   }
@@ -100,17 +99,9 @@ async function takeOutOfQueue(
   env: StartRetryEnv, item: StartItem, s: { orderId: string; refundId: string | null; workflowId: string; start: 'started' | 'existed' },
   r: { reason: string; actor: string },
 ): Promise<StartRetryOutcome> {
-  const previousTries = await inTransaction(env.pool, async (tx) => {
-    const tries = await clearStartEscalation(tx, item);
-    if (tries === null) return null;
-    await closeStartReview(tx, { orderId: s.orderId, refundId: s.refundId, reason: r.reason, actor: r.actor });
-    await recordEvent(tx, {
-      orderId: s.orderId, eventKey: `support:${randomUUID()}`, type: 'support_start_retried', actor: r.actor,
-      detail: { ...(s.refundId ? { refundId: s.refundId } : { payout: true }), workflowId: s.workflowId, start: s.start, previousTries: tries, reason: r.reason },
-    });
-    return tries;
-  });
-  // A concurrent request took it out first (its workflow is started either way): this one changed nothing.
+  const previousTries = await takeStartOutOfQueue(env.pool, item, s, { by: 'support', actor: r.actor, reason: r.reason });
+  // A concurrent request (another operator, or the merchant's repeat of its request) took it out first: its workflow
+  // is started either way, and this one changed nothing.
   if (previousTries === null) throw new SupportError('conflict', `${s.refundId ? `refund ${s.refundId}` : `payout ${s.orderId}`}: its start was retried by another request just now`);
   return { workflowId: s.workflowId, start: s.start, previousTries, actor: r.actor };
 }

@@ -64,7 +64,7 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
     },
     workflow,
     lateReport,
-    /** The audit trail; `actor` is the support operator behind an event, null for the system's own. */
+    /** The audit trail; `actor` is the support operator behind an event (`merchant:<mercNo>` for a merchant's repeat), null for the system's own. */
     events: events.map((e) => ({ at: iso(e.createdAtMs), type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: e.actor, detail: e.detail })),
     channelCalls: calls.map((c) => ({ at: iso(c.calledAtMs), channel: c.channel, op: c.op, status: c.status, latencyMs: c.latencyMs, error: c.error })),
     /** null when this installation has no channel_callbacks table. */

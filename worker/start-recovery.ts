@@ -19,8 +19,11 @@ export interface StartRecoveryOptions<T> {
   claim: (afterMs: number, limit: number) => Promise<Array<{ item: T; tries: number }>>;
   /** Starts the item's workflow with the id and input its entry point uses; 'existed': it had been started. */
   start: (item: T) => Promise<'started' | 'existed'>;
-  /** Puts the item in the human queue with the reason its start failed, and stops its claims. Idempotent. */
-  escalate: (item: T, reason: string, tries: number) => Promise<void>;
+  /**
+   * Puts the item in the human queue with the reason its start failed, and stops its claims. Idempotent. False when
+   * it was not put there: started meanwhile by another path (the merchant's repeat of its request), or already there.
+   */
+  escalate: (item: T, reason: string, tries: number) => Promise<boolean>;
   describe: (item: T) => Record<string, unknown>;
   log: Logger;
   /** Called for each item whose workflow this recovery started (not one that existed already). */
@@ -51,7 +54,10 @@ export function startWorkflowStartRecovery<T>(o: StartRecoveryOptions<T>): Claim
       } catch (err) {
         if (tries < maxTries) throw err;
         const reason = `its workflow could not be started after ${tries} tries: ${(err as Error).message}`.slice(0, 500);
-        await o.escalate(item, reason, tries);
+        if (!(await o.escalate(item, reason, tries))) {
+          o.log.info({ ...o.describe(item), tries }, `${o.name}: started meanwhile by another request, not escalated`);
+          return;
+        }
         o.log.error({ ...o.describe(item), tries, err: (err as Error).message }, `${o.name}: escalated to the human queue`);
         o.onEscalated?.(item);
         return;

@@ -126,6 +126,11 @@ export const RefundResolveBodySchema = z.object({
   reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
 }).strict().describe('Body of POST /support/v1/refunds/{refundId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
 
+/** The review a console resolve form names (order_reviews.id): the page shows each open review with its own form. */
+export const ReviewIdFieldSchema = z.object({
+  reviewId: z.string().regex(/^[1-9][0-9]{0,14}$/, 'a review id (a positive integer)').transform(Number),
+}).strict();
+
 export const StartRetryBodySchema = z.object({
   reason: text(500).describe('Why the start can succeed now: the cause the person found and fixed (recorded as the review\'s decision reason).'),
 }).strict().describe('Body of POST /support/v1/refunds/{refundId}/retry-start and /support/v1/orders/{orderId}/retry-start. Who acts is the authenticated operator (recorded as the actor).');

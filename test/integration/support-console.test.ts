@@ -228,8 +228,8 @@ describe('support console in Chromium', () => {
         await page.click(`a[href="/console/orders/${orderId}"]`);
         await expectNoSidewaysScroll(page);
         expect(await page.textContent('section[aria-label=Decision]')).toContain('unknown_result');
-        await page.selectOption('#decision', 'unpaid');
-        await page.fill('#reason', 'IPayNow portal shows the order closed unpaid');
+        await page.selectOption('section[aria-label=Decision] select[name=decision]', 'unpaid');
+        await page.fill('section[aria-label=Decision] textarea[name=reason]', 'IPayNow portal shows the order closed unpaid');
         const resolve = page.locator('section[aria-label=Decision] button');
         expect(await resolve.isVisible()).toBe(true);
         await resolve.click();

@@ -16,10 +16,10 @@ import { SupportError } from '../../../domain/errors';
 import type { ReviewDecision } from '../../../domain/order-transitions';
 import { loadOrder } from '../support/orders';
 import {
-  EndpointResumeBodySchema, OrderIdParamsSchema, ReconRunParamsSchema, ReconRunsQuerySchema, RefundIdParamsSchema, ResolveBodySchema, StartRetryBodySchema,
-  parseSupport,
+  EndpointResumeBodySchema, OrderIdParamsSchema, ReconRunParamsSchema, ReconRunsQuerySchema, RefundIdParamsSchema, RefundResolveBodySchema, ResolveBodySchema,
+  ReviewIdFieldSchema, StartRetryBodySchema, parseSupport,
 } from '../../schemas/support';
-import { loadRefund } from '../../../support/refunds';
+import { loadRefund, resolveRefund } from '../../../support/refunds';
 import { retryPayoutStart, retryRefundStart } from '../../../support/start-retry';
 
 const NOTICE_COOKIE = 'pd_console_notice';
@@ -137,8 +137,7 @@ export function consoleRoutes(ctx: ApiContext): Router {
     const { orderId } = parseSupport(OrderIdParamsSchema, req.params);
     const order = await loadOrder(ctx.pool, { orderId });
     const [t, reviews] = await Promise.all([orderTimeline(env, order), listReviewsOf(ctx.pool, orderId)]);
-    const review = reviews.find((r) => r.resolvedAtMs === null) ?? null;
-    page(res, 200, orderPage(pageCtx(req, res), { t, review }));
+    page(res, 200, orderPage(pageCtx(req, res), { t, reviews: reviews.filter((r) => r.resolvedAtMs === null) }));
   });
 
   /** An action on one order: its outcome (or refusal) is shown on the order's page (POST → 303 → GET). */
@@ -168,11 +167,24 @@ export function consoleRoutes(ctx: ApiContext): Router {
     }));
   }
   router.post(`${CONSOLE}/orders/:orderId/resolve`, orderAction(async (orderId, body, actor) => {
-    const parsed = parseSupport(ResolveBodySchema, body);
+    // The form of one review names it (the page shows each open review with its own form).
+    const { reviewId, ...rest } = body;
+    const parsed = parseSupport(ResolveBodySchema, rest);
+    const id = reviewId === undefined ? undefined : parseSupport(ReviewIdFieldSchema, { reviewId }).reviewId;
     const { order } = await resolveOrder(env, await loadOrder(ctx.pool, { orderId }), {
       decision: parsed.decision as ReviewDecision, reason: parsed.reason, actor,
-    });
+    }, id);
     return `Resolved as ${parsed.decision}: the order is now ${order.payStatus}.`;
+  }));
+
+  router.post(`${CONSOLE}/orders/:orderId/refund-resolve`, orderAction(async (orderId, body, actor) => {
+    const { refundId, ...rest } = body;
+    const parsed = parseSupport(RefundResolveBodySchema, rest);
+    const { refundId: id } = parseSupport(RefundIdParamsSchema, { refundId });
+    const refund = await loadRefund(env, id);
+    if (refund.orderId !== orderId) throw new SupportError('conflict', `refund ${id} is not a refund of order ${orderId}`);
+    const after = await resolveRefund(env, refund, { decision: parsed.decision, reason: parsed.reason, actor });
+    return `Refund ${id} resolved as ${parsed.decision}: it is now ${after.refundStatus}.`;
   }));
 
   router.post(`${CONSOLE}/orders/:orderId/retry-start`, orderAction(async (orderId, body, actor) => {
