@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiContext } from '../api/context';
+import { leaveQueueOnRepeat } from '../support/queue-exit-on-repeat';
 import type { AuthenticatedRequest } from '../api/merchant-auth';
 import { assertRoomForNewOrder } from '../api/open-order-cap';
 import { routeChannels } from '../channels/registry';
 import { findOrderByMercOrderNo, insertOrder, recordEvent, savePayAnswer, type OrderRecord } from '../db/orders';
 import { findPayout, insertPayout, payoutSettingsOf, reservePayoutLimit } from '../db/payouts';
-import { takeStartOutOfQueueIfEscalated } from '../db/start-escalations';
 import { withDeadline } from '../api/deadline';
 import { startPayoutWorkflow } from './start-payout';
 import { inTransaction } from '../db/pool';
@@ -77,29 +77,13 @@ export async function repeatPayout(ctx: ApiContext, order: OrderRecord, hash: st
   if (order.requestHash !== hash) return { kind: 'conflict' };
   const payout = await findPayout(ctx.pool, order.orderId);
   if (order.payStatus === PayStatus.SUBMITTED && !payout?.workflowStarted) {
-    await takeOutOfQueue(ctx, order, await startWorkflow(ctx, order));
+    await leaveQueueOnRepeat(ctx, { kind: 'payout', orderId: order.orderId }, { orderId: order.orderId, workflowId: order.workflowId, mercNo: order.mercNo, start: await startWorkflow(ctx, order) });
   } else if (payout?.startEscalated) {
     // Its start is recorded, or its workflow moved it, yet it is in the queue (escalated before its start was recorded).
-    await takeOutOfQueue(ctx, order, 'existed');
+    await leaveQueueOnRepeat(ctx, { kind: 'payout', orderId: order.orderId }, { orderId: order.orderId, workflowId: order.workflowId, mercNo: order.mercNo, start: 'existed' });
   }
   if (!order.payAnswer) throw new ApiError('999999', 'the payout is being recorded; send the same request again');
   return order.payAnswer;
-}
-
-/**
- * The payout's workflow runs (this repeat started it, or it existed): a start the workers gave up on leaves the human
- * queue (db/start-escalations.ts takeStartOutOfQueue, as support's retry start does), the merchant as the actor. Read
- * fresh, not from the payout read before the start: the recovery may have escalated it meanwhile. A failure here
- * does not fail the merchant's answer (the payout runs); support's retry start can still take it out.
- */
-async function takeOutOfQueue(ctx: ApiContext, order: OrderRecord, start: 'started' | 'existed'): Promise<void> {
-  const item = { kind: 'payout', orderId: order.orderId } as const;
-  try {
-    const tries = await takeStartOutOfQueueIfEscalated(ctx.pool, item, { orderId: order.orderId, workflowId: order.workflowId, start }, { by: 'merchant_repeat', mercNo: order.mercNo });
-    if (tries !== null) ctx.log.info({ orderId: order.orderId, workflowId: order.workflowId, previousTries: tries }, 'payout start taken out of the human queue: started by the merchant\'s repeat');
-  } catch (err) {
-    ctx.log.warn({ orderId: order.orderId, err: (err as Error).message }, 'payout started by a repeat, but its start escalation not cleared');
-  }
 }
 
 /** Test payouts: the sandbox. Live payouts: the first channel of the merchant's route for the payway that makes payouts. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiContext } from '../api/context';
+import { leaveQueueOnRepeat } from '../support/queue-exit-on-repeat';
 import type { AuthenticatedRequest } from '../api/merchant-auth';
 import { findMerchantOrder } from '../api/merchant-order';
 import { requestHash } from '../api/request-hash';
@@ -7,7 +8,6 @@ import { parseRefundRequest } from '../api/schemas/refund';
 import { findOrderById, type OrderRecord } from '../db/orders';
 import { inTransaction } from '../db/pool';
 import { findRefundById, findRefundByMercRefundNo, holdRefundable, insertRefund, type RefundRecord } from '../db/refunds';
-import { takeStartOutOfQueueIfEscalated } from '../db/start-escalations';
 import { ApiError } from '../domain/errors';
 import { formatFenAsYuan } from '../domain/money';
 import { STATUS_NAMES } from '../domain/order-transitions';
@@ -90,29 +90,13 @@ async function repeat(ctx: ApiContext, refund: RefundRecord, hash: string, sched
     // Started now, or a closed run that moved the refund: if the workers had given up on its start (the human queue),
     // it is taken out. A closed run that left it r0001 stays there (no start fixes that).
     if (start === 'started' || (await findRefundById(ctx.pool, refund.refundId))?.refundStatus !== RefundStatus.SUBMITTED) {
-      await takeOutOfQueue(ctx, refund, start);
+      await leaveQueueOnRepeat(ctx, { kind: 'refund', refundId: refund.refundId }, { orderId: refund.orderId, workflowId: refund.workflowId, mercNo: refund.mercNo, start });
     }
   } else if (refund.startEscalated) {
     // Its workflow has moved it, yet its start is in the queue (escalated before its start was recorded).
-    await takeOutOfQueue(ctx, refund, 'existed');
+    await leaveQueueOnRepeat(ctx, { kind: 'refund', refundId: refund.refundId }, { orderId: refund.orderId, workflowId: refund.workflowId, mercNo: refund.mercNo, start: 'existed' });
   }
   return refund;
-}
-
-/**
- * The refund's workflow runs (this repeat started it, or it had run): a start the workers gave up on leaves the human
- * queue (db/start-escalations.ts takeStartOutOfQueue, as support's retry start does), the merchant as the actor. Read
- * fresh, not from the refund read before the start: the recovery may have escalated it meanwhile. A failure here
- * does not fail the merchant's answer (the refund runs); support's retry start can still take it out.
- */
-async function takeOutOfQueue(ctx: ApiContext, refund: RefundRecord, start: 'started' | 'existed'): Promise<void> {
-  const item = { kind: 'refund', refundId: refund.refundId } as const;
-  try {
-    const tries = await takeStartOutOfQueueIfEscalated(ctx.pool, item, { orderId: refund.orderId, workflowId: refund.workflowId, start }, { by: 'merchant_repeat', mercNo: refund.mercNo });
-    if (tries !== null) ctx.log.info({ refundId: refund.refundId, workflowId: refund.workflowId, previousTries: tries }, 'refund start taken out of the human queue: started by the merchant\'s repeat');
-  } catch (err) {
-    ctx.log.warn({ refundId: refund.refundId, err: (err as Error).message }, 'refund started by a repeat, but its start escalation not cleared');
-  }
 }
 
 const NOT_STARTED = 'the refund is recorded but not yet started; send the same request again';
