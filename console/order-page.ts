@@ -4,6 +4,7 @@ import { statusText } from './pages';
 import type { OrderTimeline } from '../support/timeline';
 import type { ConsoleSession } from './session';
 import { REVIEW_DECISIONS } from '../domain/order-transitions';
+import { REFUND_REVIEW_DECISIONS } from '../domain/refund-status';
 import { isStartReview } from '../db/start-escalations';
 
 /** One open review of the order (the human queue), as the page shows it. */
@@ -51,12 +52,10 @@ function refundResolveForm(s: ConsoleSession, orderId: string, review: OrderPage
 <form method="post" action="${CONSOLE}/orders/${encodeURIComponent(orderId)}/refund-resolve" class="stack">
 <input type="hidden" name="csrf" value="${s.csrf}"><input type="hidden" name="refundId" value="${review.refundId}">
 <label for="decision-${review.id}">Decision</label><select id="decision-${review.id}" name="decision" required>
-${REFUND_DECISIONS.map((d) => html`<option value="${d}">${d === 'refunded' ? 'refunded: the channel paid it back' : 'not_refunded: it did not'}</option>`)}</select>
+${REFUND_REVIEW_DECISIONS.map((d) => html`<option value="${d}">${d === 'refunded' ? 'refunded: the channel paid it back' : 'not_refunded: it did not'}</option>`)}</select>
 <label for="reason-${review.id}">What you checked</label><textarea id="reason-${review.id}" name="reason" required maxlength="500" rows="3"></textarea>
 <button type="submit" class="primary">Resolve refund</button></form></section>`;
 }
-
-const REFUND_DECISIONS = ['refunded', 'not_refunded'] as const;
 
 /** A start the workers gave up on (its workflow never ran): nothing to decide, its start is retried once the cause is fixed. */
 function retryStartForm(s: ConsoleSession, orderId: string, review: OrderPageReview): SafeHtml {

@@ -43,7 +43,7 @@ const toRecord = (r: Row): RefundRecord => ({
   reason: r.reason, notifyUrl: r.notify_url, signType: r.sign_type, refundStatus: r.refund_status,
   channelRefundNo: r.channel_refund_no, refundEndTime: r.refund_end_time, failReason: r.fail_reason,
   notifyState: r.notify_state, notifyAttempts: r.notify_attempts, notifyNextAtMs: r.notify_next_at ? r.notify_next_at.getTime() : null,
-  createdAtMs: r.created_at.getTime(), startEscalated: r.start_escalated_at !== null && r.start_escalated_at !== undefined,
+  createdAtMs: r.created_at.getTime(), startEscalated: r.start_escalated_at !== null,
 });
 
 export async function findRefundByMercRefundNo(db: Queryable, mercNo: string, mercRefundNo: string): Promise<RefundRecord | null> {

@@ -62,7 +62,7 @@ export type StartQueueExit =
   | { by: 'merchant_repeat'; mercNo: string };
 
 /** The actor, review reason and audit event type each way out of the queue is recorded with. */
-export function exitRecord(exit: StartQueueExit): { actor: string; reason: string; eventType: 'support_start_retried' | 'start_resumed_by_repeat' } {
+function exitRecord(exit: StartQueueExit): { actor: string; reason: string; eventType: 'support_start_retried' | 'start_resumed_by_repeat' } {
   return exit.by === 'support'
     ? { actor: exit.actor, reason: exit.reason, eventType: 'support_start_retried' }
     : { actor: `merchant:${exit.mercNo}`, reason: "started by the merchant's repeat request", eventType: 'start_resumed_by_repeat' };

@@ -36,4 +36,7 @@ export const refundSourcesOf = (to: RefundStatus): RefundStatus[] =>
 export const refundWorkflowId = (mercNo: string, mercRefundNo: string) => `refund:${mercNo}:${mercRefundNo}`;
 
 /** The notification id of a refund in one final state (X-Notify-Id). */
+/** What a person decides about a refund in the human queue (support resolve). */
+export const REFUND_REVIEW_DECISIONS = ['refunded', 'not_refunded'] as const;
+
 export const refundNotifyIdOf = (refundId: string, status: RefundStatus) => `${refundId}-${status}`;

@@ -76,11 +76,12 @@ export async function placePayout(ctx: ApiContext, auth: AuthenticatedRequest, d
 export async function repeatPayout(ctx: ApiContext, order: OrderRecord, hash: string): Promise<PayAnswer | { kind: 'conflict' }> {
   if (order.requestHash !== hash) return { kind: 'conflict' };
   const payout = await findPayout(ctx.pool, order.orderId);
+  const item = { kind: 'payout', orderId: order.orderId } as const;
   if (order.payStatus === PayStatus.SUBMITTED && !payout?.workflowStarted) {
-    await leaveQueueOnRepeat(ctx, { kind: 'payout', orderId: order.orderId }, { orderId: order.orderId, workflowId: order.workflowId, mercNo: order.mercNo, start: await startWorkflow(ctx, order) });
+    await leaveQueueOnRepeat(ctx, item, order, await startWorkflow(ctx, order));
   } else if (payout?.startEscalated) {
     // Its start is recorded, or its workflow moved it, yet it is in the queue (escalated before its start was recorded).
-    await leaveQueueOnRepeat(ctx, { kind: 'payout', orderId: order.orderId }, { orderId: order.orderId, workflowId: order.workflowId, mercNo: order.mercNo, start: 'existed' });
+    await leaveQueueOnRepeat(ctx, item, order, 'existed');
   }
   if (!order.payAnswer) throw new ApiError('999999', 'the payout is being recorded; send the same request again');
   return order.payAnswer;

@@ -83,6 +83,7 @@ async function repeat(ctx: ApiContext, refund: RefundRecord, hash: string, sched
   if (refund.requestHash !== hash) {
     throw new ApiError('100004', 'mercRefundNo was already used for a refund with different parameters (or in the other mode)', 'mercRefundNo');
   }
+  const item = { kind: 'refund', refundId: refund.refundId } as const;
   // Recorded but maybe never started (Temporal unreachable at the first request): starting is idempotent.
   if (refund.refundStatus === RefundStatus.SUBMITTED) {
     const order = await findOrderById(ctx.pool, refund.orderId);
@@ -90,11 +91,11 @@ async function repeat(ctx: ApiContext, refund: RefundRecord, hash: string, sched
     // Started now, or a closed run that moved the refund: if the workers had given up on its start (the human queue),
     // it is taken out. A closed run that left it r0001 stays there (no start fixes that).
     if (start === 'started' || (await findRefundById(ctx.pool, refund.refundId))?.refundStatus !== RefundStatus.SUBMITTED) {
-      await leaveQueueOnRepeat(ctx, { kind: 'refund', refundId: refund.refundId }, { orderId: refund.orderId, workflowId: refund.workflowId, mercNo: refund.mercNo, start });
+      await leaveQueueOnRepeat(ctx, item, refund, start);
     }
   } else if (refund.startEscalated) {
     // Its workflow has moved it, yet its start is in the queue (escalated before its start was recorded).
-    await leaveQueueOnRepeat(ctx, { kind: 'refund', refundId: refund.refundId }, { orderId: refund.orderId, workflowId: refund.workflowId, mercNo: refund.mercNo, start: 'existed' });
+    await leaveQueueOnRepeat(ctx, item, refund, 'existed');
   }
   return refund;
 }

@@ -10,11 +10,12 @@ import { takeStartOutOfQueueIfEscalated, type StartItem } from '../db/start-esca
  * support's retry start can still take it out.
  */
 export async function leaveQueueOnRepeat(
-  deps: { pool: Pool; log: Logger }, item: StartItem, s: { orderId: string; workflowId: string; mercNo: string; start: 'started' | 'existed' },
+  deps: { pool: Pool; log: Logger }, item: StartItem, owner: { orderId: string; workflowId: string; mercNo: string }, start: 'started' | 'existed',
 ): Promise<void> {
+  const s = { orderId: owner.orderId, workflowId: owner.workflowId, start };
   const what = item.kind === 'refund' ? { refundId: item.refundId } : { orderId: item.orderId };
   try {
-    const tries = await takeStartOutOfQueueIfEscalated(deps.pool, item, s, { by: 'merchant_repeat', mercNo: s.mercNo });
+    const tries = await takeStartOutOfQueueIfEscalated(deps.pool, item, s, { by: 'merchant_repeat', mercNo: owner.mercNo });
     if (tries !== null) deps.log.info({ ...what, workflowId: s.workflowId, previousTries: tries }, `${item.kind} start taken out of the human queue: started by the merchant's repeat`);
   } catch (err) {
     deps.log.warn({ ...what, err: (err as Error).message }, `${item.kind} started by a repeat, but its start escalation not cleared`);

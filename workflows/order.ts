@@ -116,6 +116,21 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   const ref = () => ({ orderId, ...(state.channelOrderNo ? { channelOrderNo: state.channelOrderNo } : {}) });
   const isExpected = (r: ChannelStatus) => r.status !== 'SUCCESS' || r.amountFen === draft.amountFen;
 
+  type MoveExtra = { tradeEndTime?: string; payAnswer?: PayAnswer; bankType?: string; channelOrderNo?: string };
+
+  /** The guarded write the transition table gives for `event` from the current status, or null when it has none. */
+  function transitionFor(event: OrderEvent, detail: Record<string, unknown>, extra: MoveExtra = {}) {
+    const rule = nextTransition(state.payStatus, event);
+    if (!rule) return null;
+    const tradeEndTime = isFinalStatus(rule.to) ? extra.tradeEndTime ?? formatCompactTime(Date.now()) : undefined;
+    const args: TransitionArgs = {
+      orderId, from: [state.payStatus], to: rule.to, ...extra, ...(tradeEndTime ? { tradeEndTime } : {}),
+      ...(rule.late ? { latePayment: true } : {}),
+      eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail,
+    };
+    return { rule, args, tradeEndTime };
+  }
+
   /**
    * Moves the order as the transition table says for `event`: the read model and its audit event first (through
    * `write`, by default the transition activity), then the workflow's own state. No change (a repeat, a stale
@@ -124,18 +139,13 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   async function move(
     event: OrderEvent,
     detail: Record<string, unknown>,
-    extra: { tradeEndTime?: string; payAnswer?: PayAnswer; bankType?: string; channelOrderNo?: string } = {},
+    extra: MoveExtra = {},
     write: (t: TransitionArgs) => Promise<TransitionOutcome | boolean | void> = acts.transition,
   ): Promise<boolean> {
-    const rule = nextTransition(state.payStatus, event);
-    if (!rule) return false;
-    const final = isFinalStatus(rule.to);
-    const tradeEndTime = final ? extra.tradeEndTime ?? formatCompactTime(Date.now()) : undefined;
-    const outcome = await write({
-      orderId, from: [state.payStatus], to: rule.to, ...extra, ...(tradeEndTime ? { tradeEndTime } : {}),
-      ...(rule.late ? { latePayment: true } : {}),
-      eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail,
-    });
+    const t = transitionFor(event, detail, extra);
+    if (!t) return false;
+    const { rule, tradeEndTime } = t;
+    const outcome = await write(t.args);
     if (typeof outcome === 'object' && !outcome.applied && outcome.payStatus !== state.payStatus) {
       // An earlier attempt of this task decided otherwise and wrote it before its record was lost: adopt it.
       log.warn('order adopts the status its read model holds', { orderId, wanted: rule.to, held: outcome.payStatus });
@@ -308,11 +318,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   /** The CREATED transition, when openAndCreate wrote it (the first create only). */
   let createdOutcome: TransitionOutcome | null = null;
   if (patched(ONE_CREATE_STEP)) {
-    const rule = nextTransition(state.payStatus, 'channel_created')!;
-    ({ created, outcome: createdOutcome } = await acts.openAndCreate({
-      open, create: { channel, order },
-      onCreated: { orderId, from: [state.payStatus], to: rule.to, eventKey: STATUS_NAMES[rule.to], eventType: rule.audit, detail: {}, data: answerData },
-    }));
+    // The same write move('channel_created') makes below, less what only the channel's answer holds.
+    const { args } = transitionFor('channel_created', {})!;
+    ({ created, outcome: createdOutcome } = await acts.openAndCreate({ open, create: { channel, order }, onCreated: { ...args, data: answerData } }));
   } else {
     await acts.openOrder(open);
     created = await acts.channelCreate({ channel, order });

@@ -3,6 +3,7 @@ import { httpUrl, oneOf, orderNo, text } from './fields';
 import { SupportError } from '../../domain/errors';
 import { FINAL_STATUSES } from '../../domain/pay-status';
 import { REVIEW_DECISIONS } from '../../domain/order-transitions';
+import { REFUND_REVIEW_DECISIONS } from '../../domain/refund-status';
 import { CHANNEL_NAMES } from '../../domain/channels';
 
 /**
@@ -121,7 +122,7 @@ export const RefundIdParamsSchema = z.object({
 }).describe('Path parameters of the per-refund support operations.');
 
 export const RefundResolveBodySchema = z.object({
-  decision: oneOf(['refunded', 'not_refunded'] as const)
+  decision: oneOf(REFUND_REVIEW_DECISIONS)
     .describe('refunded: the channel did refund it (r0000, counted as refunded); not_refunded: it did not (r0003, its amount refundable again).'),
   reason: text(500).describe('Why: what the person checked (the channel\'s merchant portal, a statement, a call).'),
 }).strict().describe('Body of POST /support/v1/refunds/{refundId}/resolve. Who decides is the authenticated operator (recorded as the actor).');
