@@ -23,6 +23,7 @@ export function printReport(r: BenchReport): void {
   const rows: [string, string][] = [
     ['end-to-end orders/s', `${r.e2e.ordersPerSecond} (${r.e2e.orders} orders at concurrency ${r.e2e.concurrency}, ${r.e2e.errors} errors)`],
     ['engine work per order', Object.entries(r.roundTrips.perOrder).map(([k, v]) => `${k} ${v}`).join(', ') + ` (${r.roundTrips.sampled} histories)`],
+    ['workflow task wait p50/p99', `${r.roundTrips.workflowTaskWaitMs.p50} / ${r.roundTrips.workflowTaskWaitMs.p99} ms  (scheduled → started, from the same histories)`],
     ['ceiling workflows/s', `${r.ceiling.workflowsPerSecond}`],
     ['ratio ours / ceiling', `${r.ratio}  (target ≥ 0.7)`],
     ['unified order p50/p95/p99', `${r.e2e.payLatencyMs.p50} / ${r.e2e.payLatencyMs.p95} / ${r.e2e.payLatencyMs.p99} ms  (target p99 ≤ 100 ms at 32)`],

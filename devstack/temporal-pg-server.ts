@@ -8,7 +8,7 @@ import { runCapture } from './go-install';
 import { freePort } from './paths';
 import { spawnServer } from './server-process';
 import { resolveTemporalServerTools, type TemporalServerTools } from './temporal-server-binary';
-import { TIMER_PRECISION, type TemporalServerHandle } from './temporal-server';
+import { QUEUE_READ_RATE_KEYS, QUEUE_READS_PER_SECOND, TIMER_PRECISION, type TemporalServerHandle } from './temporal-server';
 import { pollWithConnection, readinessDeadline, waitForPort, waitTemporalReady } from './temporal-readiness';
 
 /**
@@ -188,6 +188,8 @@ const setting = (value: unknown) => [{ value, constraints: {} }];
 export const SERVER_DYNAMIC_CONFIG: Record<string, { value: unknown; constraints: Record<string, never> }[]> = {
   // As the dev server: short timers (polling, notification retries) fire on time, not up to 1 s late.
   'history.timerProcessorMaxTimeShift': setting(TIMER_PRECISION),
+  // As the dev server: each shard reads its task queues as often as a workflow task needs, not 20 times a second.
+  ...Object.fromEntries(QUEUE_READ_RATE_KEYS.map((key) => [key, setting(QUEUE_READS_PER_SECOND)])),
   // From development-sql.yaml: the settings the project relies on (update-with-start, ids up to 255 characters).
   'frontend.enableExecuteMultiOperation': setting(true),
   'frontend.enableUpdateWorkflowExecution': setting(true),

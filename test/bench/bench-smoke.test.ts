@@ -37,6 +37,9 @@ describe('benchmark smoke run', () => {
     expect(r.roundTrips.perOrder).toMatchObject({ workflowTasks: 2, activityTasks: 0, localActivities: 3, signals: 1, updates: 1, timers: 1 });
     // + the SDK's TemporalChangeVersion upserts, one for each patch the unified order's first task passes.
     expect(r.roundTrips.perOrder.searchAttributeUpserts).toBeLessThanOrEqual(4);
+    // Two workflow tasks per order, each with a wait the histories show (scheduled → started).
+    expect(r.roundTrips.workflowTaskWaitMs.p50).toBeGreaterThanOrEqual(0);
+    expect(r.roundTrips.workflowTaskWaitMs.p99).toBeGreaterThanOrEqual(r.roundTrips.workflowTaskWaitMs.p50!);
     expect(r.ceiling.workflowsPerSecond).toBeGreaterThan(0);
     expect(r.ratio).toBeGreaterThan(0);
     expect(r.processes.map((p: { name: string }) => p.name).sort()).toEqual(['api', 'temporal', 'worker']);

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { ConfigError } from '../../config';
 import { loadDevstackConfig } from '../../config/devstack';
 import { SERVER_DYNAMIC_CONFIG } from '../../devstack/temporal-pg-server';
+import { QUEUE_READ_RATE_KEYS, QUEUE_READS_PER_SECOND, startDevArgs } from '../../devstack/temporal-server';
 
 describe('TEMPORAL_MODE and TEMPORAL_HISTORY_SHARDS', () => {
   it('default to the dev server and 4 shards', () => {
@@ -37,5 +38,21 @@ describe('docker-compose.yml runs the same Temporal shape as TEMPORAL_MODE=serve
     const dynamic = parse(compose.configs[mounted!.source]!.content) as unknown;
     expect(dynamic).toEqual(SERVER_DYNAMIC_CONFIG);
     expect(SERVER_DYNAMIC_CONFIG['history.timerProcessorMaxTimeShift']?.[0]?.value).toBe('10ms');
+  });
+});
+
+describe('task-queue reads per shard', () => {
+  const dynamicValues = (args: string[]) => args.flatMap((a, i) => (args[i - 1] === '--dynamic-config-value' ? [a] : []));
+
+  it('are raised above the server default (20/s) for the transfer, timer and visibility queues, in both modes', () => {
+    expect(QUEUE_READ_RATE_KEYS).toEqual([
+      'history.transferProcessorMaxPollRPS', 'history.timerProcessorMaxPollRPS', 'history.visibilityProcessorMaxPollRPS',
+    ]);
+    expect(QUEUE_READS_PER_SECOND).toBeGreaterThan(20);
+    const devValues = dynamicValues(startDevArgs(7233, {}));
+    for (const key of QUEUE_READ_RATE_KEYS) {
+      expect(devValues).toContain(`${key}=${QUEUE_READS_PER_SECOND}`);
+      expect(SERVER_DYNAMIC_CONFIG[key]?.[0]?.value).toBe(QUEUE_READS_PER_SECOND);
+    }
   });
 });
