@@ -38,7 +38,8 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
     })),
     ...calls.map((c) => ({
       ms: c.calledAtMs, source: 'channel_call' as const,
-      summary: `${c.channel} ${c.op} → ${c.status} (${c.latencyMs} ms)${c.error ? `: ${c.error}` : ''}`,
+      summary: `${c.channel} ${c.op} → ${c.status} (${c.latencyMs} ms)${c.error ? `: ${c.error}` : ''}` +
+        `${c.repeats > 1 ? `; ${c.repeats} calls with this answer, the last at ${iso(c.lastCalledAtMs)}` : ''}`,
     })),
     ...(callbacks ?? []).map((c) => ({
       ms: c.receivedAtMs, source: 'channel_callback' as const,
@@ -66,7 +67,11 @@ export async function orderTimeline(env: SupportEnv, order: OrderRecord) {
     lateReport,
     /** The audit trail; `actor` is the support operator behind an event (`merchant:<mercNo>` for a merchant's repeat), null for the system's own. */
     events: events.map((e) => ({ at: iso(e.createdAtMs), type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: e.actor, detail: e.detail })),
-    channelCalls: calls.map((c) => ({ at: iso(c.calledAtMs), channel: c.channel, op: c.op, status: c.status, latencyMs: c.latencyMs, error: c.error })),
+    /** One entry per call, or per run of identical query answers (`repeats` > 1: `at` the first, `lastAt` the latest, `latencyMs` the slowest). */
+    channelCalls: calls.map((c) => ({
+      at: iso(c.calledAtMs), channel: c.channel, op: c.op, status: c.status, latencyMs: c.latencyMs, error: c.error,
+      repeats: c.repeats, lastAt: iso(c.lastCalledAtMs),
+    })),
     /** null when this installation has no channel_callbacks table. */
     channelCallbacks: callbacks?.map((c) => ({
       at: iso(c.receivedAtMs), channel: c.channel, funcode: c.funcode, statusCode: c.statusCode, signatureValid: c.signatureValid,

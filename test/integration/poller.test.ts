@@ -4,6 +4,8 @@ import { MerchantReceiver } from '../support/merchant-receiver';
 import { unifiedOrderFields } from '../support/requests';
 import { findOrderById, listEvents } from '../../db/orders';
 import { claimDuePolls } from '../../db/due-polls';
+import { listChannelCalls, recordChannelCall, type ChannelCall } from '../../db/channel-calls';
+import { supportCall } from '../support/support-call';
 import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // The workers' poller (polling/poller.ts): open orders are polled with backoff outside their workflows, and a final
@@ -43,11 +45,61 @@ describe('channel status poller', () => {
       // A final order is no longer polled.
       const after = await pollCount(orderId);
       expect(after.next_poll_at).toBeNull();
-      const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM channel_calls WHERE order_id = $1 AND op = $2', [orderId, 'query']);
-      expect(rows[0].n).toBe(after.poll_count);
+      // Every poll is in channel_calls, the pending ones folded into one row: one row per answer that changed.
+      const queries = (await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'query');
+      expect(queries.map((c) => c.status)).toEqual(['PENDING', 'SUCCESS']);
+      expect(queries[0]!.repeats).toBeGreaterThanOrEqual(2);
+      expect(queries.reduce((n, c) => n + c.repeats, 0)).toBe(after.poll_count);
     } finally {
       await receiver.stop();
     }
+  });
+
+  it("a query answering what the order's latest call answered folds into that row; anything else is a row of its own", async () => {
+    const orderId = `FOLD${Date.now()}`;
+    const t0 = Date.parse('2026-12-07T00:00:00Z');
+    const call = (op: ChannelCall['op'], status: string, at: number, latencyMs: number, error: string | null = null) =>
+      recordChannelCall(stack.pool, { orderId, channel: 'sandbox', op, status, latencyMs, error, calledAtMs: t0 + at });
+    await call('create', 'CREATED', 0, 5);
+    await call('query', 'PENDING', 1_000, 7);
+    await call('query', 'PENDING', 2_000, 30);
+    await call('query', 'PENDING', 3_000, 9);
+    await call('query', 'UNKNOWN', 4_000, 3_000, 'timeout');
+    await call('query', 'UNKNOWN', 5_000, 3_000, 'timeout');
+    await call('query', 'UNKNOWN', 6_000, 12, 'connection refused');
+    await call('query', 'PENDING', 7_000, 8);
+    await call('close', 'SUCCESS', 8_000, 6);
+    await call('close', 'SUCCESS', 9_000, 6);
+    await call('refund_query', 'PENDING', 10_000, 4);
+    await call('refund_query', 'PENDING', 11_000, 5);
+    const rows = await listChannelCalls(stack.pool, orderId);
+    expect(rows.map((r) => [r.op, r.status, r.error, r.repeats, r.latencyMs, r.calledAtMs - t0, r.lastCalledAtMs === null ? null : r.lastCalledAtMs - t0])).toEqual([
+      ['create', 'CREATED', null, 1, 5, 0, null],
+      ['query', 'PENDING', null, 3, 30, 1_000, 3_000],
+      ['query', 'UNKNOWN', 'timeout', 2, 3_000, 4_000, 5_000],
+      ['query', 'UNKNOWN', 'connection refused', 1, 12, 6_000, null],
+      ['query', 'PENDING', null, 1, 8, 7_000, null],
+      ['close', 'SUCCESS', null, 1, 6, 8_000, null],
+      ['close', 'SUCCESS', null, 1, 6, 9_000, null],
+      ['refund_query', 'PENDING', null, 2, 5, 10_000, 11_000],
+    ]);
+  });
+
+  it('the support timeline shows a folded run as one entry with its count and its last time', async () => {
+    const placed = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: 'http://127.0.0.1:9/n' }));
+    const orderId = placed.body.orderId!;
+    await eventually(async () => (await pollCount(orderId)).poll_count >= 2, 10_000, 'two polls');
+    const { status, body: t } = await supportCall<{ channelCalls: { op: string; status: string; repeats: number; at: string; lastAt: string | null }[]; timeline: { source: string; summary: string }[] }>(
+      stack.api.adminUrl, 'GET', `/support/v1/orders/${orderId}`,
+    );
+    expect(status).toBe(200);
+    const polls = t.channelCalls.filter((c) => c.op === 'query');
+    expect(polls).toHaveLength(1);
+    expect(polls[0]).toMatchObject({ status: 'PENDING' });
+    expect(polls[0]!.repeats).toBeGreaterThanOrEqual(2);
+    expect(Date.parse(polls[0]!.lastAt!)).toBeGreaterThan(Date.parse(polls[0]!.at));
+    const entry = t.timeline.find((e) => e.source === 'channel_call' && e.summary.includes('query'));
+    expect(entry?.summary).toContain(`${polls[0]!.repeats} calls with this answer, the last at ${polls[0]!.lastAt}`);
   });
 
   it('concurrent pollers claim disjoint orders, and each claim moves the order along the schedule', async () => {
