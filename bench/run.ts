@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         orders: Number(values['soak-orders']), concurrency, holdSeconds: Number(values['soak-seconds']),
         createLimitSeconds: Number(values['soak-open-limit']),
         workerPid: stack.pids.worker, apiPid: stack.pids.api, runId, probeOrders: Number(values['soak-probe']),
-        databaseUrl: stack.databaseUrl, temporalDbFile: stack.temporalDbFile, channelQueries: () => scrapeChannelQueries(workerHttpPort),
+        databaseUrl: stack.databaseUrl, temporalDbFile: stack.temporalDbFile, channelQueries: () => scrapeChannelQueries(workerHttpPort), log,
       });
     clearInterval(sampler);
     const overall = meters.map((m) => m.finish(1));

@@ -45,6 +45,8 @@ export async function runSoak(opts: {
   concurrency: number; holdSeconds: number; createLimitSeconds: number; workerPid: number | null; apiPid: number | null;
   runId: string; probeOrders: number; databaseUrl: string; temporalDbFile: string | null;
   channelQueries: () => Promise<number | null>;
+  /** Progress lines; the figures of the hold are logged before close-out, so a long soak's main result is not lost with a late failure. */
+  log?: (m: string) => void;
 }): Promise<SoakResult> {
   const rssOf = (pid: number | null) => () => (pid ? (sampleProcess(pid)?.rssBytes ?? 0) / 1048576 : 0);
   const rss = rssOf(opts.workerPid);
@@ -99,6 +101,12 @@ export async function runSoak(opts: {
   const apiAtEnd = apiRss();
   const diskOpen = await measureDisk(opts.databaseUrl, opts.temporalDbFile);
   const allOpen = opts.probeOrders > 0 ? await probe('Q') : null;
+  opts.log?.(`soak: figures with all ${orderIds.length} open: ${JSON.stringify({
+    workerRssMiB: { atOpen: round(atOpen, 1), atEnd: round(atEnd, 1), peak: round(peak, 1) },
+    channelQueries: { before: queriesBefore, after: queriesAfter },
+    unifiedOrderProbeMs: { noneOpen, allOpen },
+    diskBytes: { before: diskBefore, open: diskOpen },
+  })}; closing out…`);
 
   const closeStart = performance.now();
   const paying = new Progress('soak pay  ', orderIds.length);

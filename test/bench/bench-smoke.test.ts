@@ -45,6 +45,8 @@ describe('benchmark smoke run', () => {
     expect(r.processes.map((p: { name: string }) => p.name).sort()).toEqual(['api', 'temporal', 'worker']);
     expect(r.processes.every((p: { peakRssMiB: number }) => p.peakRssMiB > 0)).toBe(true);
     expect(r.soak).toMatchObject({ requestedOrders: 6, openOrders: 6, openStoppedBy: null, leftRunning: 0 });
+    // The hold's figures are logged before close-out (a long soak keeps them if close-out fails).
+    expect(stderr).toMatch(/soak: figures with all 6 open: \{"workerRssMiB"/);
     // Issue 13's scale figures: unified-order latency with none and with all open, disk per order, the API's RSS.
     expect(r.soak.unifiedOrderProbeMs.noneOpen).toMatchObject({ orders: 5 });
     expect(r.soak.unifiedOrderProbeMs.allOpen).toMatchObject({ orders: 5 });
