@@ -55,7 +55,7 @@ export const TIMER_PRECISION = '10ms';
  * How often one history shard may read each of its task queues (transfer, timer, visibility) from persistence. The
  * server's default is 20 reads/s per shard, sized for clusters of hundreds of shards. The dev server has one shard, so
  * the default left every workflow task waiting for the shard's next read: measured, the first workflow task of an
- * order waited 23 ms (p50) between scheduled and started at concurrency 1, 5 ms with this value (docs/BENCHMARKS.md,
+ * order waited 16–23 ms (p50) between scheduled and started at concurrency 1, about 3 ms with this value (docs/BENCHMARKS.md,
  * "Task-queue reads per shard"). Only the read rate changes: nothing about what is written or when it is synced.
  */
 export const QUEUE_READS_PER_SECOND = 200;
