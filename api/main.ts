@@ -18,13 +18,17 @@ async function main(): Promise<void> {
   const api = await startApi({ config, pool, log });
   log.info({ url: api.url, adminUrl: api.adminUrl }, 'api listening (merchant and admin listeners)');
   process.send?.({ ready: 'api', url: api.url, adminUrl: api.adminUrl });
-  const stop = async () => {
-    await api.stop();
-    await pool.end();
-    process.exit(0);
+  // Once: Ctrl-C's SIGINT reaches every process of the group, then the parent (npm start) sends SIGTERM.
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await api.stop();
+      await pool.end();
+      process.exit(0);
+    })();
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {

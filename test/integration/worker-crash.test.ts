@@ -61,4 +61,12 @@ describe('worker crash', () => {
       await receiver.stop();
     }
   });
+
+  it('Ctrl-C stops a worker process cleanly: SIGINT to the group, then SIGTERM from npm start, exit code 0', async () => {
+    const w = spawnWorker();
+    await w.ready;
+    w.child.kill('SIGINT');
+    w.child.kill('SIGTERM');
+    expect(await w.stop()).toBe(0);
+  });
 });
