@@ -6,6 +6,14 @@ import { findOrderById, listEvents } from '../../db/orders';
 import { claimDuePolls } from '../../db/due-polls';
 import { listChannelCalls, recordChannelCall, type ChannelCall } from '../../db/channel-calls';
 import { supportCall } from '../support/support-call';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createPool, inTransaction } from '../../db/pool';
+import { migrate } from '../../db/migrate';
+import { insertOrder } from '../../db/orders';
+import { parseUnifiedOrder } from '../../api/schemas/unified-order';
+import { requestHash } from '../../api/request-hash';
+import { orderWorkflowId } from '../../domain/order';
+import { newOrderId } from '../../domain/order-id';
 import type { TestMerchant as Merchant } from '../support/stack-core';
 
 // The workers' poller (polling/poller.ts): open orders are polled with backoff outside their workflows, and a final
@@ -103,20 +111,39 @@ describe('channel status poller', () => {
   });
 
   it('concurrent pollers claim disjoint orders, and each claim moves the order along the schedule', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const placed = await merchantCall(stack.api.url, '/api/pay', merchant, unifiedOrderFields({ notifyUrl: 'http://127.0.0.1:9/n' }));
-      ids.push(placed.body.orderId!);
+    // A database of its own: every test stack's poller claims due orders in the shared one, and would race the two
+    // claims below for these orders.
+    const shared = createPool(stack.env.DATABASE_URL!, 1);
+    const name = `own_${randomUUID().replace(/-/g, '')}`;
+    await shared.query(`CREATE DATABASE ${name}`).finally(() => shared.end());
+    const url = new URL(stack.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const pool = createPool(url.toString(), 4);
+    try {
+      await migrate(pool);
+      const owner = await testMerchant(pool);
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const fields = { ...unifiedOrderFields({ notifyUrl: 'http://127.0.0.1:9/n' }), mercNo: owner.mercNo };
+        const draft = { ...parseUnifiedOrder(fields, 'MD5', Date.now()), livemode: false };
+        const orderId = newOrderId(Date.now(), randomBytes(8).readBigUInt64BE());
+        await inTransaction(pool, (tx) => insertOrder(tx, {
+          orderId, workflowId: orderWorkflowId(owner.mercNo, draft.mercOrderNo), requestHash: requestHash(fields, 'test'),
+          channel: 'sandbox', draft, firstPollDelayMs: 0, watchUntilMs: null,
+        }));
+        ids.push(orderId);
+      }
+      // All due now; two pollers claim at once with a long schedule so nothing is due again during the test.
+      await pool.query("UPDATE orders SET next_poll_at = now() - interval '1 second' WHERE order_id = ANY($1)", [ids]);
+      const [a, b] = await Promise.all([claimDuePolls(pool, [3_600_000], 1000), claimDuePolls(pool, [3_600_000], 1000)]);
+      const claimed = [...a, ...b].map((d) => d.orderId);
+      expect(new Set(claimed).size).toBe(claimed.length);
+      expect(new Set(claimed)).toEqual(new Set(ids));
+      const next = await pool.query<{ s: number }>('SELECT min(extract(epoch FROM next_poll_at - now()))::float AS s FROM orders WHERE order_id = ANY($1)', [ids]);
+      expect(next.rows[0]!.s).toBeGreaterThan(3000);
+    } finally {
+      await pool.end();
     }
-    // Make them all due now; two pollers claim at once with a long schedule so nothing is due again during the test.
-    await stack.pool.query("UPDATE orders SET next_poll_at = now() - interval '1 second' WHERE order_id = ANY($1)", [ids]);
-    const [a, b] = await Promise.all([claimDuePolls(stack.pool, [3_600_000], 1000), claimDuePolls(stack.pool, [3_600_000], 1000)]);
-    const mine = (list: { orderId: string }[]) => list.map((d) => d.orderId).filter((id) => ids.includes(id));
-    const claimed = [...mine(a), ...mine(b)];
-    expect(new Set(claimed).size).toBe(claimed.length);
-    expect(new Set(claimed)).toEqual(new Set(ids));
-    const next = await stack.pool.query<{ s: number }>('SELECT min(extract(epoch FROM next_poll_at - now()))::float AS s FROM orders WHERE order_id = ANY($1)', [ids]);
-    expect(next.rows[0]!.s).toBeGreaterThan(3000);
   });
 
   it('an order the sandbox does not have in its books (its create still on the way) is polled as pending, never failed', async () => {
