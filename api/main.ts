@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
 import { migrateWhenReachable } from '../db/migrate';
 import { startApi } from './server';
+import { onStopSignal } from '../config/stop-signals';
 
 /** API process: stateless; scale by running more of these behind a load balancer. */
 async function main(): Promise<void> {
@@ -18,17 +19,11 @@ async function main(): Promise<void> {
   const api = await startApi({ config, pool, log });
   log.info({ url: api.url, adminUrl: api.adminUrl }, 'api listening (merchant and admin listeners)');
   process.send?.({ ready: 'api', url: api.url, adminUrl: api.adminUrl });
-  // Once: Ctrl-C's SIGINT reaches every process of the group, then the parent (npm start) sends SIGTERM.
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      await api.stop();
-      await pool.end();
-      process.exit(0);
-    })();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignal(async () => {
+    await api.stop();
+    await pool.end();
+    process.exit(0);
+  });
 }
 
 main().catch((err: unknown) => {

@@ -110,26 +110,20 @@ export async function startWorker(opts: {
   // Channels' background work (the sandbox's callback retries from its report outbox).
   const deliver = async (orderId: string, report: Parameters<typeof deliverChannelReportById>[2]) => deliverChannelReportById({ temporal, pool, config }, orderId, report);
   const background = CHANNEL_NAMES.flatMap((name) => channels.built[name].startBackground?.({ deliver }) ?? []);
-  let stopping: Promise<void> | undefined;
   return {
     worker,
     connection,
     run,
     metrics,
     opsUrl: ops?.url ?? null,
-    // Once: Ctrl-C sends SIGINT to the whole process group and the parent (npm start) then sends SIGTERM, so a worker
-    // process is asked to stop twice; a second close of a connection would throw.
-    stop() {
-      stopping ??= (async () => {
-        await Promise.all([poller.stop(), refundStarts.stop(), payoutStarts.stop(), ...background.map((b) => b.stop())]);
-        await circuits.stop();
-        await clientConnection.close();
-        await ops?.stop();
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await run.catch(() => undefined);
-        await connection.close();
-      })();
-      return stopping;
+    async stop() {
+      await Promise.all([poller.stop(), refundStarts.stop(), payoutStarts.stop(), ...background.map((b) => b.stop())]);
+      await circuits.stop();
+      await clientConnection.close();
+      await ops?.stop();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await run.catch(() => undefined);
+      await connection.close();
     },
   };
 }

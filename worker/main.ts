@@ -5,6 +5,7 @@ import { createPool } from '../db/pool';
 import { migrateWhenReachable } from '../db/migrate';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from './create-worker';
+import { onStopSignal } from '../config/stop-signals';
 
 /** Worker process: runs order workflows and their activities. Scale by running more of these. */
 async function main(): Promise<void> {
@@ -23,9 +24,7 @@ async function main(): Promise<void> {
   });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, http: handle.opsUrl }, 'worker running');
   process.send?.({ ready: 'worker' });
-  const stop = () => void handle.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignal(() => handle.stop());
   await handle.run;
   await pool.end();
   log.info('worker stopped');
