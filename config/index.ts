@@ -50,6 +50,14 @@ export const EnvSchema = z.object({
   MASTER_KEYS_FILE: z.string().min(1).optional(),
   DATABASE_URL: z.string().url(),
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Worker: the poller's own PostgreSQL connections (claiming due polls, the sandbox's reads, recording each call), on
+   * top of PG_POOL_MAX. Kept apart so that polling many open orders never holds every connection a paying order's
+   * steps are waiting for (polling/poller.ts).
+   */
+  POLL_PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(4),
+  /** Worker: channel polls in flight at once (each waits for its channel's answer; their database work shares POLL_PG_POOL_MAX). */
+  POLL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /** How long a starting api or worker waits for PostgreSQL to answer before giving up. */
   DB_BOOT_WAIT: duration('60s'),
 
@@ -299,6 +307,8 @@ export interface AppConfig {
   admin: { host: string; port: number; operators: AdminOperator[] };
   notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean; endpointPauseAfterMs: number };
   pollScheduleMs: number[];
+  /** The worker's poller: its own pool's size (beside pgPoolMax) and how many polls it has in flight. */
+  poller: { pgPoolMax: number; concurrency: number };
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
   /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
@@ -395,6 +405,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       endpointPauseAfterMs: e.NOTIFY_ENDPOINT_PAUSE_AFTER,
     },
     pollScheduleMs: e.POLL_SCHEDULE,
+    poller: { pgPoolMax: e.POLL_PG_POOL_MAX, concurrency: e.POLL_CONCURRENCY },
     settlement: {
       unknownRetryScheduleMs: e.UNKNOWN_RETRY_SCHEDULE,
       escalateAfterMs: e.UNKNOWN_ESCALATE_AFTER,

@@ -2,11 +2,12 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { AppConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import type { Logger } from '../config/logger';
-import type { Pool } from '../db/pool';
-import { createActivities } from '../activities';
+import { createPool, type Pool } from '../db/pool';
+import { createActivities, type ActivityDeps } from '../activities';
 import { createChannels } from '../channels/registry';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker-metrics';
 import { startWorkerOps } from '../observability/worker-ops';
+import { registerPoolMetrics } from '../observability/pool-metrics';
 import { Client, Connection } from '@temporalio/client';
 import { startPoller } from '../polling/poller';
 import { deliverChannelReport, deliverChannelReportById } from '../orders/channel-reports';
@@ -46,11 +47,12 @@ export async function startWorker(opts: {
   const metrics = createWorkerMetrics();
   // One breaker per channel for this process, shared by all its activities and its poller (channels/circuits.ts).
   const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
-  const activities = createActivities({
+  const activityDeps: ActivityDeps = {
     circuits,
     pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyEndpointPauseAfterMs: config.notify.endpointPauseAfterMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
     keyring: config.secrets.keyring,
-  });
+  };
+  const activities = createActivities(activityDeps);
   // A client of its own: the poller, channels' background work and reconciliation hand channel reports to orders.
   const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -88,10 +90,15 @@ export async function startWorker(opts: {
     (ids) => { if (ids.length > 0) log.info({ schedules: ids }, 'reconciliation schedules in place'); },
     (err: unknown) => log.error({ err: (err as Error).message }, 'reconciliation schedules could not be created or updated'),
   );
-  // Channel status polling of open orders runs beside the worker (polling/poller.ts), not inside the workflows.
+  // Channel status polling of open orders runs beside the worker (polling/poller.ts), not inside the workflows, over
+  // a pool of its own (POLL_PG_POOL_MAX): however many orders are due, a paying order's steps find a free connection.
   circuits.start();
+  const pollPool = createPool(config.databaseUrl, config.poller.pgPoolMax);
+  const pollChannels = createChannels({ pool: pollPool, config, log });
+  const pollActivities = createActivities({ ...activityDeps, pool: pollPool, channels: pollChannels.registry });
+  registerPoolMetrics(metrics.registry, { orders: pool, poll: pollPool });
   const poller = startPoller({
-    pool, scheduleMs: config.pollScheduleMs, query: activities.channelQuery, log,
+    pool: pollPool, scheduleMs: config.pollScheduleMs, query: pollActivities.channelQuery, log, concurrency: config.poller.concurrency,
     // An open circuit pauses the channel's polls: the order is asked at its next scheduled poll instead.
     paused: (channel: ChannelName) => {
       if (circuits.wouldAllow(channel)) return false;
@@ -99,8 +106,8 @@ export async function startWorker(opts: {
       return true;
     },
     report: async (due, result) => {
-      const order = await findOrderById(pool, due.orderId);
-      if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', channel: due.channel as ChannelName, result });
+      const order = await findOrderById(pollPool, due.orderId);
+      if (order) await deliverChannelReport({ temporal, pool: pollPool, config }, order, { source: 'poll', channel: due.channel as ChannelName, result });
     },
   });
   // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
@@ -119,6 +126,7 @@ export async function startWorker(opts: {
     async stop() {
       await Promise.all([poller.stop(), refundStarts.stop(), payoutStarts.stop(), ...background.map((b) => b.stop())]);
       await circuits.stop();
+      await pollPool.end();
       await clientConnection.close();
       await ops?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();

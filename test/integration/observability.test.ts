@@ -78,6 +78,13 @@ describe('metrics', () => {
     expect(moved('paydurable_notify_delivery_duration_seconds_count', { outcome: 'success' })).toBe(1);
     expect(moved('paydurable_channel_call_duration_seconds_count', { channel: 'sandbox', op: 'create', result: 'CREATED' })).toBe(1);
     expect(sampleValue(after, 'paydurable_channel_call_duration_seconds_bucket', { channel: 'sandbox', op: 'create', le: '+Inf' })).toBeGreaterThan(0);
+    // Both of the worker's PostgreSQL pools: the order path's, and the poller's own (POLL_PG_POOL_MAX, default 4).
+    for (const pool of ['orders', 'poll']) {
+      for (const state of ['in_use', 'idle', 'waiting']) expect(after).toMatch(new RegExp(`^paydurable_pg_pool_clients\\{pool="${pool}",state="${state}"\\} \\d+$`, 'm'));
+    }
+    const pollClients = sampleValue(after, 'paydurable_pg_pool_clients', { pool: 'poll', state: 'in_use' }) + sampleValue(after, 'paydurable_pg_pool_clients', { pool: 'poll', state: 'idle' });
+    expect(pollClients).toBeGreaterThanOrEqual(1); // the poller has claimed (each tick asks for due orders)
+    expect(pollClients).toBeLessThanOrEqual(4);
     expect(after).toContain('process_cpu_user_seconds_total');
     expect(after).toContain('nodejs_heap_size_used_bytes');
 

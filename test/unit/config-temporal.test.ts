@@ -91,4 +91,15 @@ describe('Temporal connection settings from the environment', () => {
       .toEqual({ httpHost: '0.0.0.0', httpPort: 9464, maxCachedWorkflows: 50 });
     expect(() => loadConfig({ ...BASE, WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
   });
+
+  it("the poller has a pool of its own beside PG_POOL_MAX, and a bounded number of polls in flight", () => {
+    const config = loadConfig(BASE);
+    expect(config.pgPoolMax).toBe(10);
+    expect(config.poller).toEqual({ pgPoolMax: 4, concurrency: 16 });
+    expect(loadConfig({ ...BASE, POLL_PG_POOL_MAX: '2', POLL_CONCURRENCY: '64' }).poller).toEqual({ pgPoolMax: 2, concurrency: 64 });
+    expect(() => loadConfig({ ...BASE, POLL_PG_POOL_MAX: '0' })).toThrow(/POLL_PG_POOL_MAX/);
+    expect(() => loadConfig({ ...BASE, POLL_PG_POOL_MAX: '201' })).toThrow(/POLL_PG_POOL_MAX/);
+    expect(() => loadConfig({ ...BASE, POLL_CONCURRENCY: '1.5' })).toThrow(/POLL_CONCURRENCY/);
+    expect(() => loadConfig({ ...BASE, POLL_CONCURRENCY: '1001' })).toThrow(/POLL_CONCURRENCY/);
+  });
 });
