@@ -5,8 +5,8 @@ const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * Runs `work`, heartbeating while it runs, so that a worker which dies mid-call (kill -9) is noticed within the
- * activity's heartbeat timeout instead of its whole start-to-close bound. Outside an activity (unit tests) it only
- * runs `work`.
+ * activity's heartbeat timeout instead of its whole start-to-close bound. Outside an activity (unit tests), and in a
+ * local activity (which lives and dies with its workflow task, and has no heartbeat), it only runs `work`.
  */
 export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   let ctx: Context;
@@ -15,6 +15,7 @@ export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   } catch {
     return work();
   }
+  if (ctx.info.isLocal) return work();
   ctx.heartbeat();
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
   try {

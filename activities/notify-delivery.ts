@@ -1,3 +1,4 @@
+import { withHeartbeat } from './heartbeat';
 import type { ActivityDeps } from './deps';
 import { findOrderById, recordEvent, setNotifyState } from '../db/orders';
 import { findVerifyingKeys } from '../db/merchant-keys';
@@ -128,24 +129,9 @@ export function createNotifyActivities({
   }
 
   return {
+    /** One attempt; heartbeating as a regular activity (a retry), so a worker killed mid-attempt is noticed soon. */
     async deliverNotification(req: DeliveryRequest): Promise<DeliveryResult> {
-      if (req.refundId !== undefined) return deliverRefund(req as DeliveryRequest & { refundId: string });
-      const order = await findOrderById(pool, req.orderId);
-      if (!order) throw new Error(`order ${req.orderId} not in the read model`);
-      if (order.payStatus !== req.payStatus) {
-        // A newer state superseded this notification: never tell the merchant a stale status.
-        await recordEvent(pool, {
-          orderId: req.orderId, eventKey: `notify-skipped:${req.notifyId}:${req.attempt}`, type: 'notify_skipped',
-          detail: { notifyId: req.notifyId, attempt: req.attempt, payStatus: req.payStatus, current: order.payStatus },
-        });
-        return { delivered: false, skipped: true, httpStatus: null, latencyMs: 0, error: 'superseded', notifyState: order.notifyState };
-      }
-      const keys = await signingKeys(order.mercNo, order.livemode);
-      const { body, headers } = buildNotification(order, req.payStatus as PayStatus, { signType: signTypeOf(order.signType), keys, nowMs: now() });
-      return attempt(req, {
-        url: req.url ?? order.notifyUrl, body, headers, status: req.payStatus, mercNo: order.mercNo,
-        alreadyDelivered: order.notifyState === NotifyState.DELIVERED && order.payStatus === req.payStatus,
-      }, (s) => setNotifyState(pool, req.orderId, { payStatus: req.payStatus as PayStatus, ...s }));
+      return withHeartbeat(() => deliverOnce(req));
     },
 
     /** The attempt number a replayed notification gets: one past the last recorded attempt. */
@@ -153,4 +139,24 @@ export function createNotifyActivities({
       return (await lastAttemptNumber(pool, a.notifyId)) + 1;
     },
   };
+
+  async function deliverOnce(req: DeliveryRequest): Promise<DeliveryResult> {
+    if (req.refundId !== undefined) return deliverRefund(req as DeliveryRequest & { refundId: string });
+    const order = await findOrderById(pool, req.orderId);
+    if (!order) throw new Error(`order ${req.orderId} not in the read model`);
+    if (order.payStatus !== req.payStatus) {
+      // A newer state superseded this notification: never tell the merchant a stale status.
+      await recordEvent(pool, {
+        orderId: req.orderId, eventKey: `notify-skipped:${req.notifyId}:${req.attempt}`, type: 'notify_skipped',
+        detail: { notifyId: req.notifyId, attempt: req.attempt, payStatus: req.payStatus, current: order.payStatus },
+      });
+      return { delivered: false, skipped: true, httpStatus: null, latencyMs: 0, error: 'superseded', notifyState: order.notifyState };
+    }
+    const keys = await signingKeys(order.mercNo, order.livemode);
+    const { body, headers } = buildNotification(order, req.payStatus as PayStatus, { signType: signTypeOf(order.signType), keys, nowMs: now() });
+    return attempt(req, {
+      url: req.url ?? order.notifyUrl, body, headers, status: req.payStatus, mercNo: order.mercNo,
+      alreadyDelivered: order.notifyState === NotifyState.DELIVERED && order.payStatus === req.payStatus,
+    }, (s) => setNotifyState(pool, req.orderId, { payStatus: req.payStatus as PayStatus, ...s }));
+  }
 }

@@ -32,8 +32,12 @@ export const DB_ACTIVITY = { startToCloseTimeout: '10s', localRetryThreshold: '1
 export const CHANNEL_CREATE_ACTIVITY = { startToCloseTimeout: '30s', localRetryThreshold: '10s', retry: INFRA_RETRY } as const;
 /** Channel query/close: the adapter turns a slow channel into UNKNOWN well before this. */
 export const CHANNEL_ACTIVITY = { startToCloseTimeout: '30s', localRetryThreshold: '10s', retry: INFRA_RETRY } as const;
-/** One notification attempt: 5 s for the merchant plus the bookkeeping. */
-export const NOTIFY_ACTIVITY = { startToCloseTimeout: '30s', retry: INFRA_RETRY } as const;
+/**
+ * One notification attempt: 5 s for the merchant plus the bookkeeping. It heartbeats (activities/heartbeat.ts), so a
+ * worker killed mid-attempt is noticed after the heartbeat timeout and the attempt retried on another worker, instead
+ * of after the whole start-to-close bound.
+ */
+export const NOTIFY_ACTIVITY = { startToCloseTimeout: '30s', heartbeatTimeout: '15s', retry: INFRA_RETRY } as const;
 /** The first notification attempt, in the worker that settled the order (a local activity). */
 export const FIRST_NOTIFY_ACTIVITY = { startToCloseTimeout: '30s', localRetryThreshold: '10s', retry: INFRA_RETRY } as const;
 
