@@ -17,7 +17,8 @@ export interface PollerDeps {
   paused?: (channel: ChannelName) => boolean;
   log: Logger;
   batchSize?: number;
-  concurrency?: number;
+  /** Polls in flight at once (POLL_CONCURRENCY). */
+  concurrency: number;
 }
 
 export type PollerHandle = ClaimLoopHandle;
@@ -30,7 +31,6 @@ export type PollerHandle = ClaimLoopHandle;
  */
 export function startPoller(deps: PollerDeps): PollerHandle {
   const batchSize = deps.batchSize ?? 200;
-  const concurrency = deps.concurrency ?? 16;
   const tickMs = Math.max(50, Math.min(1000, ...deps.scheduleMs));
 
   async function pollOne(due: DuePoll): Promise<void> {
@@ -49,7 +49,7 @@ export function startPoller(deps: PollerDeps): PollerHandle {
     handle: pollOne,
     describe: (item) => ({ orderId: item.orderId }),
     batchSize,
-    concurrency,
+    concurrency: deps.concurrency,
     tickMs,
     log: deps.log,
   });
