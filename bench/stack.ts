@@ -36,6 +36,10 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
   const devstack = loadDevstackConfig(process.env);
   log(`temporal: ${describeTemporalMode(devstack)}`);
   const dir = mkdtempSync(join(tmpdir(), 'paydurable-bench-'));
+  // However the run ends (a long soak leaves gigabytes here): on Ctrl-C the embedded PostgreSQL's own signal hook stops
+  // it and exits the process before stop() below can run. Temporal gets SIGTERM from its exit hook, the worker and the
+  // API from their parent-death watchdogs.
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const pgStart = startPostgres({ dataDir: join(dir, 'pg'), log });
   const [pg, temporal] = await Promise.all([
     pgStart,
