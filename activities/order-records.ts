@@ -84,7 +84,11 @@ export function createOrderRecordActivities({ pool, pollScheduleMs, metrics, cha
       const now = await statusAfterRefusal(pool, a.orderId, a.eventKey);
       if (!now) throw new Error(`order ${a.orderId} has no read-model row`);
       const repeat = now.payStatus === a.to && now.eventRecorded;
-      if (!repeat && !a.from.includes(now.payStatus)) {
+      if (!repeat && now.payStatus === a.to) {
+        // The status is there under another event's key: e.g. the post-close late report (its own key) finding the
+        // payment the order workflow already recorded and notified. Expected, so not a warning.
+        log.info({ orderId: a.orderId, status: a.to, eventKey: a.eventKey }, 'transition not applied: the read model already holds this status, set by another event');
+      } else if (!repeat && !a.from.includes(now.payStatus)) {
         log.warn({ orderId: a.orderId, wanted: a.to, held: now.payStatus }, 'transition refused: the read model holds another status');
       }
       return { applied: repeat, payStatus: now.payStatus, tradeEndTime: now.tradeEndTime, latePayment: now.latePayment };

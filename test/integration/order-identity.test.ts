@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { createPool, type Pool } from '../../db/pool';
@@ -85,5 +86,28 @@ describe('order identity and guarded transitions in the read model', () => {
     const fail = { orderId: a.orderId, from: ['p0002' as const], to: 'p0004' as const, tradeEndTime: '20261122100600', eventKey: 'failed', eventType: 'failed' };
     expect(await acts().transition(fail)).toEqual({ applied: false, payStatus: 'p0005', tradeEndTime: '20261122100500', latePayment: false });
     expect((await listEvents(pool, a.orderId)).map((e) => e.type)).toEqual(['created', 'channel_created', 'cancelled']);
+  });
+
+  it('a transition to the status the read model already holds under another event key is not applied, and logged as expected, not as a conflict', async () => {
+    const a = await openArgs();
+    await acts().openOrder(a);
+    const lines: { level: number; msg: string }[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done(); } });
+    const logged = createOrderRecordActivities({
+      pool, channels: {} as ChannelRegistry, log: createLogger('info', 'test', sink), notifyTimeoutMs: 1000, pollScheduleMs: [60_000],
+    });
+    const paid = { orderId: a.orderId, from: ['p0001' as const], to: 'p0000' as const, tradeEndTime: '20261122100500', eventKey: 'paid', eventType: 'channel_success' };
+    expect(await logged.transition(paid)).toMatchObject({ applied: true, payStatus: 'p0000' });
+    // The post-close late report's own key, finding the payment already recorded by the order workflow.
+    const late = { ...paid, from: ['p0005' as const, 'p0006' as const], eventKey: 'late-report:paid', eventType: 'late_payment', latePayment: true };
+    expect(await logged.transition(late)).toMatchObject({ applied: false, payStatus: 'p0000', latePayment: false });
+    // A status decided otherwise is still a warning.
+    const failed = { ...paid, from: ['p0002' as const], to: 'p0004' as const, eventKey: 'failed', eventType: 'failed' };
+    expect(await logged.transition(failed)).toMatchObject({ applied: false, payStatus: 'p0000' });
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [30, 'transition not applied: the read model already holds this status, set by another event'],
+      [40, 'transition refused: the read model holds another status'],
+    ]);
+    expect((await listEvents(pool, a.orderId)).map((e) => e.type)).toEqual(['created', 'channel_success']);
   });
 });
