@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config';
 import type { Keyring } from '../secrets/keyring';
 import type { Pool } from '../db/pool';
 import type { ChannelRegistry } from '../domain/channels';
@@ -27,4 +28,20 @@ export interface ActivityDeps {
   circuits?: ChannelCircuits;
   /** Metrics hooks (observability/); absent in unit tests that do not look at metrics. */
   metrics?: ActivityMetrics;
+}
+
+/** The activities' dependencies as a worker or a poller process wires them: settings from config, parts given. */
+export function activityDepsFromConfig(
+  config: AppConfig,
+  parts: Pick<ActivityDeps, 'pool' | 'channels' | 'log' | 'circuits' | 'metrics'>,
+): ActivityDeps {
+  return {
+    ...parts,
+    notifyTimeoutMs: config.notify.timeoutMs,
+    notifyEndpointPauseAfterMs: config.notify.endpointPauseAfterMs,
+    notifyAllowPrivate: config.notify.allowPrivateAddresses,
+    pollScheduleMs: config.pollScheduleMs,
+    watchMarginMs: config.settlement.watchMarginMs,
+    keyring: config.secrets.keyring,
+  };
 }

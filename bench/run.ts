@@ -67,12 +67,12 @@ async function main(): Promise<void> {
   const ceilingN = Number(values.ceiling ?? values.orders);
   const runId = `B${Date.now().toString(36).toUpperCase()}`;
 
-  const workerHttpPort = await freePort();
-  log('starting a fresh stack (Temporal dev server, PostgreSQL, worker, API)…');
-  const stack = await startBenchStack({ WORKER_HTTP_PORT: String(workerHttpPort) }, log);
+  const [workerHttpPort, pollerHttpPort] = [await freePort(), await freePort()];
+  log('starting a fresh stack (Temporal, PostgreSQL, worker, poller, API)…');
+  const stack = await startBenchStack({ WORKER_HTTP_PORT: String(workerHttpPort), POLLER_HTTP_PORT: String(pollerHttpPort) }, log);
   const receiver = await new BenchReceiver().start();
   try {
-    const meters = (['api', 'worker', 'temporal'] as const)
+    const meters = (['api', 'worker', 'poller', 'temporal'] as const)
       .filter((n) => stack.pids[n] !== null)
       .map((n) => new ProcessMeter(n, stack.pids[n]!));
     const tick = () => meters.forEach((m) => m.tick());
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     // Warm-up: bundles, connection pools and JIT, outside the measured phase.
     await runEndToEnd({ apiUrl: stack.apiUrl, merchant: stack.merchant, receiver, orders: Math.min(20, orders), concurrency: 4, runId: `${runId}W` }, () => undefined);
 
-    const e2eMeters = (['api', 'worker', 'temporal'] as const)
+    const e2eMeters = (['api', 'worker', 'poller', 'temporal'] as const)
       .filter((n) => stack.pids[n] !== null)
       .map((n) => new ProcessMeter(n, stack.pids[n]!));
     const e2eTick = () => e2eMeters.forEach((m) => m.tick());
@@ -100,8 +100,10 @@ async function main(): Promise<void> {
         apiUrl: stack.apiUrl, temporalAddress: stack.temporalAddress, merchant: stack.merchant, receiver,
         orders: Number(values['soak-orders']), concurrency, holdSeconds: Number(values['soak-seconds']),
         createLimitSeconds: Number(values['soak-open-limit']),
-        workerPid: stack.pids.worker, apiPid: stack.pids.api, runId, probeOrders: Number(values['soak-probe']),
-        databaseUrl: stack.databaseUrl, temporalDbFile: stack.temporalDbFile, channelQueries: () => scrapeChannelQueries(workerHttpPort), log,
+        workerPid: stack.pids.worker, apiPid: stack.pids.api, pollerPid: stack.pids.poller, runId, probeOrders: Number(values['soak-probe']),
+        databaseUrl: stack.databaseUrl, temporalDbFile: stack.temporalDbFile, log,
+        // The worker's and the poller process's counts (the worker counts none when a poller process polls).
+        channelQueries: async () => sumOrNull(await Promise.all([scrapeChannelQueries(workerHttpPort), stack.pids.poller ? scrapeChannelQueries(pollerHttpPort) : null])),
       });
     clearInterval(sampler);
     const overall = meters.map((m) => m.finish(1));
@@ -117,7 +119,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** Sum of the worker's channel query counter from its /metrics (null when the worker exposes no such metric). */
+function sumOrNull(counts: (number | null)[]): number | null {
+  const known = counts.filter((c): c is number => c !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+/** Sum of a process's channel query counter from its /metrics (null when it exposes no such metric). */
 async function scrapeChannelQueries(port: number): Promise<number | null> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

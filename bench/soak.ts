@@ -17,6 +17,8 @@ export interface SoakResult {
   holdSeconds: number;
   workerRssMiB: RssFigures;
   apiRssMiB: RssFigures;
+  /** The poller process's, when one runs (LOCAL_POLLER=process). */
+  pollerRssMiB: RssFigures | null;
   /** Worker RSS with the orders open (end of the hold) minus before opening, per open order, in KiB. */
   workerRssKiBPerOrder: number;
   channelQueriesPerSecond: number | null;
@@ -42,7 +44,7 @@ export interface SoakResult {
  */
 export async function runSoak(opts: {
   apiUrl: string; temporalAddress: string; merchant: Merchant; receiver: BenchReceiver; orders: number;
-  concurrency: number; holdSeconds: number; createLimitSeconds: number; workerPid: number | null; apiPid: number | null;
+  concurrency: number; holdSeconds: number; createLimitSeconds: number; workerPid: number | null; apiPid: number | null; pollerPid?: number | null;
   runId: string; probeOrders: number; databaseUrl: string; temporalDbFile: string | null;
   channelQueries: () => Promise<number | null>;
   /** Progress lines; the figures of the hold are logged before close-out, so a long soak's main result is not lost with a late failure. */
@@ -51,6 +53,7 @@ export async function runSoak(opts: {
   const rssOf = (pid: number | null) => () => (pid ? (sampleProcess(pid)?.rssBytes ?? 0) / 1048576 : 0);
   const rss = rssOf(opts.workerPid);
   const apiRss = rssOf(opts.apiPid);
+  const pollerRss = rssOf(opts.pollerPid ?? null);
   const probe = (tag: string) => probeUnifiedOrders(opts, `${opts.runId}${tag}`);
   const noneOpen = opts.probeOrders > 0 ? await probe('P') : null;
   const diskBefore = await measureDisk(opts.databaseUrl, opts.temporalDbFile);
@@ -84,6 +87,8 @@ export async function runSoak(opts: {
   let peak = atOpen;
   const apiAtOpen = apiRss();
   let apiPeak = apiAtOpen;
+  const pollerAtOpen = pollerRss();
+  let pollerPeak = pollerAtOpen;
   const queriesBefore = await opts.channelQueries();
   const holdStart = performance.now();
   const holding = new Progress('soak hold ', opts.holdSeconds);
@@ -92,6 +97,7 @@ export async function runSoak(opts: {
     const now = rss();
     peak = Math.max(peak, now);
     apiPeak = Math.max(apiPeak, apiRss());
+    pollerPeak = Math.max(pollerPeak, pollerRss());
     holding.update(s, `worker RSS ${round(now, 0)} MiB`);
   }
   holding.end();
@@ -99,10 +105,12 @@ export async function runSoak(opts: {
   const queriesAfter = await opts.channelQueries();
   const atEnd = rss();
   const apiAtEnd = apiRss();
+  const pollerAtEnd = pollerRss();
   const diskOpen = await measureDisk(opts.databaseUrl, opts.temporalDbFile);
   const allOpen = opts.probeOrders > 0 ? await probe('Q') : null;
   opts.log?.(`soak: figures with all ${orderIds.length} open: ${JSON.stringify({
     workerRssMiB: { atOpen: round(atOpen, 1), atEnd: round(atEnd, 1), peak: round(peak, 1) },
+    ...(opts.pollerPid ? { pollerRssMiB: { atOpen: round(pollerAtOpen, 1), atEnd: round(pollerAtEnd, 1), peak: round(pollerPeak, 1) } } : {}),
     channelQueries: { before: queriesBefore, after: queriesAfter },
     unifiedOrderProbeMs: { noneOpen, allOpen },
     diskBytes: { before: diskBefore, open: diskOpen },
@@ -133,6 +141,7 @@ export async function runSoak(opts: {
     holdSeconds: round(holdSeconds, 1),
     workerRssMiB: rssFigures(atOpen, atEnd, peak),
     apiRssMiB: rssFigures(apiAtOpen, apiAtEnd, apiPeak),
+    pollerRssMiB: opts.pollerPid ? rssFigures(pollerAtOpen, pollerAtEnd, pollerPeak) : null,
     workerRssKiBPerOrder: round(((atEnd - workerBefore) * 1024) / open, 1),
     channelQueriesPerSecond: queriesPerSecond === null ? null : round(queriesPerSecond, 1),
     queryBudgetPerSecond: round(orderIds.length / 30, 1),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../devstack/postgres';
 import { describeTemporalMode, startLocalTemporal } from '../devstack/local-temporal';
-import { loadDevstackConfig } from '../config/devstack';
+import { loadDevstackConfig, localPollerLayout } from '../config/devstack';
 import { runEntryPoint } from '../devstack/child';
 import { freePort, repoRoot } from '../devstack/paths';
 import { createPool } from '../db/pool';
@@ -21,7 +21,7 @@ export interface BenchStack {
   temporalDbFile: string | null;
   merchant: { mercNo: string; key: string };
   /** Processes whose CPU and memory the benchmark reports. */
-  pids: { api: number | null; worker: number | null; temporal: number | null };
+  pids: { api: number | null; worker: number | null; poller: number | null; temporal: number | null };
   /** The embedded PostgreSQL's postmaster (its backends are its children); null when it cannot be read. */
   postgresPid: number | null;
   stop(): Promise<void>;
@@ -64,9 +64,12 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
     RATE_LIMIT_MERCHANT_RPS: '1000000', MAX_OPEN_ORDERS_PER_MERCHANT: '1000000',
     ...env,
   };
-  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), childEnv);
+  const layout = localPollerLayout(devstack);
+  log(`poller: ${layout.pollerEntry ? 'a process of its own (LOCAL_POLLER=process)' : 'inside the worker (LOCAL_POLLER=worker)'}`);
+  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, ...layout.workerEnv });
+  const poller = layout.pollerEntry ? runEntryPoint(join(repoRoot, layout.pollerEntry), childEnv) : null;
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
-  await Promise.all([worker.ready, api.ready]);
+  await Promise.all([worker.ready, api.ready, poller?.ready]);
   return {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     temporalAddress: temporal.address,
@@ -74,10 +77,10 @@ export async function startBenchStack(env: Record<string, string>, log: (m: stri
     databaseUrl: pg.url,
     temporalDbFile: devstack.temporalMode === 'server' ? null : join(dir, 'temporal.sqlite'),
     merchant: { mercNo: 'BENCH0000000001', key: testKey! },
-    pids: { api: api.child.pid ?? null, worker: worker.child.pid ?? null, temporal: temporal.pid },
+    pids: { api: api.child.pid ?? null, worker: worker.child.pid ?? null, poller: poller?.child.pid ?? null, temporal: temporal.pid },
     postgresPid: postmasterPid(join(dir, 'pg')),
     async stop() {
-      await Promise.allSettled([api.stop(), worker.stop()]);
+      await Promise.allSettled([api.stop(), worker.stop(), poller?.stop()]);
       await Promise.allSettled([temporal.stop(), pg.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },

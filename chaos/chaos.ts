@@ -99,7 +99,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       receiverMerchants.set(m.mercNo, { key: stored.testKey!, signType: m.signType, failFirst: m.failFirst });
     }
     await sup.start('temporal');
-    await Promise.all([sup.start('worker'), sup.start('api')]);
+    await Promise.all([sup.start('worker'), sup.start('poller'), sup.start('api')]);
     receiver = await new ChaosReceiver(receiverMerchants).start();
 
     const runId = `K${Date.now().toString(36).toUpperCase()}`;

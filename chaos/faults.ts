@@ -12,6 +12,8 @@ import { backlog } from './checker';
  */
 export const FAULTS = {
   worker: { kill: ['worker'], burst: false },
+  /** The poller process (LOCAL_POLLER=process; with LOCAL_POLLER=worker the worker is killed in its place). */
+  poller: { kill: ['poller'], burst: false },
   temporal: { kill: ['temporal'], burst: false },
   postgres: { kill: ['postgres'], burst: false },
   api: { kill: ['api'], burst: false },
@@ -23,11 +25,11 @@ export type FaultName = keyof typeof FAULTS;
 
 /** Every component killed at least twice (worker and Temporal also together), PostgreSQL during callback bursts. */
 export const FULL_SCHEDULE: FaultName[] = [
-  'worker', 'temporal', 'postgres-burst', 'api', 'worker+temporal',
-  'api', 'worker', 'postgres-burst', 'temporal', 'worker+temporal',
+  'worker', 'temporal', 'postgres-burst', 'poller', 'api', 'worker+temporal',
+  'api', 'worker', 'postgres-burst', 'poller', 'temporal', 'worker+temporal',
 ];
 /** Each fault once (the `npm test` version). */
-export const SHORT_SCHEDULE: FaultName[] = ['worker', 'temporal', 'postgres-burst', 'api', 'worker+temporal'];
+export const SHORT_SCHEDULE: FaultName[] = ['worker', 'temporal', 'postgres-burst', 'poller', 'api', 'worker+temporal'];
 
 export function parseFaults(text: string): FaultName[] {
   if (text === 'full') return [...FULL_SCHEDULE];
@@ -40,7 +42,7 @@ export function parseFaults(text: string): FaultName[] {
   });
 }
 
-const RESTART_ORDER: ComponentName[] = ['postgres', 'temporal', 'worker', 'api'];
+const RESTART_ORDER: ComponentName[] = ['postgres', 'temporal', 'worker', 'poller', 'api'];
 
 export interface Recovery {
   fault: FaultName;
@@ -87,9 +89,11 @@ export async function runFault(fault: FaultName, ctx: FaultContext): Promise<Rec
     for (const e of held) if (e.orderId) owed.add(e.orderId);
   }
 
+  // A component this run does not have (the poller inside the worker) is stood in for by the process that hosts it.
+  const kill = [...new Set(def.kill.map((c): ComponentName => (ctx.sup.has(c) ? c : 'worker')))];
   const killedAt = Date.now();
-  await Promise.all(def.kill.map((c) => ctx.sup.kill(c)));
-  ctx.log(`fault ${fault}: killed ${def.kill.join(' + ')}${burst ? ` during a burst of ${burst.orders} payments (${burst.paysAnsweredBeforeKill} answered)` : ''}`);
+  await Promise.all(kill.map((c) => ctx.sup.kill(c)));
+  ctx.log(`fault ${fault}: killed ${kill.join(' + ')}${burst ? ` during a burst of ${burst.orders} payments (${burst.paysAnsweredBeforeKill} answered)` : ''}`);
 
   // The probe order is sent at once and retried like any merchant's: its answer marks the API's recovery.
   const probe = ctx.driver.probe();
@@ -100,9 +104,9 @@ export async function runFault(fault: FaultName, ctx: FaultContext): Promise<Rec
   waitFor.push(probe.finished);
 
   await sleep(ctx.downMs);
-  const toStart = RESTART_ORDER.filter((c) => (def.kill as readonly ComponentName[]).includes(c));
+  const toStart = RESTART_ORDER.filter((c) => kill.includes(c));
   for (const c of toStart.filter((c) => c === 'postgres' || c === 'temporal')) await startWithRetry(ctx, c);
-  await Promise.all(toStart.filter((c) => c === 'worker' || c === 'api').map((c) => startWithRetry(ctx, c)));
+  await Promise.all(toStart.filter((c) => c !== 'postgres' && c !== 'temporal').map((c) => startWithRetry(ctx, c)));
   const downMs = Date.now() - killedAt;
 
   // Drain: the orders owed before the kill, plus everything owed once the API answers again.

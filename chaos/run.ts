@@ -7,7 +7,7 @@ import { reportLine, reportSummary } from './report';
 /**
  * `npm run chaos`: a fresh stack as separate processes, orders through the real API while processes are killed
  * with SIGKILL and restarted, then the checker. Prints one JSON line; exits 1 unless lost = stuck = wrong = 0.
- *   --orders N (1000)  --concurrency C (16)  --faults full|short|none|worker,temporal,postgres,api,worker+temporal,postgres-burst
+ *   --orders N (1000)  --concurrency C (16)  --faults full|short|none|worker,temporal,postgres,poller,api,worker+temporal,postgres-burst
  *   --down-ms (2000)  --drain-timeout-ms (90000)  --settle-timeout-ms (180000)  --keep (keep the run dir and logs)
  *   --json             only the JSON line on stdout (progress stays on stderr)
  */

@@ -6,19 +6,20 @@ import { Client } from 'pg';
 import { startPostgres } from '../devstack/postgres';
 import type { TemporalServerHandle } from '../devstack/temporal-server';
 import { describeTemporalMode, startLocalTemporal } from '../devstack/local-temporal';
-import { loadDevstackConfig, type DevstackConfig } from '../config/devstack';
+import { loadDevstackConfig, localPollerLayout, type DevstackConfig } from '../config/devstack';
 import { freePort, repoRoot } from '../devstack/paths';
 import { isAlive, killWhenParentDies } from '../devstack/process';
 
 /**
  * The process supervisor of the chaos run: PostgreSQL, Temporal (TEMPORAL_MODE: the dev server, or the Temporal server
- * on that PostgreSQL), the worker and the API, each its own OS process that can be killed with SIGKILL and started
+ * on that PostgreSQL), the worker, the poller (LOCAL_POLLER=process; inside the worker with LOCAL_POLLER=worker, then
+ * there is no poller component) and the API, each its own OS process that can be killed with SIGKILL and started
  * again on the same state (data dir, SQLite file or server databases, ports).
  * Like a process manager, it restarts a component that exits on its own (counted in `unexpectedExits`); a component
  * the chaos run killed stays down until `start` is called.
  */
-export type ComponentName = 'postgres' | 'temporal' | 'worker' | 'api';
-export const COMPONENTS: readonly ComponentName[] = ['postgres', 'temporal', 'worker', 'api'];
+export type ComponentName = 'postgres' | 'temporal' | 'worker' | 'poller' | 'api';
+export const COMPONENTS: readonly ComponentName[] = ['postgres', 'temporal', 'worker', 'poller', 'api'];
 
 export interface SupervisorOptions {
   dir: string; // run directory: pg data, temporal.sqlite, logs
@@ -47,13 +48,14 @@ export class Supervisor {
   readonly databaseUrl: string;
   readonly apiUrl: string;
   readonly temporalAddress: string;
-  readonly unexpectedExits: Record<ComponentName, number> = { postgres: 0, temporal: 0, worker: 0, api: 0 };
+  readonly unexpectedExits: Record<ComponentName, number> = { postgres: 0, temporal: 0, worker: 0, poller: 0, api: 0 };
   private readonly running = new Map<ComponentName, Running>();
   /** Components that should be up: an exit of one of these that we did not cause is restarted. */
   private readonly wanted = new Set<ComponentName>();
   private readonly starting = new Map<ComponentName, Promise<void>>();
   private stopping = false;
   private readonly devstack: DevstackConfig = loadDevstackConfig(process.env);
+  private readonly pollerLayout = localPollerLayout(this.devstack);
 
   private constructor(
     private readonly opts: SupervisorOptions,
@@ -81,6 +83,11 @@ export class Supervisor {
     return path.join(this.opts.dir, 'pg');
   }
 
+  /** Whether this run has the component (the poller is a process of its own only with LOCAL_POLLER=process). */
+  has(name: ComponentName): boolean {
+    return name !== 'poller' || this.pollerLayout.pollerEntry !== null;
+  }
+
   pid(name: ComponentName): number | null {
     return this.running.get(name)?.pid ?? null;
   }
@@ -91,6 +98,7 @@ export class Supervisor {
 
   /** Starts a component and resolves once it is ready (idempotent while it runs or starts). */
   start(name: ComponentName): Promise<void> {
+    if (!this.has(name)) return Promise.resolve();
     this.wanted.add(name);
     if (this.running.has(name)) return Promise.resolve();
     const pending = this.starting.get(name);
@@ -140,7 +148,7 @@ export class Supervisor {
       }
       this.running.delete(name);
     };
-    await Promise.allSettled([graceful('api', 'SIGTERM'), graceful('worker', 'SIGTERM')]);
+    await Promise.allSettled([graceful('api', 'SIGTERM'), graceful('worker', 'SIGTERM'), graceful('poller', 'SIGTERM')]);
     await Promise.allSettled([graceful('temporal', 'SIGTERM'), graceful('postgres', 'SIGINT')]);
   }
 
@@ -154,7 +162,10 @@ export class Supervisor {
         await this.startTemporal();
         break;
       case 'worker':
-        await this.startNode('worker', 'worker/main.ts', {});
+        await this.startNode('worker', 'worker/main.ts', this.pollerLayout.workerEnv);
+        break;
+      case 'poller':
+        await this.startNode('poller', this.pollerLayout.pollerEntry!, {});
         break;
       case 'api':
         await this.startNode('api', 'api/main.ts', {});
@@ -238,7 +249,7 @@ export class Supervisor {
     this.track('temporal', { pid, exited, temporal: handle });
   }
 
-  private async startNode(name: 'worker' | 'api', entry: string, extra: Record<string, string>): Promise<void> {
+  private async startNode(name: 'worker' | 'poller' | 'api', entry: string, extra: Record<string, string>): Promise<void> {
     const env: Record<string, string> = {
       ...stringEnv(process.env),
       DATABASE_URL: this.databaseUrl,

@@ -58,6 +58,19 @@ export const EnvSchema = z.object({
   POLL_PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(4),
   /** Worker: channel polls in flight at once (each waits for its channel's answer; their database work shares POLL_PG_POOL_MAX). */
   POLL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /**
+   * Worker: whether this worker process also polls open orders' channels. false where a poller process of its own
+   * runs (`npm run start:poller`, polling/main.ts): then no poll competes with the order path for the worker's thread.
+   */
+  WORKER_POLLS: bool('true'),
+  /**
+   * Poller process only: the CPU niceness it gives itself at boot (0–19; 0 = as started). A lower priority than the
+   * worker and the API, so the order path gets a core first when polling many open orders keeps the machine busy.
+   */
+  POLLER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** Poller process only: /healthz, /readyz and /metrics on this host and port (0 = no HTTP server). */
+  POLLER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  POLLER_HTTP_PORT: port(0),
   /** How long a starting api or worker waits for PostgreSQL to answer before giving up. */
   DB_BOOT_WAIT: duration('60s'),
 
@@ -307,8 +320,11 @@ export interface AppConfig {
   admin: { host: string; port: number; operators: AdminOperator[] };
   notify: { retryScheduleMs: number[]; timeoutMs: number; allowPrivateAddresses: boolean; endpointPauseAfterMs: number };
   pollScheduleMs: number[];
-  /** The worker's poller: its own pool's size (beside pgPoolMax) and how many polls it has in flight. */
-  poller: { pgPoolMax: number; concurrency: number };
+  /**
+   * The poller: its own pool's size (beside pgPoolMax in a worker), how many polls it has in flight, whether workers
+   * run it (inWorker) and, for a poller process of its own, its niceness and HTTP listener.
+   */
+  poller: { pgPoolMax: number; concurrency: number; inWorker: boolean; nice: number; httpHost: string; httpPort: number };
   /** How an order whose channel result stays unknown is settled: asked again on a schedule, then escalated. */
   settlement: { unknownRetryScheduleMs: number[]; escalateAfterMs: number; watchMarginMs: number };
   /** Refunds: the default window after payment, and how an unsettled refund is queried and escalated. */
@@ -405,7 +421,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       endpointPauseAfterMs: e.NOTIFY_ENDPOINT_PAUSE_AFTER,
     },
     pollScheduleMs: e.POLL_SCHEDULE,
-    poller: { pgPoolMax: e.POLL_PG_POOL_MAX, concurrency: e.POLL_CONCURRENCY },
+    poller: {
+      pgPoolMax: e.POLL_PG_POOL_MAX, concurrency: e.POLL_CONCURRENCY, inWorker: e.WORKER_POLLS,
+      nice: e.POLLER_NICE, httpHost: e.POLLER_HTTP_HOST, httpPort: e.POLLER_HTTP_PORT,
+    },
     settlement: {
       unknownRetryScheduleMs: e.UNKNOWN_RETRY_SCHEDULE,
       escalateAfterMs: e.UNKNOWN_ESCALATE_AFTER,

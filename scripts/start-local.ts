@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { dataDir, repoRoot } from '../devstack/paths';
 import { databaseFromEnvOrEmbedded } from '../devstack/postgres';
 import { describeTemporalMode, startLocalTemporal } from '../devstack/local-temporal';
-import { loadDevstackConfig } from '../config/devstack';
+import { loadDevstackConfig, localPollerLayout } from '../config/devstack';
 import { runEntryPoint } from '../devstack/child';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
@@ -16,13 +16,15 @@ import { ensureLocalMasterKeys } from '../devstack/master-keys';
 /**
  * `npm start`: the whole system on this machine with embedded defaults — PostgreSQL (DATABASE_URL or embedded) and
  * Temporal (TEMPORAL_MODE: the dev server with its SQLite file and Web UI, or the Temporal server on that PostgreSQL),
- * then the worker and the API as their own processes. State lives in .data/, so orders survive a restart. Ctrl-C
+ * then the worker, the poller (LOCAL_POLLER: a process of its own at a lower CPU priority, or inside the worker) and the
+ * API as their own processes. State lives in .data/, so orders survive a restart. Ctrl-C
  * stops everything.
  */
 const env = process.env;
 const apiPort = env.API_PORT ?? '8080';
 const adminPort = env.ADMIN_PORT ?? '8081';
 const workerHttpPort = env.WORKER_HTTP_PORT ?? '9464';
+const pollerHttpPort = env.POLLER_HTTP_PORT ?? '9465';
 const temporalPort = Number(env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
 const say = (m: string) => console.log(`[start] ${m}`);
@@ -67,14 +69,16 @@ async function main(): Promise<void> {
     SUPPORT_OPERATORS: support.operators,
     ADMIN_OPERATORS: adminOperator.operators,
   };
-  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, WORKER_HTTP_PORT: workerHttpPort });
+  const layout = localPollerLayout(devstack);
+  const worker = runEntryPoint(join(repoRoot, 'worker/main.ts'), { ...childEnv, ...layout.workerEnv, WORKER_HTTP_PORT: workerHttpPort });
+  const poller = layout.pollerEntry ? runEntryPoint(join(repoRoot, layout.pollerEntry), { ...childEnv, POLLER_HTTP_PORT: pollerHttpPort }) : null;
   const api = runEntryPoint(join(repoRoot, 'api/main.ts'), childEnv);
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await Promise.allSettled([api.stop(), worker.stop()]);
+    await Promise.allSettled([api.stop(), worker.stop(), poller?.stop()]);
     await Promise.allSettled([temporal.stop(), pg.stop(), demo.stop()]);
     say('stopped');
     process.exit(code);
@@ -83,8 +87,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll(0));
   worker.child.once('exit', () => void stopAll(1));
   api.child.once('exit', () => void stopAll(1));
+  poller?.child.once('exit', () => void stopAll(1));
 
-  const [, apiReady] = await Promise.all([worker.ready, api.ready]);
+  const [, apiReady] = await Promise.all([worker.ready, api.ready, poller?.ready]);
   const demoMode = demo.channel === 'sandbox' ? 'test' : 'live';
   const keyOf = (mode: 'live' | 'test') => merchant.keys.find((k) => k.mode === mode)?.secret;
   const apiUrl = String(apiReady.url);
@@ -111,7 +116,7 @@ async function main(): Promise<void> {
 
     API            ${apiUrl}   (POST /api/pay — tradeType 02/03: payouts —, /api/query, /api/close, /api/refund, /api/refund/query; docs at /docs)
     Admin          ${adminUrl}   (support API, admin API, support console at /console, /metrics, /readyz with details; docs at /docs; keep it internal)
-    Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics)
+    Health/metrics ${adminUrl}/readyz  ${adminUrl}/metrics  (worker: http://127.0.0.1:${workerHttpPort}/readyz, /metrics${poller ? `; poller: http://127.0.0.1:${pollerHttpPort}/readyz, /metrics` : ''})
     Temporal UI    ${temporal.uiUrl ?? (devstack.temporalMode === 'server' ? '(none in server mode: TEMPORAL_MODE=dev has one)' : '(headless)')}
     Temporal gRPC  ${temporal.address}   (${describeTemporalMode(devstack)})
     PostgreSQL     ${pg.embedded ? 'embedded, data in .data/postgres' : 'DATABASE_URL'}

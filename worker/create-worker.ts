@@ -2,16 +2,16 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { AppConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import type { Logger } from '../config/logger';
-import { createPool, type Pool } from '../db/pool';
-import { createActivities, type ActivityDeps } from '../activities';
+import type { Pool } from '../db/pool';
+import { createActivities } from '../activities';
+import { activityDepsFromConfig } from '../activities/deps';
 import { createChannels } from '../channels/registry';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker-metrics';
 import { startWorkerOps } from '../observability/worker-ops';
 import { registerPoolMetrics } from '../observability/pool-metrics';
 import { Client, Connection } from '@temporalio/client';
-import { startPoller } from '../polling/poller';
+import { startChannelPolling } from '../polling/start-polling';
 import { deliverChannelReport, deliverChannelReportById } from '../orders/channel-reports';
-import { findOrderById } from '../db/orders';
 import { CHANNEL_NAMES, type ChannelName } from '../domain/channels';
 import { ChannelCircuits } from '../channels/circuits';
 import { startRefundStartRecovery } from '../refunds/start-recovery';
@@ -47,12 +47,7 @@ export async function startWorker(opts: {
   const metrics = createWorkerMetrics();
   // One breaker per channel for this process, shared by all its activities and its poller (channels/circuits.ts).
   const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
-  const activityDeps: ActivityDeps = {
-    circuits,
-    pool, channels: channels.registry, log, notifyTimeoutMs: config.notify.timeoutMs, notifyEndpointPauseAfterMs: config.notify.endpointPauseAfterMs, notifyAllowPrivate: config.notify.allowPrivateAddresses, pollScheduleMs: config.pollScheduleMs, watchMarginMs: config.settlement.watchMarginMs, metrics: metrics.activities,
-    keyring: config.secrets.keyring,
-  };
-  const activities = createActivities(activityDeps);
+  const activities = createActivities(activityDepsFromConfig(config, { circuits, pool, channels: channels.registry, log, metrics: metrics.activities }));
   // A client of its own: the poller, channels' background work and reconciliation hand channel reports to orders.
   const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -90,26 +85,10 @@ export async function startWorker(opts: {
     (ids) => { if (ids.length > 0) log.info({ schedules: ids }, 'reconciliation schedules in place'); },
     (err: unknown) => log.error({ err: (err as Error).message }, 'reconciliation schedules could not be created or updated'),
   );
-  // Channel status polling of open orders runs beside the worker (polling/poller.ts), not inside the workflows, over
-  // a pool of its own (POLL_PG_POOL_MAX): however many orders are due, a paying order's steps find a free connection.
   circuits.start();
-  const pollPool = createPool(config.databaseUrl, config.poller.pgPoolMax);
-  const pollChannels = createChannels({ pool: pollPool, config, log });
-  const pollActivities = createActivities({ ...activityDeps, pool: pollPool, channels: pollChannels.registry });
-  registerPoolMetrics(metrics.registry, { orders: pool, poll: pollPool });
-  const poller = startPoller({
-    pool: pollPool, scheduleMs: config.pollScheduleMs, query: pollActivities.channelQuery, log, concurrency: config.poller.concurrency,
-    // An open circuit pauses the channel's polls: the order is asked at its next scheduled poll instead.
-    paused: (channel: ChannelName) => {
-      if (circuits.wouldAllow(channel)) return false;
-      metrics.circuits.circuitRefused(channel, 'poll');
-      return true;
-    },
-    report: async (due, result) => {
-      const order = await findOrderById(pollPool, due.orderId);
-      if (order) await deliverChannelReport({ temporal, pool: pollPool, config }, order, { source: 'poll', channel: due.channel as ChannelName, result });
-    },
-  });
+  // Channel status polling of open orders (polling/start-polling.ts), unless a poller process of its own does it.
+  const polling = config.poller.inWorker ? startChannelPolling({ config, log, temporal, circuits, metrics }) : null;
+  registerPoolMetrics(metrics.registry, { orders: pool, ...(polling ? { poll: polling.pool } : {}) });
   // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
   const refundStarts = startRefundStartRecovery({ pool, temporal, config, log, onStarted: metrics.refundStartRecovered });
   // Likewise payouts accepted but never started (they hold their share of the day's payout limit meanwhile).
@@ -124,9 +103,8 @@ export async function startWorker(opts: {
     metrics,
     opsUrl: ops?.url ?? null,
     async stop() {
-      await Promise.all([poller.stop(), refundStarts.stop(), payoutStarts.stop(), ...background.map((b) => b.stop())]);
+      await Promise.all([polling?.stop(), refundStarts.stop(), payoutStarts.stop(), ...background.map((b) => b.stop())]);
       await circuits.stop();
-      await pollPool.end();
       await clientConnection.close();
       await ops?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();

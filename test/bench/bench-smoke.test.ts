@@ -43,7 +43,7 @@ describe('benchmark smoke run', () => {
     expect(r.roundTrips.workflowTaskWaitMs.p99).toBeGreaterThanOrEqual(r.roundTrips.workflowTaskWaitMs.p50!);
     expect(r.ceiling.workflowsPerSecond).toBeGreaterThan(0);
     expect(r.ratio).toBeGreaterThan(0);
-    expect(r.processes.map((p: { name: string }) => p.name).sort()).toEqual(['api', 'temporal', 'worker']);
+    expect(r.processes.map((p: { name: string }) => p.name).sort()).toEqual(['api', 'poller', 'temporal', 'worker']);
     expect(r.processes.every((p: { peakRssMiB: number }) => p.peakRssMiB > 0)).toBe(true);
     expect(r.soak).toMatchObject({ requestedOrders: 6, openOrders: 6, openStoppedBy: null, leftRunning: 0 });
     // The hold's figures are logged before close-out (a long soak keeps them if close-out fails).
@@ -56,6 +56,9 @@ describe('benchmark smoke run', () => {
     expect(r.soak.diskBytes.open.temporalBytes).toBeGreaterThan(0);
     expect(r.soak.diskBytes.before.postgresBytes).toBeGreaterThan(0);
     expect(r.soak.apiRssMiB.peak).toBeGreaterThan(0);
+    // The poller runs as a process of its own (LOCAL_POLLER=process, the default); its memory is reported beside the worker's.
+    expect(r.soak.pollerRssMiB.peak).toBeGreaterThan(0);
+    expect(stderr).toContain('poller: a process of its own (LOCAL_POLLER=process)');
   }, 240_000);
 
   it('compares update-with-start and eager start on the ceiling workflow, and the server really starts eagerly', async () => {

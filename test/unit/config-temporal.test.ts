@@ -95,8 +95,12 @@ describe('Temporal connection settings from the environment', () => {
   it("the poller has a pool of its own beside PG_POOL_MAX, and a bounded number of polls in flight", () => {
     const config = loadConfig(BASE);
     expect(config.pgPoolMax).toBe(10);
-    expect(config.poller).toEqual({ pgPoolMax: 4, concurrency: 16 });
-    expect(loadConfig({ ...BASE, POLL_PG_POOL_MAX: '2', POLL_CONCURRENCY: '64' }).poller).toEqual({ pgPoolMax: 2, concurrency: 64 });
+    expect(config.poller).toEqual({ pgPoolMax: 4, concurrency: 16, inWorker: true, nice: 10, httpHost: '127.0.0.1', httpPort: 0 });
+    expect(loadConfig({ ...BASE, POLL_PG_POOL_MAX: '2', POLL_CONCURRENCY: '64', WORKER_POLLS: 'false', POLLER_NICE: '0', POLLER_HTTP_PORT: '9465' }).poller)
+      .toEqual({ pgPoolMax: 2, concurrency: 64, inWorker: false, nice: 0, httpHost: '127.0.0.1', httpPort: 9465 });
+    expect(() => loadConfig({ ...BASE, WORKER_POLLS: 'no' })).toThrow(/WORKER_POLLS/);
+    expect(() => loadConfig({ ...BASE, POLLER_NICE: '20' })).toThrow(/POLLER_NICE/);
+    expect(() => loadConfig({ ...BASE, POLLER_NICE: '-1' })).toThrow(/POLLER_NICE/);
     expect(() => loadConfig({ ...BASE, POLL_PG_POOL_MAX: '0' })).toThrow(/POLL_PG_POOL_MAX/);
     expect(() => loadConfig({ ...BASE, POLL_PG_POOL_MAX: '201' })).toThrow(/POLL_PG_POOL_MAX/);
     expect(() => loadConfig({ ...BASE, POLL_CONCURRENCY: '1.5' })).toThrow(/POLL_CONCURRENCY/);

@@ -40,12 +40,12 @@ const env = (name: string): Record<string, string> =>
       if (HOST_REQUIRED[variable] === undefined) throw new Error(`compose requires ${variable} from the host`);
       return HOST_REQUIRED[variable];
     })]));
-const APP_SERVICES = ['api', 'worker'] as const;
+const APP_SERVICES = ['api', 'worker', 'poller'] as const;
 const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, Temporal persisted in it, the search-attribute setup, the UI, and the two app services', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'poller', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
     expect(service('postgresql').image).toMatch(/^postgres:\d+/);
     expect(service('temporal').image).toMatch(/^temporalio\/(auto-setup|server):\d+\.\d+\.\d+$/);
     expect(service('temporal-setup').image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+$/);
@@ -56,7 +56,7 @@ describe('docker-compose.yml', () => {
     expect(env('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 
-  it('api and worker are built from this repository and run the package scripts', () => {
+  it('api, worker and poller are built from this repository and run the package scripts', () => {
     const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     for (const name of APP_SERVICES) {
       const s = service(name);
@@ -105,10 +105,12 @@ describe('docker-compose.yml', () => {
     expect(api).toContain(`http://127.0.0.1:${env('api').API_PORT}/readyz`);
     const worker = service('worker').healthcheck?.test.join(' ') ?? '';
     expect(worker).toContain(`http://127.0.0.1:${env('worker').WORKER_HTTP_PORT}/readyz`);
+    const poller = service('poller').healthcheck?.test.join(' ') ?? '';
+    expect(poller).toContain(`http://127.0.0.1:${env('poller').POLLER_HTTP_PORT}/readyz`);
     for (const name of APP_SERVICES) expect(service(name).healthcheck?.retries, name).toBeGreaterThan(0);
   });
 
-  it('api and worker run in production mode with a master key the operator must set', () => {
+  it('api, worker and poller run in production mode with a master key the operator must set', () => {
     for (const name of APP_SERVICES) {
       expect(String(service(name).environment?.MASTER_KEYS), name).toMatch(/^\$\{MASTER_KEYS:\?/);
       expect(loadConfig({ ...env(name), NODE_ENV: 'production' }).secrets.keyring.current?.id, name).toBe('k1');
@@ -120,6 +122,7 @@ describe('docker-compose.yml', () => {
     expect(service('api').ports).toEqual([`${api.API_PORT}:${api.API_PORT}`, `127.0.0.1:${api.ADMIN_PORT}:${api.ADMIN_PORT}`]);
     expect(loadConfig(api).admin).toEqual({ host: '0.0.0.0', port: 8081, operators: [] });
     expect(service('worker').ports).toEqual([`127.0.0.1:${env('worker').WORKER_HTTP_PORT}:${env('worker').WORKER_HTTP_PORT}`]);
+    expect(service('poller').ports).toEqual([`127.0.0.1:${env('poller').POLLER_HTTP_PORT}:${env('poller').POLLER_HTTP_PORT}`]);
     expect(service('temporal').ports).toEqual(['127.0.0.1:7233:7233']);
     expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8233:8080']);
   });
@@ -137,7 +140,7 @@ describe('docker-compose.yml', () => {
     expect(env('temporal-ui').TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
   });
 
-  it('api and worker declare only known configuration variables, every required one, and a valid whole', () => {
+  it('api, worker and poller declare only known configuration variables, every required one, and a valid whole', () => {
     const known = Object.keys(EnvSchema.shape);
     const required = Object.entries(EnvSchema.shape).filter(([, s]) => !s.safeParse(undefined).success).map(([k]) => k);
     expect(required).toContain('DATABASE_URL');
@@ -159,5 +162,8 @@ describe('docker-compose.yml', () => {
     expect(api.api.host).toBe('0.0.0.0');
     const worker = loadConfig(env('worker'));
     expect(worker.worker).toEqual({ httpHost: '0.0.0.0', httpPort: 9464, maxCachedWorkflows: 1000 });
+    // Polled once: by the poller service, at its lower priority, not also by every worker.
+    expect(worker.poller.inWorker).toBe(false);
+    expect(loadConfig(env('poller')).poller).toMatchObject({ httpHost: '0.0.0.0', httpPort: 9465, nice: 10 });
   });
 });

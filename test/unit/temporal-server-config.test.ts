@@ -3,14 +3,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError } from '../../config';
-import { loadDevstackConfig } from '../../config/devstack';
+import { loadDevstackConfig, localPollerLayout } from '../../config/devstack';
 import { SERVER_DYNAMIC_CONFIG } from '../../devstack/temporal-pg-server';
 import { QUEUE_READ_RATE_KEYS, QUEUE_READS_PER_SECOND, startDevArgs } from '../../devstack/temporal-server';
 
-describe('TEMPORAL_MODE and TEMPORAL_HISTORY_SHARDS', () => {
-  it('default to the dev server and 4 shards', () => {
-    expect(loadDevstackConfig({})).toEqual({ temporalMode: 'dev', historyShards: 4 });
-    expect(loadDevstackConfig({ TEMPORAL_MODE: 'server', TEMPORAL_HISTORY_SHARDS: '16' })).toEqual({ temporalMode: 'server', historyShards: 16 });
+describe('TEMPORAL_MODE, TEMPORAL_HISTORY_SHARDS and LOCAL_POLLER', () => {
+  it('default to the dev server, 4 shards and a poller process of its own', () => {
+    expect(loadDevstackConfig({})).toEqual({ temporalMode: 'dev', historyShards: 4, poller: 'process' });
+    expect(loadDevstackConfig({ TEMPORAL_MODE: 'server', TEMPORAL_HISTORY_SHARDS: '16', LOCAL_POLLER: 'worker' }))
+      .toEqual({ temporalMode: 'server', historyShards: 16, poller: 'worker' });
+  });
+
+  it('a poller process means a worker that does not poll; a poller in the worker means no poller process', () => {
+    expect(localPollerLayout(loadDevstackConfig({}))).toEqual({ workerEnv: { WORKER_POLLS: 'false' }, pollerEntry: 'polling/main.ts' });
+    expect(localPollerLayout(loadDevstackConfig({ LOCAL_POLLER: 'worker' }))).toEqual({ workerEnv: { WORKER_POLLS: 'true' }, pollerEntry: null });
   });
 
   it.each([
@@ -18,6 +24,7 @@ describe('TEMPORAL_MODE and TEMPORAL_HISTORY_SHARDS', () => {
     [{ TEMPORAL_HISTORY_SHARDS: '0' }, 'TEMPORAL_HISTORY_SHARDS'],
     [{ TEMPORAL_HISTORY_SHARDS: '17' }, 'TEMPORAL_HISTORY_SHARDS'],
     [{ TEMPORAL_HISTORY_SHARDS: '4.5' }, 'TEMPORAL_HISTORY_SHARDS'],
+    [{ LOCAL_POLLER: 'thread' }, 'LOCAL_POLLER'],
   ])('refuses %o naming the variable', (env, variable) => {
     expect(() => loadDevstackConfig(env)).toThrow(ConfigError);
     expect(() => loadDevstackConfig(env)).toThrow(variable);

@@ -1,0 +1,63 @@
+import { setPriority } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { deploymentSummary } from '../config/deployment-summary';
+import { createLogger } from '../config/logger';
+import { temporalConnectionOptions } from '../config/temporal';
+import { onStopSignal } from '../config/stop-signals';
+import { createPool } from '../db/pool';
+import { migrateWhenReachable } from '../db/migrate';
+import { ChannelCircuits } from '../channels/circuits';
+import { createWorkerMetrics } from '../observability/worker-metrics';
+import { registerPoolMetrics } from '../observability/pool-metrics';
+import { databaseCheck, temporalCheck } from '../observability/health';
+import { startOpsServer } from '../observability/ops-server';
+import { startChannelPolling } from './start-polling';
+
+/**
+ * Poller process: channel status polling of open orders, apart from the workers (run them with WORKER_POLLS=false).
+ * It lowers its own CPU priority (POLLER_NICE), so that when polling many open orders keeps the machine busy the
+ * order path in the worker and the API gets a core first. Stateless: what is due lives in PostgreSQL (next_poll_at),
+ * so it can be killed at any moment and any number of them can run.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'poller');
+  if (config.poller.nice > 0) setPriority(0, config.poller.nice);
+  log.info({ ...deploymentSummary(config), nice: config.poller.nice }, `poller starting in ${config.env} mode`);
+  // One connection for its circuits' reports and readiness; the polls have their own pool (POLL_PG_POOL_MAX).
+  const pool = createPool(config.databaseUrl, 1);
+  await migrateWhenReachable(pool, {
+    timeoutMs: config.dbBootWaitMs,
+    onWait: (err) => log.warn({ err: err.message }, 'database not reachable yet; waiting'),
+  });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const metrics = createWorkerMetrics();
+  const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
+  circuits.start();
+  const polling = startChannelPolling({ config, log, temporal, circuits, metrics });
+  registerPoolMetrics(metrics.registry, { poll: polling.pool });
+  const ops = config.poller.httpPort === 0 ? null : await startOpsServer({
+    host: config.poller.httpHost, port: config.poller.httpPort, registry: metrics.registry,
+    circuits: async () => circuits.views(),
+    checks: { database: databaseCheck(polling.pool), temporal: temporalCheck(connection) },
+  });
+  log.info({ http: ops?.url ?? null, concurrency: config.poller.concurrency }, 'poller running');
+  process.send?.({ ready: 'poller' });
+  const stopped = new Promise<void>((resolve) => onStopSignal(async () => {
+    await polling.stop();
+    await circuits.stop();
+    await ops?.stop();
+    await connection.close();
+    await pool.end();
+    resolve();
+  }));
+  await stopped;
+  log.info('poller stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error(`poller failed: ${(err as Error).message}`);
+  process.exit(1);
+});
