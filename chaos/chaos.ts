@@ -75,6 +75,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'paydurable-chaos-'));
   log(`run dir ${dir} (logs in ${dir}/logs)`);
+  // However the run ends: on Ctrl-C (chaos/run.ts exits at once) the processes stop through their parent-death
+  // watchdogs and this hook removes what they left (a full run's PostgreSQL and Temporal files).
+  const removeDir = () => {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // a process still writing there; the OS's tmp cleaning takes the rest
+    }
+  };
+  if (!opts.keepDir) process.on('exit', removeDir);
   let workflowBundlePath = opts.workflowBundlePath;
   if (!workflowBundlePath) {
     log('bundling the workflows once (every worker start reuses the bundle)…');
@@ -150,7 +160,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await pool.end().catch(() => undefined);
     await receiver?.stop().catch(() => undefined);
     await sup.stopAll();
-    if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
+    if (!opts.keepDir) {
+      removeDir();
+      process.off('exit', removeDir);
+    }
   }
 }
 

@@ -12,6 +12,10 @@ import { reportLine, reportSummary } from './report';
  *   --json             only the JSON line on stdout (progress stays on stderr)
  */
 async function main(): Promise<number> {
+  // Ctrl-C or a stop: exit at once (the run's processes follow through their parent-death watchdogs; the run
+  // directory is removed by runChaos's exit hook unless --keep).
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const { values } = parseArgs({
     options: {

@@ -88,6 +88,7 @@ export async function startWorker(opts: {
   circuits.start();
   // Channel status polling of open orders (polling/start-polling.ts), unless a poller process of its own does it.
   const polling = config.poller.inWorker ? startChannelPolling({ config, log, temporal, circuits, metrics }) : null;
+  if (!polling) log.info('WORKER_POLLS=false: this worker does not poll channels; a poller process (npm run start:poller) must run');
   registerPoolMetrics(metrics.registry, { orders: pool, ...(polling ? { poll: polling.pool } : {}) });
   // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
   const refundStarts = startRefundStartRecovery({ pool, temporal, config, log, onStarted: metrics.refundStartRecovered });
