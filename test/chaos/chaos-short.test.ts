@@ -3,7 +3,7 @@ import { runChaos } from '../../chaos/chaos';
 import { SHORT_SCHEDULE } from '../../chaos/faults';
 import { reportLine, reportSummary } from '../../chaos/report';
 
-// The short chaos run (docs/RELIABILITY.md): its own PostgreSQL, Temporal server, worker and API as separate
+// The short chaos run (docs/RELIABILITY.md): its own PostgreSQL, Temporal server, worker, poller and API as separate
 // processes, 100 orders at 16 concurrent through the real API while each fault of the short schedule kills processes
 // with SIGKILL. Every order must end as the truth says: nothing lost, stuck or wrongly notified.
 describe('chaos, short', () => {
