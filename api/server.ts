@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient } from '../temporal/client-connection';
 import type { AppConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import type { Logger } from '../config/logger';
@@ -27,7 +28,7 @@ export interface ApiHandle {
  */
 export async function startApi(opts: { config: AppConfig; pool: Pool; log: Logger; now?: () => number }): Promise<ApiHandle> {
   const { config, pool, log } = opts;
-  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const { connection, close: closeConnection } = await connectTemporalClient(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const deps = { config, pool, temporal, log, now: opts.now ?? Date.now };
   const metrics = createApiMetrics(); // one registry: the merchant listener times /api/pay, the admin one serves it
@@ -43,12 +44,12 @@ export async function startApi(opts: { config: AppConfig; pool: Pool; log: Logge
       adminUrl: admin.url,
       async stop() {
         await Promise.all(servers.map(close));
-        await connection.close();
+        await closeConnection();
       },
     };
   } catch (err) {
     await Promise.all(servers.map(close));
-    await connection.close();
+    await closeConnection();
     throw err;
   }
 }

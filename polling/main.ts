@@ -1,5 +1,6 @@
 import { setPriority } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient } from '../temporal/client-connection';
 import { loadConfig } from '../config';
 import { deploymentSummary } from '../config/deployment-summary';
 import { createLogger } from '../config/logger';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     timeoutMs: config.dbBootWaitMs,
     onWait: (err) => log.warn({ err: err.message }, 'database not reachable yet; waiting'),
   });
-  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const { connection, close: closeConnection } = await connectTemporalClient(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const metrics = createWorkerMetrics();
   const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     await polling.stop();
     await circuits.stop();
     await ops?.stop();
-    await connection.close();
+    await closeConnection();
     await pool.end();
     resolve();
   }));

@@ -9,7 +9,8 @@ import { createChannels } from '../channels/registry';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker-metrics';
 import { startWorkerOps } from '../observability/worker-ops';
 import { registerPoolMetrics } from '../observability/pool-metrics';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient } from '../temporal/client-connection';
 import { startChannelPolling } from '../polling/start-polling';
 import { deliverChannelReport, deliverChannelReportById } from '../orders/channel-reports';
 import { CHANNEL_NAMES, type ChannelName } from '../domain/channels';
@@ -49,8 +50,8 @@ export async function startWorker(opts: {
   const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
   const activities = createActivities(activityDepsFromConfig(config, { circuits, pool, channels: channels.registry, log, metrics: metrics.activities }));
   // A client of its own: the poller, channels' background work and reconciliation hand channel reports to orders.
-  const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
-  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const clientConnection = await connectTemporalClient(temporalConnectionOptions(config.temporal));
+  const temporal = new Client({ connection: clientConnection.connection, namespace: config.temporal.namespace });
   const statements: Partial<Record<ChannelName, (date: string) => Promise<StatementLine[]>>> = {};
   for (const name of CHANNEL_NAMES) {
     const statement = channels.built[name].statement;

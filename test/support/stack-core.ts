@@ -1,9 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { loadConfig, type AppConfig } from '../../config';
 import { createLogger } from '../../config/logger';
 import { createPool, type Pool } from '../../db/pool';
+import { connectTemporalClient } from '../../temporal/client-connection';
 import { createMerchant, type Merchant } from '../../db/merchants';
 import { parseMasterKeys } from '../../secrets/keyring';
 import type { Mode } from '../../domain/mode';
@@ -89,8 +90,8 @@ export async function startStackOn(
   const workflowBundle = { code: readFileSync(base.workflowBundlePath, 'utf8') };
   const apiConfig = opts.apiTemporalAddress ? { ...config, temporal: { ...config.temporal, address: opts.apiTemporalAddress } } : config;
   const api = await startApi({ config: apiConfig, pool, log });
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = await connectTemporalClient({ address: config.temporal.address });
+  const client = new Client({ connection: temporal.connection, namespace: config.temporal.namespace });
   const stack: TestStack = {
     config, client, pool, api, env, worker: null,
     async startWorker() {
@@ -100,7 +101,7 @@ export async function startStackOn(
     async stop() {
       await stack.worker?.stop();
       await api.stop();
-      await connection.close();
+      await temporal.close();
       await pool.end();
     },
   };
