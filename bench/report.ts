@@ -42,6 +42,9 @@ export function printReport(r: BenchReport): void {
       ['soak unified order p50/p99', s.unifiedOrderProbeMs
         ? `none open ${s.unifiedOrderProbeMs.noneOpen.p50} / ${s.unifiedOrderProbeMs.noneOpen.p99} ms, all open ${s.unifiedOrderProbeMs.allOpen.p50} / ${s.unifiedOrderProbeMs.allOpen.p99} ms (${s.unifiedOrderProbeMs.allOpen.orders} sequential); p99 ratio ${s.unifiedOrderProbeMs.p99Ratio}  (target ≤ 2)`
         : 'n/a (--soak-probe 0)'],
+      ...(s.unifiedOrderProbeMs?.allOpenPollerStopped
+        ? [['soak … poller stopped', `all open, the poller process stopped: ${s.unifiedOrderProbeMs.allOpenPollerStopped.p50} / ${s.unifiedOrderProbeMs.allOpenPollerStopped.p99} ms; p99 ratio ${s.unifiedOrderProbeMs.allOpenPollerStopped.p99Ratio}`] as [string, string]]
+        : []),
       ['soak disk Temporal', `${mib(s.diskBytes.before.temporalBytes)} → ${mib(s.diskBytes.open.temporalBytes)} MiB open → ${mib(s.diskBytes.afterCloseOut.temporalBytes)} MiB after close-out; ${kib(s.diskBytesPerOrder.temporal)} KiB per open order`],
       ['soak disk PostgreSQL', `${mib(s.diskBytes.before.postgresBytes)} → ${mib(s.diskBytes.open.postgresBytes)} MiB open → ${mib(s.diskBytes.afterCloseOut.postgresBytes)} MiB after close-out; ${kib(s.diskBytesPerOrder.postgres)} KiB per open order`],
       ['soak close-out', `all paid in ${s.closeOutSeconds} s; workflows left running: ${s.leftRunning}`],

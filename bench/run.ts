@@ -20,7 +20,8 @@ import { compareEagerStart, printEagerStart } from './eager-start';
  *   --ceiling N                    ceiling workflows (default = orders)
  *   --soak-orders K --soak-seconds S   open-orders soak (default 10000 for 120 s); --no-soak skips it
  *   --soak-open-limit S            stop opening soak orders after S seconds (default 420) and soak what is open
- *   --soak-probe N                 sequential unified orders timed with none open and with all open (default 100; 0 skips)
+ *   --soak-probe N                 sequential unified orders timed with none open and with all open, and with all open while
+ *                                  the poller process is stopped (LOCAL_POLLER=process) (default 100; 0 skips)
  *   --peer jeepay [--rounds N] [--peer-dir DIR] [--peer-notify-after response|reply]
  *                                  only the end-to-end phase, ours and Jeepay alternately (A B × N, default 2) through
  *                                  the harness in DIR (default JEEPAY_PEER_DIR or ../shared/peers/jeepay)

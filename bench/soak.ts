@@ -27,9 +27,14 @@ export interface SoakResult {
   channelQueriesPerSecondPerOrder: number | null;
   /**
    * Unified-order latency of N sequential orders (each paid and notified afterwards) with none of the soak's orders
-   * open, and again with all of them open (after the hold); the target is p99 open ≤ 2 × p99 none open.
+   * open, and again with all of them open (after the hold); the target is p99 open ≤ 2 × p99 none open. When the
+   * poller is a process of its own, a third probe with all open runs while it is stopped (SIGSTOP, then SIGCONT):
+   * the share of the all-open tail that is polling's.
    */
-  unifiedOrderProbeMs: { noneOpen: ProbeLatency; allOpen: ProbeLatency; p99Ratio: number } | null;
+  unifiedOrderProbeMs: {
+    noneOpen: ProbeLatency; allOpen: ProbeLatency; p99Ratio: number;
+    allOpenPollerStopped: (ProbeLatency & { p99Ratio: number }) | null;
+  } | null;
   /** Disk of Temporal and of our database: before opening, with all open (end of the hold), after close-out. */
   diskBytes: { before: DiskUse; open: DiskUse; afterCloseOut: DiskUse };
   /** (open − before) / open orders, in bytes. */
@@ -108,11 +113,12 @@ export async function runSoak(opts: {
   const pollerAtEnd = pollerRss();
   const diskOpen = await measureDisk(opts.databaseUrl, opts.temporalDbFile);
   const allOpen = opts.probeOrders > 0 ? await probe('Q') : null;
+  const pollerStopped = opts.probeOrders > 0 && opts.pollerPid ? await whileStopped(opts.pollerPid, () => probe('R')) : null;
   opts.log?.(`soak: figures with all ${orderIds.length} open: ${JSON.stringify({
     workerRssMiB: { atOpen: round(atOpen, 1), atEnd: round(atEnd, 1), peak: round(peak, 1) },
     ...(opts.pollerPid ? { pollerRssMiB: { atOpen: round(pollerAtOpen, 1), atEnd: round(pollerAtEnd, 1), peak: round(pollerPeak, 1) } } : {}),
     channelQueries: { before: queriesBefore, after: queriesAfter },
-    unifiedOrderProbeMs: { noneOpen, allOpen },
+    unifiedOrderProbeMs: { noneOpen, allOpen, allOpenPollerStopped: pollerStopped },
     diskBytes: { before: diskBefore, open: diskOpen },
   })}; closing out…`);
 
@@ -146,7 +152,12 @@ export async function runSoak(opts: {
     channelQueriesPerSecond: queriesPerSecond === null ? null : round(queriesPerSecond, 1),
     queryBudgetPerSecond: round(orderIds.length / 30, 1),
     channelQueriesPerSecondPerOrder: queriesPerSecond === null ? null : round(queriesPerSecond / open, 5),
-    unifiedOrderProbeMs: noneOpen && allOpen ? { noneOpen, allOpen, p99Ratio: round(allOpen.p99 / noneOpen.p99, 2) } : null,
+    unifiedOrderProbeMs: noneOpen && allOpen
+      ? {
+        noneOpen, allOpen, p99Ratio: round(allOpen.p99 / noneOpen.p99, 2),
+        allOpenPollerStopped: pollerStopped ? { ...pollerStopped, p99Ratio: round(pollerStopped.p99 / noneOpen.p99, 2) } : null,
+      }
+      : null,
     diskBytes: { before: diskBefore, open: diskOpen, afterCloseOut: diskAfter },
     diskBytesPerOrder: {
       temporal: Math.round((diskOpen.temporalBytes - diskBefore.temporalBytes) / open),
@@ -181,6 +192,28 @@ async function probeUnifiedOrders(
   });
   latencies.sort((a, b) => a - b);
   return { orders: latencies.length, p50: round(percentile(latencies, 50), 1), p99: round(percentile(latencies, 99), 1) };
+}
+
+/**
+ * Runs `work` while process `pid` is stopped (SIGSTOP), and continues it afterwards however `work` ends, or when the
+ * bench exits meanwhile (a stopped process would not act on the SIGTERM the stack's clean-up sends it).
+ */
+async function whileStopped<T>(pid: number, work: () => Promise<T>): Promise<T> {
+  const resume = () => {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  };
+  process.kill(pid, 'SIGSTOP');
+  process.once('exit', resume);
+  try {
+    return await work();
+  } finally {
+    process.off('exit', resume);
+    resume();
+  }
 }
 
 /** Order workflows of the merchant still running, polled until zero or 60 s (visibility is eventually consistent). */

@@ -53,6 +53,9 @@ describe('benchmark smoke run', () => {
     expect(r.soak.unifiedOrderProbeMs.allOpen).toMatchObject({ orders: 5 });
     expect(r.soak.unifiedOrderProbeMs.noneOpen.p99).toBeGreaterThan(0);
     expect(r.soak.unifiedOrderProbeMs.p99Ratio).toBeGreaterThan(0);
+    // A third probe with all open while the poller process is stopped: polling's share of the all-open tail.
+    expect(r.soak.unifiedOrderProbeMs.allOpenPollerStopped).toMatchObject({ orders: 5 });
+    expect(r.soak.unifiedOrderProbeMs.allOpenPollerStopped.p99Ratio).toBeGreaterThan(0);
     expect(r.soak.diskBytes.open.temporalBytes).toBeGreaterThan(0);
     expect(r.soak.diskBytes.before.postgresBytes).toBeGreaterThan(0);
     expect(r.soak.apiRssMiB.peak).toBeGreaterThan(0);
