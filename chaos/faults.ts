@@ -89,8 +89,8 @@ export async function runFault(fault: FaultName, ctx: FaultContext): Promise<Rec
     for (const e of held) if (e.orderId) owed.add(e.orderId);
   }
 
-  // A component this run does not have (the poller inside the worker) is stood in for by the process that hosts it.
-  const kill = [...new Set(def.kill.map((c): ComponentName => (ctx.sup.has(c) ? c : 'worker')))];
+  // A component this run does not have as a process (the poller inside the worker) is stood in for by its host.
+  const kill = [...new Set(def.kill.map((c) => ctx.sup.hostOf(c)))];
   const killedAt = Date.now();
   await Promise.all(kill.map((c) => ctx.sup.kill(c)));
   ctx.log(`fault ${fault}: killed ${kill.join(' + ')}${burst ? ` during a burst of ${burst.orders} payments (${burst.paysAnsweredBeforeKill} answered)` : ''}`);

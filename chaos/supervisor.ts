@@ -83,9 +83,14 @@ export class Supervisor {
     return path.join(this.opts.dir, 'pg');
   }
 
-  /** Whether this run has the component (the poller is a process of its own only with LOCAL_POLLER=process). */
+  /** The process that runs a component's work: itself, but the worker for the poller at LOCAL_POLLER=worker. */
+  hostOf(name: ComponentName): ComponentName {
+    return name === 'poller' ? this.pollerLayout.pollsIn : name;
+  }
+
+  /** Whether this run has the component as a process of its own. */
   has(name: ComponentName): boolean {
-    return name !== 'poller' || this.pollerLayout.pollerEntry !== null;
+    return this.hostOf(name) === name;
   }
 
   pid(name: ComponentName): number | null {

@@ -36,9 +36,14 @@ export function loadDevstackConfig(env: Record<string, string | undefined> = pro
   return { temporalMode: parsed.data.TEMPORAL_MODE, historyShards: parsed.data.TEMPORAL_HISTORY_SHARDS, poller: parsed.data.LOCAL_POLLER };
 }
 
-/** The env for the local stack's worker, and the poller process's entry point when it runs one (LOCAL_POLLER). */
-export function localPollerLayout(devstack: DevstackConfig): { workerEnv: Record<string, string>; pollerEntry: string | null } {
+/**
+ * Where the local stack polls (LOCAL_POLLER): the env for its worker, the poller process's entry point when it runs
+ * one, and which process polls (`pollsIn`).
+ */
+export function localPollerLayout(devstack: DevstackConfig): {
+  workerEnv: Record<string, string>; pollerEntry: string | null; pollsIn: 'poller' | 'worker';
+} {
   return devstack.poller === 'process'
-    ? { workerEnv: { WORKER_POLLS: 'false' }, pollerEntry: 'polling/main.ts' }
-    : { workerEnv: { WORKER_POLLS: 'true' }, pollerEntry: null };
+    ? { workerEnv: { WORKER_POLLS: 'false' }, pollerEntry: 'polling/main.ts', pollsIn: 'poller' }
+    : { workerEnv: { WORKER_POLLS: 'true' }, pollerEntry: null, pollsIn: 'worker' };
 }

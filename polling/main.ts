@@ -1,13 +1,9 @@
 import { setPriority } from 'node:os';
 import { Client } from '@temporalio/client';
 import { connectTemporalClient } from '../temporal/client-connection';
-import { loadConfig } from '../config';
-import { deploymentSummary } from '../config/deployment-summary';
-import { createLogger } from '../config/logger';
+import { bootProcess, runProcess } from '../config/boot';
 import { temporalConnectionOptions } from '../config/temporal';
 import { onStopSignal } from '../config/stop-signals';
-import { createPool } from '../db/pool';
-import { migrateWhenReachable } from '../db/migrate';
 import { ChannelCircuits } from '../channels/circuits';
 import { createWorkerMetrics } from '../observability/worker-metrics';
 import { registerPoolMetrics } from '../observability/pool-metrics';
@@ -22,27 +18,25 @@ import { startChannelPolling } from './start-polling';
  * so it can be killed at any moment and any number of them can run.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel, 'poller');
-  if (config.poller.nice > 0) setPriority(0, config.poller.nice);
-  log.info({ ...deploymentSummary(config), nice: config.poller.nice }, `poller starting in ${config.env} mode`);
-  // One connection for its circuits' reports and readiness; the polls have their own pool (POLL_PG_POOL_MAX).
-  const pool = createPool(config.databaseUrl, 1);
-  await migrateWhenReachable(pool, {
-    timeoutMs: config.dbBootWaitMs,
-    onWait: (err) => log.warn({ err: err.message }, 'database not reachable yet; waiting'),
+  // One pool (POLL_PG_POOL_MAX) for the migration check, the polls, its circuits' reports and readiness.
+  const { config, log, pool } = await bootProcess('poller', {
+    poolSize: (c) => c.poller.pgPoolMax,
+    beforeLog: (c) => {
+      if (c.poller.nice > 0) setPriority(0, c.poller.nice);
+      return { nice: c.poller.nice };
+    },
   });
   const { connection, close: closeConnection } = await connectTemporalClient(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const metrics = createWorkerMetrics();
   const circuits = new ChannelCircuits(config.circuit, { pool, log, metrics: metrics.circuits });
   circuits.start();
-  const polling = startChannelPolling({ config, log, temporal, circuits, metrics });
-  registerPoolMetrics(metrics.registry, { poll: polling.pool });
+  const polling = startChannelPolling({ config, log, temporal, circuits, metrics, pool });
+  registerPoolMetrics(metrics.registry, { poll: pool });
   const ops = config.poller.httpPort === 0 ? null : await startOpsServer({
     host: config.poller.httpHost, port: config.poller.httpPort, registry: metrics.registry,
     circuits: async () => circuits.views(),
-    checks: { database: databaseCheck(polling.pool), temporal: temporalCheck(connection) },
+    checks: { database: databaseCheck(pool), temporal: temporalCheck(connection) },
   });
   log.info({ http: ops?.url ?? null, concurrency: config.poller.concurrency }, 'poller running');
   process.send?.({ ready: 'poller' });
@@ -58,7 +52,4 @@ async function main(): Promise<void> {
   log.info('poller stopped');
 }
 
-main().catch((err: unknown) => {
-  console.error(`poller failed: ${(err as Error).message}`);
-  process.exit(1);
-});
+runProcess('poller', main);

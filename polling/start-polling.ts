@@ -13,17 +13,18 @@ import { deliverChannelReport } from '../orders/channel-reports';
 import { startPoller } from './poller';
 
 export interface ChannelPollingHandle {
-  /** The poller's own PostgreSQL pool (POLL_PG_POOL_MAX), for its metrics. */
+  /** The poller's PostgreSQL pool (POLL_PG_POOL_MAX), for its metrics. */
   pool: Pool;
-  /** Stops polling, waits for the polls in flight, then closes the pool. */
+  /** Stops polling and waits for the polls in flight; then closes the pool if it made it. */
   stop(): Promise<void>;
 }
 
 /**
  * Channel status polling of open orders (polling/poller.ts) over a PostgreSQL pool of its own (POLL_PG_POOL_MAX) and
  * its own build of the channels and of the recorded channelQuery activity over that pool: however many orders are
- * due, a paying order's steps find a free connection. Run inside a worker (WORKER_POLLS=true) or as a process of its
- * own (polling/main.ts); the channel circuits are those of the process.
+ * due, a paying order's steps find a free connection. Run inside a worker (WORKER_POLLS=true), where it makes that
+ * pool, or as a process of its own (polling/main.ts), which passes the pool it booted with; the channel circuits are
+ * those of the process.
  */
 export function startChannelPolling(deps: {
   config: AppConfig;
@@ -31,9 +32,11 @@ export function startChannelPolling(deps: {
   temporal: Client;
   circuits: ChannelCircuits;
   metrics: WorkerMetrics;
+  /** The pool to poll over, owned by the caller; without it, one of POLL_PG_POOL_MAX connections is made and closed on stop. */
+  pool?: Pool;
 }): ChannelPollingHandle {
   const { config, log, temporal, circuits, metrics } = deps;
-  const pool = createPool(config.databaseUrl, config.poller.pgPoolMax);
+  const pool = deps.pool ?? createPool(config.databaseUrl, config.poller.pgPoolMax);
   const channels = createChannels({ pool, config, log });
   const activities = createActivities(activityDepsFromConfig(config, {
     pool, channels: channels.registry, log, circuits, metrics: metrics.activities,
@@ -55,7 +58,7 @@ export function startChannelPolling(deps: {
     pool,
     async stop() {
       await poller.stop();
-      await pool.end();
+      if (!deps.pool) await pool.end();
     },
   };
 }

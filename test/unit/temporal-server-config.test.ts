@@ -15,8 +15,8 @@ describe('TEMPORAL_MODE, TEMPORAL_HISTORY_SHARDS and LOCAL_POLLER', () => {
   });
 
   it('a poller process means a worker that does not poll; a poller in the worker means no poller process', () => {
-    expect(localPollerLayout(loadDevstackConfig({}))).toEqual({ workerEnv: { WORKER_POLLS: 'false' }, pollerEntry: 'polling/main.ts' });
-    expect(localPollerLayout(loadDevstackConfig({ LOCAL_POLLER: 'worker' }))).toEqual({ workerEnv: { WORKER_POLLS: 'true' }, pollerEntry: null });
+    expect(localPollerLayout(loadDevstackConfig({}))).toEqual({ workerEnv: { WORKER_POLLS: 'false' }, pollerEntry: 'polling/main.ts', pollsIn: 'poller' });
+    expect(localPollerLayout(loadDevstackConfig({ LOCAL_POLLER: 'worker' }))).toEqual({ workerEnv: { WORKER_POLLS: 'true' }, pollerEntry: null, pollsIn: 'worker' });
   });
 
   it.each([
