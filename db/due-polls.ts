@@ -42,3 +42,20 @@ export async function claimDuePolls(db: Queryable, scheduleMs: number[], limit: 
     orderId: r.order_id, payStatus: r.pay_status, workflowId: r.workflow_id, channel: r.channel, channelOrderNo: r.channel_order_no, pollCount: r.poll_count,
   }));
 }
+
+/**
+ * How long the most overdue poll that a poller would claim has been due, in seconds (0 when none is due). It grows
+ * while no poller runs (workers at WORKER_POLLS=false and no poller process) or while pollers fall behind. The same
+ * conditions as the claim, in the poll index's order.
+ */
+export async function oldestDuePollAgeSeconds(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ age: number | null }>(
+    `SELECT EXTRACT(EPOCH FROM now() - min(next_poll_at))::float8 AS age FROM (
+       SELECT next_poll_at FROM orders
+       WHERE next_poll_at <= now()
+         AND ((pay_status = ANY($1::text[]) AND expire_at > now()) OR (pay_status = ANY($2::text[]) AND watch_until > now()))
+       ORDER BY next_poll_at LIMIT 1) oldest`,
+    [OPEN_STATUSES, FINAL_UNPAID_STATUSES],
+  );
+  return rows[0]?.age ?? 0;
+}

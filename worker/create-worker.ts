@@ -9,6 +9,7 @@ import { createChannels } from '../channels/registry';
 import { createWorkerMetrics, type WorkerMetrics } from '../observability/worker-metrics';
 import { startWorkerOps } from '../observability/worker-ops';
 import { registerPoolMetrics } from '../observability/pool-metrics';
+import { registerPollBacklogMetric } from '../observability/poll-backlog-metrics';
 import { Client } from '@temporalio/client';
 import { connectTemporalClient } from '../temporal/client-connection';
 import { startChannelPolling } from '../polling/start-polling';
@@ -91,6 +92,7 @@ export async function startWorker(opts: {
   const polling = config.poller.inWorker ? startChannelPolling({ config, log, temporal, circuits, metrics }) : null;
   if (!polling) log.info('WORKER_POLLS=false: this worker does not poll channels; a poller process (npm run start:poller) must run');
   registerPoolMetrics(metrics.registry, { orders: pool, ...(polling ? { poll: polling.pool } : {}) });
+  registerPollBacklogMetric(metrics.registry, pool);
   // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
   const refundStarts = startRefundStartRecovery({ pool, temporal, config, log, onStarted: metrics.refundStartRecovered });
   // Likewise payouts accepted but never started (they hold their share of the day's payout limit meanwhile).

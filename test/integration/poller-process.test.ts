@@ -33,6 +33,8 @@ const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8')
 const pollState = async (orderId: string) =>
   (await stack.pool.query<{ poll_count: number; overdue: boolean }>(
     "SELECT poll_count, next_poll_at < now() - interval '1 second' AS overdue FROM orders WHERE order_id = $1", [orderId])).rows[0]!;
+/** The worker's `paydurable_poll_backlog_seconds`, as a scrape of its metrics reads it. */
+const pollBacklog = async () => Number(/^paydurable_poll_backlog_seconds (\S+)$/m.exec(await stack.worker!.metrics.registry.metrics())?.[1] ?? NaN);
 const answeredPending = async (orderId: string) =>
   (await listChannelCalls(stack.pool, orderId)).filter((c) => c.op === 'query' && c.status === 'PENDING').reduce((n, c) => n + c.repeats, 0);
 
@@ -47,6 +49,10 @@ describe('the poller process', () => {
       // Due every 100 ms: once it is a second overdue, the worker has had ten chances to poll it and took none.
       const overdue = await eventually(async () => { const s = await pollState(orderId); return s.overdue ? s : null; }, 10_000, 'the order a second overdue');
       expect(overdue.poll_count).toBe(0);
+      // What an operator sees meanwhile: the worker reports the poll backlog (nothing polls, so it only grows).
+      const backlog = await pollBacklog();
+      expect(backlog).toBeGreaterThanOrEqual(1);
+      await eventually(async () => (await pollBacklog()) > backlog + 0.5, 10_000, 'the backlog growing');
 
       const first = startPollerProcess();
       await first.ready;
@@ -63,6 +69,8 @@ describe('the poller process', () => {
       expect(receiver.received[0]!.body).toMatchObject({ orderId, payStatus: 'p0000' });
       const paid = (await listEvents(stack.pool, orderId)).find((e) => e.type === 'paid');
       expect(paid?.detail).toMatchObject({ source: 'poll' });
+      // Paid, nothing is due any more: the backlog is back to 0.
+      await eventually(async () => (await pollBacklog()) === 0, 10_000, 'no poll backlog');
     } finally {
       await receiver.stop();
     }
