@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Logger } from '../config/logger';
-import { createPool, type Pool } from '../db/pool';
+import type { Pool } from '../db/pool';
 import { findOrderById } from '../db/orders';
 import { createActivities } from '../activities';
 import { activityDepsFromConfig } from '../activities/deps';
@@ -13,18 +13,15 @@ import { deliverChannelReport } from '../orders/channel-reports';
 import { startPoller } from './poller';
 
 export interface ChannelPollingHandle {
-  /** The poller's PostgreSQL pool (POLL_PG_POOL_MAX), for its metrics. */
-  pool: Pool;
-  /** Stops polling and waits for the polls in flight; then closes the pool if it made it. */
+  /** Stops polling and waits for the polls in flight (the pool is the caller's to close). */
   stop(): Promise<void>;
 }
 
 /**
  * Channel status polling of open orders (polling/poller.ts) over a PostgreSQL pool of its own (POLL_PG_POOL_MAX) and
  * its own build of the channels and of the recorded channelQuery activity over that pool: however many orders are
- * due, a paying order's steps find a free connection. Run inside a worker (WORKER_POLLS=true), where it makes that
- * pool, or as a process of its own (polling/main.ts), which passes the pool it booted with; the channel circuits are
- * those of the process.
+ * due, a paying order's steps find a free connection. Run inside a worker (WORKER_POLLS=true) or as a process of its
+ * own (polling/main.ts, over the pool it booted with); the pool and the channel circuits are those of the caller.
  */
 export function startChannelPolling(deps: {
   config: AppConfig;
@@ -32,11 +29,10 @@ export function startChannelPolling(deps: {
   temporal: Client;
   circuits: ChannelCircuits;
   metrics: WorkerMetrics;
-  /** The pool to poll over, owned by the caller; without it, one of POLL_PG_POOL_MAX connections is made and closed on stop. */
-  pool?: Pool;
+  /** The pool to poll over (POLL_PG_POOL_MAX connections), owned by the caller. */
+  pool: Pool;
 }): ChannelPollingHandle {
-  const { config, log, temporal, circuits, metrics } = deps;
-  const pool = deps.pool ?? createPool(config.databaseUrl, config.poller.pgPoolMax);
+  const { config, log, temporal, circuits, metrics, pool } = deps;
   const channels = createChannels({ pool, config, log });
   const activities = createActivities(activityDepsFromConfig(config, {
     pool, channels: channels.registry, log, circuits, metrics: metrics.activities,
@@ -54,11 +50,5 @@ export function startChannelPolling(deps: {
       if (order) await deliverChannelReport({ temporal, pool, config }, order, { source: 'poll', channel: due.channel as ChannelName, result });
     },
   });
-  return {
-    pool,
-    async stop() {
-      await poller.stop();
-      if (!deps.pool) await pool.end();
-    },
-  };
+  return { stop: () => poller.stop() };
 }

@@ -44,8 +44,9 @@ function refuseAfterClose(state: { closed: boolean }): Interceptor {
  * delivered as grpc-js ends a unary call that failed: an empty message, then the status.
  */
 function cancelledCall(): InterceptingCall {
+  let listener: Partial<InterceptingListener> | undefined;
   let ended = false;
-  const end = (listener: Partial<InterceptingListener> | undefined) => {
+  const end = () => {
     if (ended) return;
     ended = true;
     setImmediate(() => {
@@ -53,14 +54,13 @@ function cancelledCall(): InterceptingCall {
       listener?.onReceiveStatus?.({ code: status.CANCELLED, details: 'the Temporal connection was closed', metadata: new Metadata() });
     });
   };
-  let listener: Partial<InterceptingListener> | undefined;
   const call: CallInterface = {
-    start(_metadata: Metadata, l: Partial<InterceptingListener>) { listener = l; end(l); },
+    start(_metadata: Metadata, l: Partial<InterceptingListener>) { listener = l; end(); },
     sendMessageWithContext() {},
     sendMessage() {},
     startRead() {},
     halfClose() {},
-    cancelWithStatus() { end(listener); },
+    cancelWithStatus() { end(); },
     getPeer: () => '',
     getAuthContext: () => null,
   };

@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { AppConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import type { Logger } from '../config/logger';
-import type { Pool } from '../db/pool';
+import { createPool, type Pool } from '../db/pool';
 import { createActivities } from '../activities';
 import { activityDepsFromConfig } from '../activities/deps';
 import { createChannels } from '../channels/registry';
@@ -89,9 +89,11 @@ export async function startWorker(opts: {
   );
   circuits.start();
   // Channel status polling of open orders (polling/start-polling.ts), unless a poller process of its own does it.
-  const polling = config.poller.inWorker ? startChannelPolling({ config, log, temporal, circuits, metrics }) : null;
+  // Over a pool of its own (POLL_PG_POOL_MAX), so that polls never take the order path's connections.
+  const pollPool = config.poller.inWorker ? createPool(config.databaseUrl, config.poller.pgPoolMax) : null;
+  const polling = pollPool ? startChannelPolling({ config, log, temporal, circuits, metrics, pool: pollPool }) : null;
   if (!polling) log.info('WORKER_POLLS=false: this worker does not poll channels; a poller process (npm run start:poller) must run');
-  registerPoolMetrics(metrics.registry, { orders: pool, ...(polling ? { poll: polling.pool } : {}) });
+  registerPoolMetrics(metrics.registry, { orders: pool, ...(pollPool ? { poll: pollPool } : {}) });
   registerPollBacklogMetric(metrics.registry, pool);
   // Refunds recorded by the API but never started (killed or Temporal unreachable in between) are started here.
   const refundStarts = startRefundStartRecovery({ pool, temporal, config, log, onStarted: metrics.refundStartRecovered });
@@ -108,6 +110,7 @@ export async function startWorker(opts: {
     opsUrl: ops?.url ?? null,
     async stop() {
       await Promise.all([polling?.stop(), refundStarts.stop(), payoutStarts.stop(), ...background.map((b) => b.stop())]);
+      await pollPool?.end();
       await circuits.stop();
       await clientConnection.close();
       await ops?.stop();
